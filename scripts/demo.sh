@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job: sets everything up, compiles every kernel file in examples/ for the host and for
+# aarch64 (cortex-a72, a Raspberry Pi 4), then calls each function of the embedded default
+# (examples/demo-inputs.txt) natively and under qemu-aarch64, next to CPython's answer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/build.sh
+out=build/examples
+mkdir -p "$out/host" "$out/aarch64"
+for source in examples/*.py; do
+  name=$(basename "$source" .py)
+  build/bin/pyvc compile "$source" --target host -o "$out/host/$name.so"
+  build/bin/pyvc compile "$source" --target aarch64-cortex-a72 -o "$out/aarch64/$name.so"
+done
+echo "compiled $(ls "$out"/host/*.so | wc -l) kernel files for host and aarch64 into $out/"
+echo
+
+run_host() { build/bin/pyvc-call "$out/host/$1.so" "$2"; }
+run_aarch64() {
+  qemu-aarch64 -L /usr/aarch64-linux-gnu build-aarch64/bin/pyvc-call "$out/aarch64/$1.so" "$2"
+}
+run_cpython() { python3 scripts/cpython-call.py "examples/$1.py" "$2"; }
+
+printf '%-34s %-24s %-24s %s\n' "call" "x86-64" "aarch64 (qemu)" "CPython"
+grep -v '^#' examples/demo-inputs.txt | while read -r file function arguments; do
+  name=$(basename "$file" .py)
+  host=$(echo "$arguments" | run_host "$name" "$function")
+  arm=$(echo "$arguments" | run_aarch64 "$name" "$function")
+  reference=$(echo "$arguments" | run_cpython "$name" "$function")
+  printf '%-34s %-24s %-24s %s\n' "$function$arguments" "$host" "$arm" "$reference" | cut -c1-160
+done
