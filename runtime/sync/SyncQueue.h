@@ -1,0 +1,156 @@
+// SyncQueue: the persistent store-and-forward queue between the gateway's data path and its
+// uplinks. One SQLite file in WAL mode holds every payload until the cloud acknowledges it;
+// docs/RUNTIME-sync.md states the guarantees (ordering, starvation bound, durability, limits).
+#pragma once
+
+#include "core/Result.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pyvc::sync {
+
+// How hard a commit pushes to stable storage. Both use WAL.
+//   Full:   synchronous=FULL, every commit fsyncs the WAL: an enqueue that returned success
+//           survives process crashes and power loss.
+//   Normal: synchronous=NORMAL, the WAL is synced only at checkpoints: survives process crashes;
+//           a power loss may lose transactions committed since the last checkpoint (at most
+//           ~wal_autocheckpoint pages, 4 MB by default; see docs/RUNTIME-sync.md).
+enum class Durability { Full, Normal };
+
+struct QueueOptions {
+  std::string path; // the SQLite file; its -wal and -shm files sit next to it
+  Durability durability = Durability::Full;
+  // nack backoff: full jitter, a delay drawn uniformly from
+  // [0, min(backoffCap, backoffBase * 2^(attempts-1))], attempts counting the failed delivery.
+  std::chrono::milliseconds backoffBase{500}, backoffCap{60000};
+  int maxAttempts = 10;   // a batch failing this many deliveries goes to the dead-letter table
+  int64_t maxBytes = 0;   // cap on the sum of queued payload bytes; 0 = none (eviction policy)
+  std::chrono::milliseconds leaseDuration{30000}; // leased items come back after this
+  size_t maxPayloadBytes = 1 << 20;               // larger enqueues are refused (TooLarge)
+  // Anti-starvation: every lowPriorityShare-th non-empty dequeue is an "age turn" that serves
+  // the oldest ready work regardless of priority; the other dequeues serve the highest priority.
+  // 1 = pure FIFO, 0 = strict priority (low priorities may starve). Default: 1 batch in 8.
+  int lowPriorityShare = 8;
+  std::function<int64_t()> nowMs; // injectable clock, ms since the epoch (default: system clock)
+  uint64_t randomSeed = 0;        // jitter RNG seed (0 = seeded from std::random_device)
+  int64_t maxPageCount = 0;       // PRAGMA max_page_count (hard file-size cap in pages); 0 = none
+  bool quickCheckOnOpen = true;   // PRAGMA quick_check on open: O(file size), see RUNTIME-sync.md
+};
+
+struct QueueItem {
+  int64_t id = 0;
+  std::string payload;
+  int priority = 0;
+  int attempts = 0; // deliveries so far, including the one this item is in now
+  int64_t enqueuedAtMs = 0;
+  int64_t expiresAtMs = 0; // INT64_MAX for items enqueued without a TTL
+};
+
+// batchId is the idempotency key: a batch nacked (or whose lease expired) comes back with the
+// same batchId and the same items, minus those acked, expired or dead-lettered meanwhile.
+// An empty batch (no items, empty batchId) means nothing is deliverable now.
+struct Batch {
+  std::string batchId;
+  std::vector<QueueItem> items;
+  bool empty() const { return items.empty(); }
+};
+
+// Why an item left the queue without being acknowledged. Counted persistently.
+//   QueueFull: an enqueue refused because maxBytes/max_page_count left no room even after
+//   eviction (the caller got an Error; nothing already queued was lost).
+enum class DropReason { Expired, DeadLetter, Evicted, TooLarge, Corrupt, QueueFull };
+
+struct QueueStats {
+  int64_t queued = 0;       // items in the queue (ready, leased or backing off)
+  int64_t leased = 0;       // items under an unexpired lease
+  int64_t deadLettered = 0; // rows in the dead-letter table
+  int64_t bytes = 0;        // sum of queued payload bytes (what maxBytes caps)
+  std::map<DropReason, int64_t> dropped; // every reason present, zero when none
+  int64_t acked = 0;                     // items acknowledged (delivered) over the file's life
+  int64_t corruptionRecoveries = 0;      // times a corrupt file was moved aside
+};
+
+// One item of enqueueBatch.
+struct EnqueueRequest {
+  std::string payload;
+  int priority = 0;
+  std::chrono::milliseconds ttl{0}; // <= 0: never expires
+};
+
+// A row of the dead-letter table: kept for the operator, never delivered again.
+struct DeadLetter {
+  int64_t id = 0;
+  std::string payload;
+  int priority = 0;
+  int attempts = 0;
+  int64_t enqueuedAtMs = 0;
+  int64_t deadAtMs = 0;
+  std::string batchId;
+  std::string reason; // e.g. "max attempts (10) reached" or the receiver's response
+};
+
+class QueueDatabase;
+
+class SyncQueue {
+public:
+  // Opens (or creates) the queue file. A corrupt file is moved aside to
+  // "<path>.corrupt-<UTC timestamp>" (with its -wal/-shm) and a fresh queue started, logged on
+  // stderr and counted; any other failure (permissions, missing directory) is an Error.
+  static Result<std::unique_ptr<SyncQueue>> open(QueueOptions options);
+  ~SyncQueue();
+  SyncQueue(const SyncQueue &) = delete;
+  SyncQueue &operator=(const SyncQueue &) = delete;
+
+  // Returns the new item's id once the item is committed (durable per Durability).
+  // ttl <= 0: never expires. Errors: payload over maxPayloadBytes (counted TooLarge), no room
+  // under maxBytes after eviction (counted QueueFull), SQLite errors (disk full, I/O).
+  Result<int64_t> enqueue(std::string_view payload, int priority, std::chrono::milliseconds ttl);
+  // All-or-nothing enqueue in one transaction (the fast path: one commit, one fsync).
+  // Returns the ids in request order. Any oversize payload refuses the whole batch.
+  Result<std::vector<int64_t>> enqueueBatch(std::span<const EnqueueRequest> requests);
+
+  // Leases up to maxItems items / maxBytes payload bytes (at least one item, even if alone it
+  // is larger than maxBytes). A batch coming back after nack or lease expiry is returned whole,
+  // under its original batchId. May be empty when nothing is deliverable now.
+  Result<Batch> dequeueBatch(size_t maxItems, size_t maxBytes);
+  // Delivered: the batch's items are deleted. Acking items already gone is not an error.
+  Result<void> ack(const Batch &batch);
+  // Not delivered: the batch backs off (full jitter; retryAfter, when given and larger, wins)
+  // and comes back under the same batchId; past maxAttempts it goes to the dead-letter table.
+  Result<void> nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter = {});
+  // Undeliverable (e.g. a 4xx): the batch's items move to the dead-letter table with reason.
+  Result<void> deadLetter(const Batch &batch, std::string_view reason);
+
+  Result<QueueStats> stats();
+  // The earliest time (ms, queue clock) an item becomes deliverable; "now" when one already is;
+  // nullopt when the queue is empty (expired items do not count).
+  Result<std::optional<int64_t>> nextReadyAtMs();
+  // The most recent dead letters, newest first.
+  Result<std::vector<DeadLetter>> deadLetters(size_t limit);
+
+  int64_t nowMs() const { return options_.nowMs(); }
+  const QueueOptions &options() const { return options_; }
+
+private:
+  SyncQueue(QueueOptions options, std::unique_ptr<QueueDatabase> database);
+
+  QueueOptions options_;
+  std::unique_ptr<QueueDatabase> database_;
+  uint64_t nonEmptyDequeues_ = 0; // drives the anti-starvation age turns
+  uint64_t jitterState_ = 0;      // splitmix64 state for backoff jitter (seeded by randomSeed)
+  std::string batchIdPrefix_;     // random per open, so batch ids never repeat across restarts
+  uint64_t batchCounter_ = 0;
+};
+
+const char *dropReasonName(DropReason reason); // "expired", "dead_letter", ...
+
+} // namespace pyvc::sync
