@@ -102,7 +102,7 @@ class NumpyKernels:
     ewma = None
 
 
-def numba_kernels(numba):
+def numba_kernels(numba, np):
     """The same loops as reference.c, compiled by Numba @njit (fastmath off, like the kernels)."""
     njit = numba.njit(cache=False)
 
@@ -160,7 +160,6 @@ def numba_kernels(numba):
 
     @njit
     def histogram(xs, lo, hi, bins):
-        import numpy as np
         counts = np.zeros(bins, np.int64)
         width = (hi - lo) / bins
         for x in xs:
@@ -209,7 +208,7 @@ def main():
     numba_compiled = None
     if numba is not None and np is not None:
         warm = np.linspace(-1.0, 1.0, 64)
-        numba_compiled = numba_kernels(numba)
+        numba_compiled = numba_kernels(numba, np)
         start = time.perf_counter()
         for call in calls(numba_compiled, warm, warm).values():
             call()  # the first call compiles
