@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+# The differential test: every corpus function runs under CPython (the oracle) and compiled by
+# pyvc, on generated inputs; answers must agree. Modes: host, host-strict, aarch64 (under qemu,
+# also bit-identical to x86-64), aarch64-strict. Prints a per-function report, exits 1 on any
+# mismatch. Standard library only.
+import argparse
+import glob
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from inputs import generate_inputs  # noqa: E402
+from kernel_runner import CallerCommand, call_kernel, compile_kernel_file  # noqa: E402
+from matching import Tolerance, identical_lines, outcome_matches  # noqa: E402
+from oracle import expected_outcome, load_corpus_file, reducing_functions  # noqa: E402
+from witnesses import witnesses_for  # noqa: E402
+
+MODES = {
+    # mode: (target, strict_fp, runs under qemu, cross-checked against x86-64)
+    "host": ("host", False, False, False),
+    "host-strict": ("host", True, False, False),
+    "aarch64": ("aarch64", False, True, True),
+    "aarch64-strict": ("aarch64", True, True, True),
+}
+MISMATCHES_SHOWN_PER_FUNCTION = 6
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pyvc", required=True, help="the pyvc compiler")
+    parser.add_argument("--pyvc-call", required=True, help="pyvc-call built for the host")
+    parser.add_argument("--aarch64-pyvc-call", help="pyvc-call cross-compiled for aarch64")
+    parser.add_argument("--mode", choices=sorted(MODES), default="host")
+    parser.add_argument("--work-dir", help="keep the compiled libraries here")
+    parser.add_argument("--function", action="append", default=[],
+                        help="only these functions (repeatable)")
+    parser.add_argument("files", nargs="*", help="corpus files (default: all of corpus/)")
+    return parser.parse_args()
+
+
+def check_tools(options, mode):
+    problems = []
+    if not os.access(options.pyvc, os.X_OK):
+        problems.append(f"pyvc not found at {options.pyvc}: build the `pyvc` target first")
+    if not os.access(options.pyvc_call, os.X_OK):
+        problems.append(f"pyvc-call not found at {options.pyvc_call}: build `pyvc-call` first")
+    if MODES[mode][2]:
+        path = options.aarch64_pyvc_call
+        if not path or not os.access(path, os.X_OK):
+            problems.append(f"aarch64 pyvc-call not found at {path}: run scripts/build-aarch64.sh "
+                            "(the README's test command builds it before the tests)")
+    return problems
+
+
+class Report:
+    def __init__(self, label):
+        self.label = label
+        self.passed = []
+        self.failed = []
+        self.inputs = 0
+        self.skipped = 0
+        self.lenient = 0
+
+    def function_result(self, file_stem, name, tried, mismatches, skipped, lenient):
+        self.inputs += tried
+        self.skipped += skipped
+        self.lenient += lenient
+        status = "ok" if not mismatches else f"{len(mismatches)} MISMATCHES"
+        extra = f", {skipped} skipped" if skipped else ""
+        print(f"  {name:<28} {tried:4d} inputs{extra}  {status}")
+        for line in mismatches[:MISMATCHES_SHOWN_PER_FUNCTION]:
+            print(f"      {line}")
+        if len(mismatches) > MISMATCHES_SHOWN_PER_FUNCTION:
+            print(f"      ... and {len(mismatches) - MISMATCHES_SHOWN_PER_FUNCTION} more")
+        (self.failed if mismatches else self.passed).append(f"{file_stem}.{name}")
+
+    def file_failed(self, file_stem, functions, reason):
+        print(f"  COMPILE FAILED: {reason}")
+        self.failed.extend(f"{file_stem}.{f}" for f in functions)
+
+
+def format_call(name, args):
+    shown = ", ".join(repr(a) for a in args)
+    return f"{name}({shown if len(shown) < 300 else shown[:300] + '...'})"
+
+
+def compare_function(corpus, signature, answers_by_target, strict, reducing):
+    """Returns (tried, mismatch lines, skipped, lenient)."""
+    stem = os.path.basename(corpus.path).removesuffix(".py")
+    inputs = generate_inputs(stem, signature, witnesses_for(stem, signature.name))
+    expectations = [expected_outcome(corpus, signature, args, order_may_vary=reducing)
+                    for args in inputs]
+    mismatches = []
+    skipped = sum(1 for e in expectations if e.skip_reason)
+    lenient = 0
+    for target, answers in answers_by_target(inputs, expectations).items():
+        for args, expected, answer in zip(inputs, expectations, answers):
+            if expected.skip_reason:
+                continue
+            if "crash" in answer or "malformed" in answer:
+                mismatches.append(f"[{target}] {format_call(signature.name, args)}: expected "
+                                  f"{expected.describe()}, got {answer}")
+                continue
+            tolerance = Tolerance(args) if reducing and not strict else None
+            matches, got = outcome_matches(expected, answer, signature.returns, tolerance)
+            if not matches:
+                mismatches.append(f"[{target}] {format_call(signature.name, args)}: expected "
+                                  f"{expected.describe()}, got {got}")
+            elif expected.has_value and expected.errors:
+                lenient += 1
+    return len(inputs), mismatches, skipped, lenient
+
+
+def run_file(path, options, mode, work_dir, report):
+    target, strict, under_qemu, cross_check = MODES[mode]
+    corpus = load_corpus_file(path)
+    stem = os.path.basename(path).removesuffix(".py")
+    reducing = reducing_functions(corpus.source)
+    tested = [s for s in corpus.signatures if not s.is_helper
+              and (not options.function or s.name in options.function)]
+    print(f"== {stem}.py ({mode}) ==")
+    libraries = {}
+    builds = {target: CallerCommand(options.aarch64_pyvc_call if under_qemu else options.pyvc_call,
+                                    under_qemu)}
+    if cross_check:
+        builds["x86-64"] = CallerCommand(options.pyvc_call)
+    for build_target in builds:
+        library = os.path.join(work_dir, f"{stem}.{build_target}.{'strict' if strict else 'default'}.so")
+        ok, output = compile_kernel_file(options.pyvc, path, library, build_target, strict)
+        if not ok:
+            report.file_failed(stem, [s.name for s in tested], output)
+            return
+        libraries[build_target] = library
+
+    for signature in tested:
+        def answers_by_target(inputs, expectations):
+            wanted = [a for a, e in zip(inputs, expectations) if not e.skip_reason]
+            runs = {t: call_kernel(builds[t], libraries[t], signature.name, wanted) for t in builds}
+            if cross_check:
+                runs[f"{target} vs x86-64"] = cross_target_answers(runs[target], runs["x86-64"],
+                                                                   signature.returns)
+                del runs["x86-64"]  # diff.host checks x86-64 against CPython
+            # Put skipped inputs back in place so answers line up with inputs.
+            aligned = {}
+            for name, answers in runs.items():
+                iterator = iter(answers)
+                aligned[name] = [None if e.skip_reason else next(iterator) for e in expectations]
+            return aligned
+
+        tried, mismatches, skipped, lenient = compare_function(
+            corpus, signature, answers_by_target, strict, signature.name in reducing)
+        report.function_result(stem, signature.name, tried, mismatches, skipped, lenient)
+
+
+def cross_target_answers(aarch64_answers, x86_answers, returns):
+    """aarch64's answers, with a crash-like marker where they are not bit-identical to x86-64's
+    (so the comparison against CPython reports them)."""
+    marked = []
+    for a, b in zip(aarch64_answers, x86_answers):
+        if "crash" in a or "crash" in b or identical_lines(a, b, returns):
+            marked.append(a)
+        else:
+            marked.append({"crash": f"aarch64 answered {a}, x86-64 answered {b}"})
+    return marked
+
+
+def main():
+    options = parse_arguments()
+    problems = check_tools(options, options.mode)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    files = options.files or sorted(glob.glob(os.path.join(HERE, "corpus", "*.py")))
+    report = Report(options.mode)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="pyvc-diff-") as temporary:
+        work_dir = options.work_dir or temporary
+        os.makedirs(work_dir, exist_ok=True)
+        for path in files:
+            run_file(os.path.abspath(path), options, options.mode, work_dir, report)
+    seconds = time.monotonic() - started
+    print(f"\n{len(report.passed) + len(report.failed)} functions, {report.inputs} inputs "
+          f"({report.skipped} outside the dialect's domain, {report.lenient} accepted either way "
+          f"for order-dependent int overflow), {seconds:.1f} s")
+    if report.failed:
+        print("failing functions: " + " ".join(report.failed))
+    print(f"diff.{options.mode}: {len(report.passed)} passed, {len(report.failed)} failed")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
