@@ -1,0 +1,98 @@
+// Loading a kernel library: manifest first (read from the file, no code runs), architecture
+// check, dlopen, then every symbol resolved and every libffi interface prepared up front so that
+// a missing symbol is a load error rather than a failure in the middle of the data path.
+#include "loader/KernelLibrary.h"
+
+#include "loader/ManifestReader.h"
+#include "pyvc/kernel_abi.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+
+namespace pyvc::loader {
+namespace {
+
+template <typename FunctionPointer> FunctionPointer symbolAs(void *handle, const std::string &name) {
+  return reinterpret_cast<FunctionPointer>(dlsym(handle, name.c_str()));
+}
+
+} // namespace
+
+Result<std::unique_ptr<KernelLibrary>> KernelLibrary::open(const std::string &path) {
+  auto manifest = readManifest(path);
+  if (!manifest)
+    return manifest.error();
+  std::string libraryArchitecture = manifest->target.architecture();
+  if (libraryArchitecture != hostArchitecture())
+    return makeError(path + ": compiled for " + manifest->target.triple + " (" +
+                     manifest->target.name + "), but this machine is " + hostArchitecture());
+
+  std::unique_ptr<KernelLibrary> library(new KernelLibrary());
+  library->path_ = path;
+  library->manifest_ = std::move(*manifest);
+  // dlopen searches the library path for names without a slash; a kernel file is always meant.
+  std::string openPath = path.find('/') == std::string::npos ? "./" + path : path;
+  library->handle_ = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library->handle_) {
+    const char *reason = dlerror();
+    return makeError("cannot load " + path + ": " + (reason ? reason : "dlopen failed"));
+  }
+  if (auto resolved = library->resolveFunctions(); !resolved)
+    return resolved.error();
+  return library;
+}
+
+Result<void> KernelLibrary::resolveFunctions() {
+  // The exported copy of the manifest must be the section we parsed: a library whose two copies
+  // disagree was not produced by a conforming compiler, and we would call it by the wrong types.
+  const char *exported = static_cast<const char *>(dlsym(handle_, "pyvc_manifest"));
+  if (!exported)
+    return makeError(path_ + ": does not export pyvc_manifest");
+  if (std::string_view(exported) != manifest_.json)
+    return makeError(path_ + ": the exported pyvc_manifest differs from the " +
+                     std::string(PYVC_MANIFEST_SECTION) + " section");
+  free_ = symbolAs<void (*)(void *)>(handle_, "pyvc_free");
+  if (!free_)
+    return makeError(path_ + ": does not export pyvc_free");
+
+  for (const FunctionDescription &description : manifest_.functions) {
+    std::unique_ptr<KernelFunction> function(new KernelFunction());
+    function->description_ = &description;
+    function->free_ = free_;
+    function->entry_ = symbolAs<void (*)()>(handle_, description.symbol);
+    if (!function->entry_)
+      return makeError(path_ + ": function `" + description.name + "`: symbol " +
+                       description.symbol + " is missing");
+    auto signature = FunctionSignature::forFunction(description);
+    if (!signature)
+      return signature.error();
+    function->signature_ = std::move(*signature);
+    if (description.batchSymbol) {
+      function->batchEntry_ = symbolAs<void (*)()>(handle_, *description.batchSymbol);
+      if (!function->batchEntry_)
+        return makeError(path_ + ": function `" + description.name + "`: batch symbol " +
+                         *description.batchSymbol + " is missing");
+      auto batchSignature = FunctionSignature::forBatch(description);
+      if (!batchSignature)
+        return batchSignature.error();
+      function->batchSignature_ = std::move(*batchSignature);
+    }
+    functions_.push_back(std::move(function));
+  }
+  return {};
+}
+
+KernelLibrary::~KernelLibrary() {
+  if (handle_)
+    dlclose(handle_);
+}
+
+const KernelFunction *KernelLibrary::function(std::string_view name) const {
+  for (const auto &function : functions_)
+    if (function->name() == name)
+      return function.get();
+  return nullptr;
+}
+
+} // namespace pyvc::loader

@@ -1,0 +1,98 @@
+// pyvc-call LIB.so FUNC: reads one JSON array of arguments per line on stdin and prints one JSON
+// line per call, {"ok": result} or {"error": "ZeroDivisionError", "message": "..."}.
+// Exit codes: 0 ok, 2 usage (unknown function), 3 environment (the library cannot be loaded).
+#include "loader/KernelLibrary.h"
+#include "loader/ManifestReader.h"
+#include "loader/ValueJson.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace {
+
+constexpr int ExitUsage = 2;
+constexpr int ExitEnvironment = 3;
+
+void listFunctions(const pyvc::loader::KernelLibrary &library, std::ostream &out) {
+  for (const auto &function : library.functions()) {
+    const auto &description = function->description();
+    out << "  " << description.signatureText();
+    if (function->hasBatchVariant())
+      out << "  [batch]";
+    out << "\n";
+  }
+}
+
+// Answers every line of `in`; a line that is blank is skipped, any other line gets one answer.
+void serveCalls(const pyvc::loader::KernelFunction &function, std::istream &in) {
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    auto parsed = pyvc::loader::parseArgumentLine(line);
+    if (auto *error = std::get_if<pyvc::loader::KernelError>(&parsed)) {
+      std::cout << pyvc::loader::errorJson(error->name, error->message) << '\n' << std::flush;
+      continue;
+    }
+    const auto &arguments = std::get<std::vector<pyvc::loader::Value>>(parsed);
+    std::cout << pyvc::loader::outcomeJson(function.call(arguments)) << '\n' << std::flush;
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"pyvc-call: call a function of a pyvc-compiled library with JSON arguments.\n"
+               "Reads one JSON array of arguments per line on stdin, e.g. [[1.0, 2.5], 3], and\n"
+               "prints one JSON line per call: {\"ok\": result} or {\"error\": \"Name\", "
+               "\"message\": \"...\"}.\nNaN, Infinity and -Infinity are accepted and printed as "
+               "bare tokens."};
+  std::string libraryPath, functionName;
+  bool list = false, showManifest = false;
+  app.add_option("LIBRARY", libraryPath, "the compiled kernel library (.so)")->required();
+  app.add_option("FUNCTION", functionName, "the Python name of the function to call");
+  app.add_flag("--list", list, "list the functions and their signatures, then exit");
+  app.add_flag("--manifest", showManifest, "print the manifest JSON, then exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : ExitUsage;
+  }
+
+  if (showManifest) {
+    auto manifest = pyvc::loader::readManifest(libraryPath);
+    if (!manifest) {
+      std::cerr << "pyvc-call: error: " << manifest.error().message << "\n";
+      return ExitEnvironment;
+    }
+    std::cout << manifest->json << "\n";
+    return 0;
+  }
+  auto library = pyvc::loader::KernelLibrary::open(libraryPath);
+  if (!library) {
+    std::cerr << "pyvc-call: error: " << library.error().message << "\n";
+    return ExitEnvironment;
+  }
+  if (list) {
+    listFunctions(**library, std::cout);
+    return 0;
+  }
+  if (functionName.empty()) {
+    std::cerr << "pyvc-call: error: name the FUNCTION to call; the library has:\n";
+    listFunctions(**library, std::cerr);
+    return ExitUsage;
+  }
+  const pyvc::loader::KernelFunction *function = (*library)->function(functionName);
+  if (!function) {
+    std::cerr << "pyvc-call: error: " << libraryPath << " has no function `" << functionName
+              << "`; it has:\n";
+    listFunctions(**library, std::cerr);
+    return ExitUsage;
+  }
+  serveCalls(*function, std::cin);
+  return 0;
+}
