@@ -1,0 +1,390 @@
+// QueueDatabase: opening the queue's SQLite file (pragmas, integrity check, corruption recovery,
+// schema) and the small statement/transaction/counter layer SyncQueue is written on.
+#include "sync/QueueDatabase.h"
+
+#include <sqlite3.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <sys/stat.h>
+
+namespace pyvc::sync {
+
+const char *counter::forDrop(DropReason reason) {
+  switch (reason) {
+  case DropReason::Expired:
+    return "dropped.expired";
+  case DropReason::DeadLetter:
+    return "dropped.dead_letter";
+  case DropReason::Evicted:
+    return "dropped.evicted";
+  case DropReason::TooLarge:
+    return "dropped.too_large";
+  case DropReason::Corrupt:
+    return "dropped.corrupt";
+  case DropReason::QueueFull:
+    return "dropped.queue_full";
+  }
+  assert(false && "unknown DropReason");
+  return "dropped.unknown";
+}
+
+namespace {
+
+// Schema version 1. `items` holds everything not yet delivered. An item is
+//   fresh       batch_id IS NULL (never dequeued; always deliverable);
+//   leased      batch_id set, lease_until > now;
+//   backing off batch_id set, lease expired, next_attempt_at > now;
+//   ready again batch_id set, lease expired, next_attempt_at <= now: re-delivered whole, under
+//               the same batch_id (the receiver's idempotency key).
+// Triggers keep queued_bytes/queued_items exact in every path, including other processes.
+constexpr const char *SchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');
+CREATE TABLE IF NOT EXISTS items(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  payload BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  enqueued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  batch_id TEXT);
+CREATE INDEX IF NOT EXISTS items_fresh_by_priority ON items(priority DESC, id)
+  WHERE batch_id IS NULL;
+CREATE INDEX IF NOT EXISTS items_by_batch ON items(batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_by_expiry ON items(expires_at);
+CREATE INDEX IF NOT EXISTS items_by_eviction_order ON items(priority, id);
+CREATE TABLE IF NOT EXISTS dead_letters(
+  id INTEGER PRIMARY KEY,
+  payload BLOB NOT NULL,
+  priority INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  dead_at INTEGER NOT NULL,
+  batch_id TEXT,
+  reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
+  WITHOUT ROWID;
+INSERT OR IGNORE INTO counters(name, value) VALUES
+  ('queued_bytes', 0), ('queued_items', 0), ('acked', 0), ('corruption_recoveries', 0),
+  ('dropped.expired', 0), ('dropped.dead_letter', 0), ('dropped.evicted', 0),
+  ('dropped.too_large', 0), ('dropped.corrupt', 0), ('dropped.queue_full', 0);
+CREATE TRIGGER IF NOT EXISTS items_count_insert AFTER INSERT ON items BEGIN
+  UPDATE counters SET value = value + NEW.size WHERE name = 'queued_bytes';
+  UPDATE counters SET value = value + 1 WHERE name = 'queued_items';
+END;
+CREATE TRIGGER IF NOT EXISTS items_count_delete AFTER DELETE ON items BEGIN
+  UPDATE counters SET value = value - OLD.size WHERE name = 'queued_bytes';
+  UPDATE counters SET value = value - 1 WHERE name = 'queued_items';
+END;
+)sql";
+
+bool isCorruptionCode(int code) {
+  int primary = code & 0xff;
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+Error sqliteError(sqlite3 *db, std::string_view what, const std::string &path) {
+  const char *message = db ? sqlite3_errmsg(db) : "out of memory";
+  int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+  return makeError("sync queue: " + std::string(what) + " on " + path + ": " + message +
+                   " (sqlite code " + std::to_string(code) + ")");
+}
+
+// Why an open attempt failed: corruption is recovered by moving the file aside; anything else
+// (permissions, a missing directory, a locked file) is the caller's to see.
+struct OpenFailure {
+  Error error;
+  bool corruption;
+  sqlite3 *connection = nullptr; // still open on the corrupt file, see openConnection
+};
+
+// Applies the pragmas and the schema, and checks the file. Returns the failure, if any.
+std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &options) {
+  auto fail = [&](std::string_view what) {
+    return OpenFailure{sqliteError(db, what, options.path),
+                       isCorruptionCode(sqlite3_extended_errcode(db))};
+  };
+  // Another process (a second queue user) may hold the write lock for a moment.
+  sqlite3_busy_timeout(db, 10000);
+  // journal_mode reads the header: the first place a non-database file shows itself.
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("setting WAL mode");
+  std::string durability = options.durability == Durability::Full
+                               ? "PRAGMA synchronous=FULL"
+                               : "PRAGMA synchronous=NORMAL";
+  // Keep the WAL from staying large after bursts: less flash to rewrite, bounded disk use.
+  std::string pragmas = durability + "; PRAGMA journal_size_limit=4194304; "
+                                     "PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY";
+  if (options.maxPageCount > 0)
+    pragmas += "; PRAGMA max_page_count=" + std::to_string(options.maxPageCount);
+  if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("setting pragmas");
+
+  if (options.quickCheckOnOpen) {
+    sqlite3_stmt *check = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &check, nullptr) != SQLITE_OK)
+      return fail("preparing quick_check");
+    int code = sqlite3_step(check);
+    std::string verdict =
+        code == SQLITE_ROW ? reinterpret_cast<const char *>(sqlite3_column_text(check, 0)) : "";
+    sqlite3_finalize(check);
+    if (code != SQLITE_ROW)
+      return fail("running quick_check");
+    if (verdict != "ok")
+      return OpenFailure{makeError("sync queue: quick_check on " + options.path +
+                                   " failed: " + verdict),
+                         true};
+  }
+  if (sqlite3_exec(db, SchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("creating the schema");
+  return std::nullopt;
+}
+
+std::string utcTimestampNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+
+bool fileExists(const std::string &path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+// Moves "<path>", "<path>-wal" and "<path>-shm" to "<path>.corrupt-<timestamp>[-n]..." so an
+// operator can examine them, and the next open starts from nothing.
+Result<std::string> moveCorruptFileAside(const std::string &path) {
+  std::string aside = path + ".corrupt-" + utcTimestampNow();
+  for (int suffix = 1; fileExists(aside); ++suffix)
+    aside = path + ".corrupt-" + utcTimestampNow() + "-" + std::to_string(suffix);
+  for (const char *extension : {"", "-wal", "-shm"}) {
+    std::string from = path + extension;
+    if (!fileExists(from))
+      continue;
+    if (std::rename(from.c_str(), (aside + extension).c_str()) != 0)
+      return makeError("sync queue: cannot move corrupt " + from + " aside: " +
+                       std::strerror(errno));
+  }
+  return aside;
+}
+
+Result<sqlite3 *> openConnection(const QueueOptions &options, std::optional<OpenFailure> &failure) {
+  sqlite3 *db = nullptr;
+  int code = sqlite3_open_v2(options.path.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+  if (code != SQLITE_OK) {
+    Error error = sqliteError(db, "opening", options.path);
+    bool corruption = isCorruptionCode(code);
+    sqlite3_close(db);
+    if (!corruption)
+      return error;
+    failure = OpenFailure{error, true};
+    return static_cast<sqlite3 *>(nullptr);
+  }
+  sqlite3_extended_result_codes(db, 1);
+  failure = prepareConnection(db, options);
+  if (!failure)
+    return db;
+  if (!failure->corruption) {
+    sqlite3_close(db);
+    return failure->error;
+  }
+  // Left open on purpose: closing would delete a -wal SQLite cannot use, and the operator
+  // should get it with the rest. The caller closes it once the files are moved aside.
+  failure->connection = db;
+  return static_cast<sqlite3 *>(nullptr);
+}
+
+} // namespace
+
+Result<std::unique_ptr<QueueDatabase>> QueueDatabase::open(const QueueOptions &options) {
+  std::optional<OpenFailure> failure;
+  Result<sqlite3 *> db = openConnection(options, failure);
+  if (!db)
+    return db.error();
+  if (*db)
+    return std::unique_ptr<QueueDatabase>(new QueueDatabase(*db, options.path));
+
+  // The file is damaged. Its contents are unrecoverable by us; keep them for the operator and
+  // start a fresh queue, once: if the fresh file fails too, report it (never a crash loop).
+  Result<std::string> aside = moveCorruptFileAside(options.path);
+  sqlite3_close(failure->connection);
+  if (!aside)
+    return aside.error();
+  std::fprintf(stderr,
+               "pyvc sync queue: CORRUPT queue file %s (%s); moved aside to %s, starting an "
+               "empty queue\n",
+               options.path.c_str(), failure->error.message.c_str(), aside->c_str());
+  std::optional<OpenFailure> secondFailure;
+  Result<sqlite3 *> fresh = openConnection(options, secondFailure);
+  if (!fresh)
+    return fresh.error();
+  if (!*fresh) {
+    sqlite3_close(secondFailure->connection);
+    return secondFailure->error;
+  }
+  auto database = std::unique_ptr<QueueDatabase>(new QueueDatabase(*fresh, options.path));
+  if (Result<void> counted = database->exec(
+          "UPDATE counters SET value = value + 1 "
+          "WHERE name IN ('corruption_recoveries', 'dropped.corrupt')");
+      !counted)
+    return counted.error();
+  return database;
+}
+
+QueueDatabase::~QueueDatabase() {
+  for (auto &[sql, statement] : statements_)
+    sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+Result<Query> QueueDatabase::query(const char *sql) {
+  auto cached = statements_.find(sql);
+  if (cached != statements_.end())
+    return Query(*this, cached->second);
+  sqlite3_stmt *statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) !=
+      SQLITE_OK)
+    return errorFor(std::string("preparing `") + sql + "`");
+  statements_.emplace(sql, statement);
+  return Query(*this, statement);
+}
+
+Result<void> QueueDatabase::exec(const char *sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return errorFor(std::string("running `") + sql + "`");
+  return {};
+}
+
+Result<void> QueueDatabase::beginWrite() { return exec("BEGIN IMMEDIATE"); }
+
+Result<void> QueueDatabase::commit() { return exec("COMMIT"); }
+
+void QueueDatabase::rollback() {
+  // A failed COMMIT (disk full, I/O error) may already have rolled back.
+  if (!sqlite3_get_autocommit(db_))
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Result<void> QueueDatabase::addToCounter(const char *name, int64_t delta) {
+  if (delta == 0)
+    return {};
+  Result<Query> update = query("UPDATE counters SET value = value + ?1 WHERE name = ?2");
+  if (!update)
+    return update.error();
+  return update->bind(1, delta).bind(2, std::string_view(name)).run();
+}
+
+Result<int64_t> QueueDatabase::counterValue(const char *name) {
+  Result<Query> select = query("SELECT value FROM counters WHERE name = ?1");
+  if (!select)
+    return select.error();
+  select->bind(1, std::string_view(name));
+  Result<bool> row = select->step();
+  if (!row)
+    return row.error();
+  return *row ? select->int64At(0) : 0;
+}
+
+Error QueueDatabase::errorFor(std::string_view what) const { return sqliteError(db_, what, path_); }
+
+bool QueueDatabase::lastErrorIsCorruption() const {
+  return isCorruptionCode(sqlite3_extended_errcode(db_));
+}
+
+bool QueueDatabase::lastErrorIsDiskFull() const {
+  return (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_FULL;
+}
+
+int64_t QueueDatabase::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
+// --- Query ------------------------------------------------------------------------------------
+
+Query::Query(QueueDatabase &database, sqlite3_stmt *statement)
+    : database_(&database), statement_(statement) {}
+
+Query::Query(Query &&other) noexcept : database_(other.database_), statement_(other.statement_) {
+  other.statement_ = nullptr;
+}
+
+Query::~Query() {
+  if (!statement_)
+    return;
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+Query &Query::bind(int index, int64_t value) {
+  sqlite3_bind_int64(statement_, index, value);
+  return *this;
+}
+
+Query &Query::bind(int index, std::string_view text) {
+  sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_TRANSIENT);
+  return *this;
+}
+
+Query &Query::bindBlob(int index, std::string_view bytes) {
+  // SQLITE_STATIC: the caller's bytes outlive the step that reads them (bound, then run).
+  sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_STATIC);
+  return *this;
+}
+
+Query &Query::bindNull(int index) {
+  sqlite3_bind_null(statement_, index);
+  return *this;
+}
+
+Result<bool> Query::step() {
+  int code = sqlite3_step(statement_);
+  if (code == SQLITE_ROW)
+    return true;
+  if (code == SQLITE_DONE)
+    return false;
+  Error error = database_->errorFor(std::string("running `") + sqlite3_sql(statement_) + "`");
+  sqlite3_reset(statement_);
+  return error;
+}
+
+Result<void> Query::run() {
+  for (;;) {
+    Result<bool> row = step();
+    if (!row)
+      return row.error();
+    if (!*row)
+      break;
+  }
+  // Ready to be bound and run again, as statements in a loop are.
+  sqlite3_reset(statement_);
+  return {};
+}
+
+int64_t Query::changes() const { return sqlite3_changes64(database_->handle()); }
+
+int64_t Query::int64At(int column) const { return sqlite3_column_int64(statement_, column); }
+
+bool Query::isNullAt(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
+std::string Query::textAt(int column) const {
+  const void *bytes = sqlite3_column_blob(statement_, column);
+  int size = sqlite3_column_bytes(statement_, column);
+  return bytes ? std::string(static_cast<const char *>(bytes), static_cast<size_t>(size))
+               : std::string();
+}
+
+} // namespace pyvc::sync

@@ -1,0 +1,129 @@
+// QueueDatabase: the SQLite file under a SyncQueue. Opens it in WAL mode with the chosen
+// durability, checks it, moves a corrupt file aside and starts fresh, creates the schema, and
+// gives the queue cached prepared statements, write transactions and persistent counters.
+#pragma once
+
+#include "core/Result.h"
+#include "sync/SyncQueue.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pyvc::sync {
+
+// Names of the rows of the `counters` table. Persistent, updated in the same transaction as the
+// change they count, so a crash never lets a counter and the queue disagree.
+namespace counter {
+inline constexpr const char *QueuedBytes = "queued_bytes"; // maintained by triggers
+inline constexpr const char *QueuedItems = "queued_items"; // maintained by triggers
+inline constexpr const char *Acked = "acked";
+inline constexpr const char *CorruptionRecoveries = "corruption_recoveries";
+const char *forDrop(DropReason reason); // "dropped.expired", ...
+} // namespace counter
+
+class QueueDatabase;
+
+// A cached prepared statement, bound and stepped; reset when it goes out of scope so the next
+// user finds it clean. Column getters are only valid after step() returned true.
+class Query {
+public:
+  Query(QueueDatabase &database, sqlite3_stmt *statement);
+  Query(Query &&other) noexcept;
+  Query(const Query &) = delete;
+  Query &operator=(const Query &) = delete;
+  Query &operator=(Query &&) = delete;
+  ~Query();
+
+  Query &bind(int index, int64_t value);
+  Query &bind(int index, std::string_view text);
+  Query &bindBlob(int index, std::string_view bytes);
+  Query &bindNull(int index);
+
+  Result<bool> step();   // true: a row is available; false: done
+  Result<void> run();    // steps to completion and resets, for statements without rows
+  int64_t changes() const; // rows changed by the last run()
+
+  int64_t int64At(int column) const;
+  bool isNullAt(int column) const;
+  std::string textAt(int column) const; // also reads blobs
+
+private:
+  QueueDatabase *database_;
+  sqlite3_stmt *statement_;
+};
+
+class QueueDatabase {
+public:
+  // Opens options.path; a corrupt file is moved aside and replaced by a fresh one (logged on
+  // stderr and counted). The returned flag says whether that happened.
+  static Result<std::unique_ptr<QueueDatabase>> open(const QueueOptions &options);
+  ~QueueDatabase();
+  QueueDatabase(const QueueDatabase &) = delete;
+  QueueDatabase &operator=(const QueueDatabase &) = delete;
+
+  Result<Query> query(const char *sql); // prepared once per database, then reused
+  Result<void> exec(const char *sql);
+
+  // BEGIN IMMEDIATE: takes the write lock up front, so two processes never deadlock upgrading.
+  Result<void> beginWrite();
+  Result<void> commit();
+  void rollback(); // best effort: used on an error path, whose error is the one reported
+
+  Result<void> addToCounter(const char *name, int64_t delta);
+  Result<int64_t> counterValue(const char *name);
+
+  // An Error naming what failed, the file, and SQLite's message and code.
+  Error errorFor(std::string_view what) const;
+  // Whether the last failure was SQLite reporting a damaged file.
+  bool lastErrorIsCorruption() const;
+  // Whether the last failure was the disk (or max_page_count) being full.
+  bool lastErrorIsDiskFull() const;
+  int64_t lastInsertId() const;
+
+  sqlite3 *handle() const { return db_; }
+  const std::string &path() const { return path_; }
+
+private:
+  QueueDatabase(sqlite3 *db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  sqlite3 *db_;
+  std::string path_;
+  std::unordered_map<const char *, sqlite3_stmt *> statements_; // keyed by the SQL literal
+};
+
+// Rolls back the write transaction it began unless commit() succeeded: every error path of a
+// queue operation leaves the file as it was.
+class WriteTransaction {
+public:
+  explicit WriteTransaction(QueueDatabase &database) : database_(database) {}
+  ~WriteTransaction() {
+    if (active_)
+      database_.rollback();
+  }
+  WriteTransaction(const WriteTransaction &) = delete;
+  WriteTransaction &operator=(const WriteTransaction &) = delete;
+
+  Result<void> begin() {
+    Result<void> began = database_.beginWrite();
+    active_ = began.ok();
+    return began;
+  }
+  Result<void> commit() {
+    Result<void> committed = database_.commit();
+    if (committed.ok())
+      active_ = false;
+    return committed;
+  }
+
+private:
+  QueueDatabase &database_;
+  bool active_ = false;
+};
+
+} // namespace pyvc::sync

@@ -1,0 +1,706 @@
+// SyncQueue: enqueue, batch dequeue with leases and anti-starvation age turns, ack, nack with
+// full-jitter backoff, dead letters, TTL expiry and the byte cap's eviction. Every operation is
+// one SQLite transaction, so a crash at any instant leaves the queue as before or as after it.
+#include "sync/SyncQueue.h"
+
+#include "sync/Backoff.h"
+#include "sync/QueueDatabase.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <limits>
+#include <random>
+
+namespace pyvc::sync {
+
+const char *dropReasonName(DropReason reason) {
+  // counter::forDrop gives "dropped.<name>"; the name alone is what metrics print.
+  return counter::forDrop(reason) + sizeof("dropped.") - 1;
+}
+
+namespace {
+
+constexpr int64_t NeverExpires = std::numeric_limits<int64_t>::max();
+constexpr DropReason AllDropReasons[] = {DropReason::Expired,  DropReason::DeadLetter,
+                                         DropReason::Evicted,  DropReason::TooLarge,
+                                         DropReason::Corrupt,  DropReason::QueueFull};
+
+int64_t systemNowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t expiryFor(int64_t nowMs, std::chrono::milliseconds ttl) {
+  if (ttl.count() <= 0 || ttl.count() > NeverExpires - nowMs)
+    return NeverExpires;
+  return nowMs + ttl.count();
+}
+
+Result<void> validate(const QueueOptions &options) {
+  if (options.path.empty())
+    return makeError("sync queue: options.path is empty");
+  if (options.maxAttempts < 1)
+    return makeError("sync queue: maxAttempts must be at least 1");
+  if (options.backoffBase.count() < 0 || options.backoffCap < options.backoffBase)
+    return makeError("sync queue: backoff needs 0 <= backoffBase <= backoffCap");
+  if (options.leaseDuration.count() <= 0)
+    return makeError("sync queue: leaseDuration must be positive");
+  if (options.lowPriorityShare < 0)
+    return makeError("sync queue: lowPriorityShare must be 0 (off) or positive");
+  if (options.maxPayloadBytes == 0)
+    return makeError("sync queue: maxPayloadBytes must be positive");
+  if (options.maxBytes < 0)
+    return makeError("sync queue: maxBytes must be 0 (no cap) or positive");
+  return {};
+}
+
+// Deletes every item past its TTL, counting them. Leased items expire too: a late ack of them
+// is harmless, and a nack brings back the rest of their batch.
+Result<int64_t> sweepExpired(QueueDatabase &database, int64_t nowMs) {
+  Result<Query> remove = database.query("DELETE FROM items WHERE expires_at <= ?1");
+  if (!remove)
+    return remove.error();
+  if (Result<void> ran = remove->bind(1, nowMs).run(); !ran)
+    return ran.error();
+  int64_t expired = remove->changes();
+  if (Result<void> counted = database.addToCounter(counter::forDrop(DropReason::Expired), expired);
+      !counted)
+    return counted.error();
+  return expired;
+}
+
+// Moves the items of one batch to the dead-letter table with the reason, counting them.
+Result<int64_t> moveBatchToDeadLetters(QueueDatabase &database, const std::string &batchId,
+                                       std::string_view reason, int64_t nowMs) {
+  Result<Query> copy = database.query(
+      "INSERT INTO dead_letters(id, payload, priority, attempts, enqueued_at, dead_at, batch_id, "
+      "reason) SELECT id, payload, priority, attempts, enqueued_at, ?2, batch_id, ?3 "
+      "FROM items WHERE batch_id = ?1");
+  if (!copy)
+    return copy.error();
+  if (Result<void> ran = copy->bind(1, batchId).bind(2, nowMs).bind(3, reason).run(); !ran)
+    return ran.error();
+  Result<Query> remove = database.query("DELETE FROM items WHERE batch_id = ?1");
+  if (!remove)
+    return remove.error();
+  if (Result<void> ran = remove->bind(1, batchId).run(); !ran)
+    return ran.error();
+  int64_t moved = remove->changes();
+  if (Result<void> counted =
+          database.addToCounter(counter::forDrop(DropReason::DeadLetter), moved);
+      !counted)
+    return counted.error();
+  return moved;
+}
+
+// A batch whose holder died (or never answered) on its last allowed attempt is not offered
+// again: a payload that crashes its consumer must not crash it forever.
+Result<void> deadLetterExhaustedLeases(QueueDatabase &database, const QueueOptions &options,
+                                       int64_t nowMs) {
+  std::vector<std::string> exhausted;
+  {
+    Result<Query> select = database.query(
+        "SELECT DISTINCT batch_id FROM items WHERE batch_id IS NOT NULL AND lease_until > 0 "
+        "AND lease_until <= ?1 AND attempts >= ?2");
+    if (!select)
+      return select.error();
+    select->bind(1, nowMs).bind(2, static_cast<int64_t>(options.maxAttempts));
+    for (;;) {
+      Result<bool> row = select->step();
+      if (!row)
+        return row.error();
+      if (!*row)
+        break;
+      exhausted.push_back(select->textAt(0));
+    }
+  }
+  std::string reason = "lease expired on the last of " + std::to_string(options.maxAttempts) +
+                       " attempts";
+  for (const std::string &batchId : exhausted)
+    if (Result<int64_t> moved = moveBatchToDeadLetters(database, batchId, reason, nowMs); !moved)
+      return moved.error();
+  return {};
+}
+
+// A lease ending further ahead than leaseDuration can only come from a clock that jumped
+// backwards; without the clamp, its items would be stuck until the clock caught up.
+Result<void> clampFutureLeases(QueueDatabase &database, const QueueOptions &options,
+                               int64_t nowMs) {
+  Result<Query> clamp =
+      database.query("UPDATE items SET lease_until = ?1 WHERE lease_until > ?1");
+  if (!clamp)
+    return clamp.error();
+  return clamp->bind(1, nowMs + options.leaseDuration.count()).run();
+}
+
+Result<std::vector<QueueItem>> readBatchItems(QueueDatabase &database,
+                                              const std::string &batchId) {
+  Result<Query> select =
+      database.query("SELECT id, payload, priority, attempts, enqueued_at, expires_at "
+                     "FROM items WHERE batch_id = ?1 ORDER BY id");
+  if (!select)
+    return select.error();
+  select->bind(1, batchId);
+  std::vector<QueueItem> items;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row)
+      return row.error();
+    if (!*row)
+      return items;
+    items.push_back(QueueItem{select->int64At(0), select->textAt(1),
+                              static_cast<int>(select->int64At(2)),
+                              static_cast<int>(select->int64At(3)), select->int64At(4),
+                              select->int64At(5)});
+  }
+}
+
+// A batch that went out before and is deliverable again (nacked and backed off, or its lease
+// expired), and the rank it competes with: its best priority and its oldest item.
+struct ReturningBatch {
+  std::string batchId;
+  int64_t priority;
+  int64_t oldestId;
+};
+
+Result<std::optional<ReturningBatch>> findReturningBatch(QueueDatabase &database, int64_t nowMs,
+                                                         bool ageTurn) {
+  const char *byPriority =
+      "SELECT batch_id, MAX(priority) AS best, MIN(id) AS oldest FROM items "
+      "WHERE batch_id IS NOT NULL AND lease_until <= ?1 AND next_attempt_at <= ?1 "
+      "GROUP BY batch_id ORDER BY best DESC, oldest LIMIT 1";
+  const char *byAge =
+      "SELECT batch_id, MAX(priority) AS best, MIN(id) AS oldest FROM items "
+      "WHERE batch_id IS NOT NULL AND lease_until <= ?1 AND next_attempt_at <= ?1 "
+      "GROUP BY batch_id ORDER BY oldest LIMIT 1";
+  Result<Query> select = database.query(ageTurn ? byAge : byPriority);
+  if (!select)
+    return select.error();
+  select->bind(1, nowMs);
+  Result<bool> row = select->step();
+  if (!row)
+    return row.error();
+  if (!*row)
+    return std::optional<ReturningBatch>();
+  return std::optional<ReturningBatch>(
+      ReturningBatch{select->textAt(0), select->int64At(1), select->int64At(2)});
+}
+
+// The fresh item first in line: the highest priority's oldest, or on an age turn the oldest.
+struct FreshHead {
+  int64_t priority;
+  int64_t id;
+};
+
+Result<std::optional<FreshHead>> findFreshHead(QueueDatabase &database, bool ageTurn) {
+  Result<Query> select = database.query(
+      ageTurn ? "SELECT priority, id FROM items WHERE batch_id IS NULL ORDER BY id LIMIT 1"
+              : "SELECT priority, id FROM items WHERE batch_id IS NULL "
+                "ORDER BY priority DESC, id LIMIT 1");
+  if (!select)
+    return select.error();
+  Result<bool> row = select->step();
+  if (!row)
+    return row.error();
+  if (!*row)
+    return std::optional<FreshHead>();
+  return std::optional<FreshHead>(FreshHead{select->int64At(0), select->int64At(1)});
+}
+
+// Leases the items already carrying batchId again, counting one more attempt.
+Result<Batch> releaseReturningBatch(QueueDatabase &database, const std::string &batchId,
+                                    int64_t leaseUntil) {
+  Result<Query> lease = database.query(
+      "UPDATE items SET lease_until = ?2, attempts = attempts + 1 WHERE batch_id = ?1");
+  if (!lease)
+    return lease.error();
+  if (Result<void> ran = lease->bind(1, batchId).bind(2, leaseUntil).run(); !ran)
+    return ran.error();
+  Result<std::vector<QueueItem>> items = readBatchItems(database, batchId);
+  if (!items)
+    return items.error();
+  return Batch{batchId, std::move(*items)};
+}
+
+// Picks fresh items in line order up to the limits (always at least one, so an item larger
+// than maxBytes still goes, alone), then stamps them with the new batch id and a lease.
+Result<Batch> formFreshBatch(QueueDatabase &database, std::string batchId, bool ageTurn,
+                             size_t maxItems, size_t maxBytes, int64_t leaseUntil) {
+  std::vector<QueueItem> items;
+  {
+    Result<Query> select = database.query(
+        ageTurn ? "SELECT id, payload, priority, attempts, enqueued_at, expires_at, size "
+                  "FROM items WHERE batch_id IS NULL ORDER BY id LIMIT ?1"
+                : "SELECT id, payload, priority, attempts, enqueued_at, expires_at, size "
+                  "FROM items WHERE batch_id IS NULL ORDER BY priority DESC, id LIMIT ?1");
+    if (!select)
+      return select.error();
+    select->bind(1, static_cast<int64_t>(maxItems));
+    size_t bytes = 0;
+    for (;;) {
+      Result<bool> row = select->step();
+      if (!row)
+        return row.error();
+      if (!*row)
+        break;
+      size_t size = static_cast<size_t>(select->int64At(6));
+      if (!items.empty() && bytes + size > maxBytes)
+        break;
+      bytes += size;
+      items.push_back(QueueItem{select->int64At(0), select->textAt(1),
+                                static_cast<int>(select->int64At(2)),
+                                static_cast<int>(select->int64At(3)) + 1, select->int64At(4),
+                                select->int64At(5)});
+    }
+  }
+  // Stamped after the scan: updating batch_id while scanning an index on it would disturb it.
+  Result<Query> stamp = database.query(
+      "UPDATE items SET batch_id = ?2, lease_until = ?3, attempts = attempts + 1 WHERE id = ?1");
+  if (!stamp)
+    return stamp.error();
+  for (const QueueItem &item : items) {
+    Result<void> ran = stamp->bind(1, item.id).bind(2, batchId).bind(3, leaseUntil).run();
+    if (!ran)
+      return ran.error();
+  }
+  // Batches always list their items in id order, so a re-delivery looks the same.
+  if (!ageTurn)
+    std::sort(items.begin(), items.end(),
+              [](const QueueItem &a, const QueueItem &b) { return a.id < b.id; });
+  return Batch{std::move(batchId), std::move(items)};
+}
+
+} // namespace
+
+// --- opening ------------------------------------------------------------------------------
+
+SyncQueue::SyncQueue(QueueOptions options, std::unique_ptr<QueueDatabase> database)
+    : options_(std::move(options)), database_(std::move(database)) {
+  std::random_device entropy;
+  uint64_t prefixBits = (uint64_t(entropy()) << 32) ^ entropy();
+  jitterState_ = options_.randomSeed ? options_.randomSeed : ((uint64_t(entropy()) << 32) ^ entropy());
+  char prefix[17];
+  std::snprintf(prefix, sizeof prefix, "%016llx", static_cast<unsigned long long>(prefixBits));
+  batchIdPrefix_ = prefix;
+}
+
+SyncQueue::~SyncQueue() = default;
+
+Result<std::unique_ptr<SyncQueue>> SyncQueue::open(QueueOptions options) {
+  if (Result<void> valid = validate(options); !valid)
+    return valid.error();
+  if (!options.nowMs)
+    options.nowMs = systemNowMs;
+  Result<std::unique_ptr<QueueDatabase>> database = QueueDatabase::open(options);
+  if (!database)
+    return database.error();
+  std::unique_ptr<SyncQueue> queue(new SyncQueue(std::move(options), std::move(*database)));
+
+  // Leases left by a process that died come back here, as on every dequeue, once expired.
+  QueueDatabase &db = *queue->database_;
+  WriteTransaction transaction(db);
+  int64_t now = queue->nowMs();
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  if (Result<void> clamped = clampFutureLeases(db, queue->options_, now); !clamped)
+    return clamped.error();
+  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, queue->options_, now); !reclaimed)
+    return reclaimed.error();
+  if (Result<void> committed = transaction.commit(); !committed)
+    return committed.error();
+  return queue;
+}
+
+// --- enqueue ------------------------------------------------------------------------------
+
+namespace {
+
+// Counts refused items in their own transaction: the refused enqueue's was rolled back. A
+// failure here is logged, not returned, so the caller sees the refusal's own error.
+void countRefusal(QueueDatabase &database, DropReason reason, int64_t items) {
+  WriteTransaction transaction(database);
+  Result<void> done = transaction.begin();
+  if (done)
+    done = database.addToCounter(counter::forDrop(reason), items);
+  if (done)
+    done = transaction.commit();
+  if (!done)
+    std::fprintf(stderr, "pyvc sync queue: could not count %lld %s refusals: %s\n",
+                 static_cast<long long>(items), dropReasonName(reason),
+                 done.error().message.c_str());
+}
+
+// Makes room under maxBytes for `needed` more bytes: expired items first, then the oldest of
+// the lowest priority, never an item of a higher priority than the newcomers' best.
+Result<bool> makeRoom(QueueDatabase &database, const QueueOptions &options, int64_t needed,
+                      int maxIncomingPriority, int64_t nowMs) {
+  Result<int64_t> used = database.counterValue(counter::QueuedBytes);
+  if (!used)
+    return used.error();
+  if (*used + needed <= options.maxBytes)
+    return true;
+  if (Result<int64_t> expired = sweepExpired(database, nowMs); !expired)
+    return expired.error();
+  used = database.counterValue(counter::QueuedBytes);
+  if (!used)
+    return used.error();
+  int64_t excess = *used + needed - options.maxBytes;
+  if (excess <= 0)
+    return true;
+
+  std::vector<int64_t> victims;
+  {
+    Result<Query> select = database.query(
+        "SELECT id, size FROM items WHERE priority <= ?1 ORDER BY priority, id");
+    if (!select)
+      return select.error();
+    select->bind(1, static_cast<int64_t>(maxIncomingPriority));
+    int64_t freed = 0;
+    while (freed < excess) {
+      Result<bool> row = select->step();
+      if (!row)
+        return row.error();
+      if (!*row)
+        return false; // not enough evictable bytes: refuse rather than evict anything
+      victims.push_back(select->int64At(0));
+      freed += select->int64At(1);
+    }
+  }
+  Result<Query> remove = database.query("DELETE FROM items WHERE id = ?1");
+  if (!remove)
+    return remove.error();
+  for (int64_t id : victims)
+    if (Result<void> ran = remove->bind(1, id).run(); !ran)
+      return ran.error();
+  if (Result<void> counted = database.addToCounter(counter::forDrop(DropReason::Evicted),
+                                                   static_cast<int64_t>(victims.size()));
+      !counted)
+    return counted.error();
+  return true;
+}
+
+// Lowers max_page_count by the drain reserve for the lifetime of one enqueue. Declared before
+// the enqueue's transaction, so the cap is restored after the transaction has ended.
+class PageCapForEnqueue {
+public:
+  PageCapForEnqueue(QueueDatabase &database, int64_t maxPageCount)
+      : database_(database), maxPageCount_(maxPageCount) {
+    if (maxPageCount_ > 0)
+      setCap(maxPageCount_ - std::max<int64_t>(16, maxPageCount_ / 10));
+  }
+  ~PageCapForEnqueue() {
+    if (maxPageCount_ > 0)
+      setCap(maxPageCount_);
+  }
+
+private:
+  void setCap(int64_t pages) {
+    std::string pragma = "PRAGMA max_page_count=" + std::to_string(std::max<int64_t>(1, pages));
+    if (Result<void> set = database_.exec(pragma.c_str()); !set)
+      std::fprintf(stderr, "pyvc sync queue: %s\n", set.error().message.c_str());
+  }
+  QueueDatabase &database_;
+  int64_t maxPageCount_;
+};
+
+} // namespace
+
+Result<int64_t> SyncQueue::enqueue(std::string_view payload, int priority,
+                                   std::chrono::milliseconds ttl) {
+  EnqueueRequest request{std::string(payload), priority, ttl};
+  Result<std::vector<int64_t>> ids = enqueueBatch(std::span<const EnqueueRequest>(&request, 1));
+  if (!ids)
+    return ids.error();
+  return ids->front();
+}
+
+Result<std::vector<int64_t>> SyncQueue::enqueueBatch(std::span<const EnqueueRequest> requests) {
+  QueueDatabase &db = *database_;
+  int64_t incomingBytes = 0;
+  int maxIncomingPriority = std::numeric_limits<int>::min();
+  for (const EnqueueRequest &request : requests) {
+    if (request.payload.size() > options_.maxPayloadBytes) {
+      countRefusal(db, DropReason::TooLarge, static_cast<int64_t>(requests.size()));
+      return makeError("sync queue: payload of " + std::to_string(request.payload.size()) +
+                       " bytes exceeds maxPayloadBytes (" +
+                       std::to_string(options_.maxPayloadBytes) + ")");
+    }
+    incomingBytes += static_cast<int64_t>(request.payload.size());
+    maxIncomingPriority = std::max(maxIncomingPriority, request.priority);
+  }
+  if (requests.empty())
+    return std::vector<int64_t>();
+
+  // Under a page cap, enqueues stop short of it so that dequeue, nack and dead-lettering (which
+  // add index entries and rows) still have room to drain a full queue.
+  PageCapForEnqueue pageCap(db, options_.maxPageCount);
+  WriteTransaction transaction(db);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  int64_t now = nowMs();
+  if (options_.maxBytes > 0) {
+    Result<bool> room = incomingBytes <= options_.maxBytes
+                            ? makeRoom(db, options_, incomingBytes, maxIncomingPriority, now)
+                            : Result<bool>(false);
+    if (!room)
+      return room.error();
+    if (!*room) {
+      db.rollback();
+      countRefusal(db, DropReason::QueueFull, static_cast<int64_t>(requests.size()));
+      return makeError("sync queue: no room for " + std::to_string(incomingBytes) +
+                       " bytes under maxBytes (" + std::to_string(options_.maxBytes) +
+                       ") without evicting higher-priority items");
+    }
+  }
+
+  Result<Query> insert = db.query("INSERT INTO items(payload, size, priority, enqueued_at, "
+                                  "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert)
+    return insert.error();
+  std::vector<int64_t> ids;
+  ids.reserve(requests.size());
+  for (const EnqueueRequest &request : requests) {
+    Result<void> ran = insert->bindBlob(1, request.payload)
+                           .bind(2, static_cast<int64_t>(request.payload.size()))
+                           .bind(3, static_cast<int64_t>(request.priority))
+                           .bind(4, now)
+                           .bind(5, expiryFor(now, request.ttl))
+                           .run();
+    if (!ran) {
+      // A full disk (SQLITE_FULL, max_page_count) lands here: nothing of this batch is kept.
+      bool full = db.lastErrorIsDiskFull();
+      Error error = ran.error();
+      db.rollback();
+      if (full)
+        countRefusal(db, DropReason::QueueFull, static_cast<int64_t>(requests.size()));
+      return error;
+    }
+    ids.push_back(db.lastInsertId());
+  }
+  if (Result<void> committed = transaction.commit(); !committed)
+    return committed.error();
+  return ids;
+}
+
+// --- dequeue ------------------------------------------------------------------------------
+
+Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
+  if (maxItems == 0)
+    return Batch{};
+  QueueDatabase &db = *database_;
+  WriteTransaction transaction(db);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  int64_t now = nowMs();
+  if (Result<int64_t> expired = sweepExpired(db, now); !expired)
+    return expired.error();
+  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, options_, now); !reclaimed)
+    return reclaimed.error();
+
+  // Every lowPriorityShare-th non-empty dequeue serves the oldest work whatever its priority.
+  bool ageTurn = options_.lowPriorityShare > 0 &&
+                 nonEmptyDequeues_ % static_cast<uint64_t>(options_.lowPriorityShare) ==
+                     static_cast<uint64_t>(options_.lowPriorityShare) - 1;
+  Result<std::optional<ReturningBatch>> returning = findReturningBatch(db, now, ageTurn);
+  if (!returning)
+    return returning.error();
+  Result<std::optional<FreshHead>> fresh = findFreshHead(db, ageTurn);
+  if (!fresh)
+    return fresh.error();
+
+  // A returning batch goes before fresh work of no higher priority (or, on an age turn, of
+  // no older age): it was in line first.
+  bool takeReturning =
+      returning->has_value() &&
+      (!fresh->has_value() ||
+       (ageTurn ? (*returning)->oldestId < (*fresh)->id
+                : (*returning)->priority >= (*fresh)->priority));
+  int64_t leaseUntil = now + options_.leaseDuration.count();
+  Result<Batch> batch = Batch{};
+  if (takeReturning) {
+    batch = releaseReturningBatch(db, (*returning)->batchId, leaseUntil);
+  } else if (fresh->has_value()) {
+    char counterText[24];
+    std::snprintf(counterText, sizeof counterText, "-%llx",
+                  static_cast<unsigned long long>(++batchCounter_));
+    batch = formFreshBatch(db, batchIdPrefix_ + counterText, ageTurn, maxItems, maxBytes,
+                           leaseUntil);
+  }
+  if (!batch)
+    return batch.error();
+  if (Result<void> committed = transaction.commit(); !committed)
+    return committed.error();
+  if (!batch->empty())
+    ++nonEmptyDequeues_;
+  return batch;
+}
+
+// --- outcomes of a delivery ---------------------------------------------------------------
+
+Result<void> SyncQueue::ack(const Batch &batch) {
+  if (batch.batchId.empty())
+    return {};
+  QueueDatabase &db = *database_;
+  WriteTransaction transaction(db);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  Result<Query> remove = db.query("DELETE FROM items WHERE batch_id = ?1");
+  if (!remove)
+    return remove.error();
+  if (Result<void> ran = remove->bind(1, batch.batchId).run(); !ran)
+    return ran.error();
+  if (Result<void> counted = db.addToCounter(counter::Acked, remove->changes()); !counted)
+    return counted.error();
+  return transaction.commit();
+}
+
+Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter) {
+  if (batch.batchId.empty())
+    return {};
+  QueueDatabase &db = *database_;
+  WriteTransaction transaction(db);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  int64_t now = nowMs();
+  int attempts = 0;
+  {
+    Result<Query> select = db.query("SELECT MAX(attempts) FROM items WHERE batch_id = ?1");
+    if (!select)
+      return select.error();
+    select->bind(1, batch.batchId);
+    Result<bool> row = select->step();
+    if (!row)
+      return row.error();
+    if (!*row || select->isNullAt(0))
+      return transaction.commit(); // every item was acked, expired or evicted meanwhile
+    attempts = static_cast<int>(select->int64At(0));
+  }
+  if (attempts >= options_.maxAttempts) {
+    std::string reason = "max attempts (" + std::to_string(options_.maxAttempts) + ") reached";
+    if (Result<int64_t> moved = moveBatchToDeadLetters(db, batch.batchId, reason, now); !moved)
+      return moved.error();
+    return transaction.commit();
+  }
+  std::chrono::milliseconds delay =
+      fullJitterDelay(attempts, options_.backoffBase, options_.backoffCap, jitterState_);
+  if (retryAfter && *retryAfter > delay)
+    delay = *retryAfter;
+  Result<Query> backOff = db.query(
+      "UPDATE items SET lease_until = 0, next_attempt_at = ?2 WHERE batch_id = ?1");
+  if (!backOff)
+    return backOff.error();
+  if (Result<void> ran = backOff->bind(1, batch.batchId).bind(2, now + delay.count()).run(); !ran)
+    return ran.error();
+  return transaction.commit();
+}
+
+Result<void> SyncQueue::deadLetter(const Batch &batch, std::string_view reason) {
+  if (batch.batchId.empty())
+    return {};
+  QueueDatabase &db = *database_;
+  WriteTransaction transaction(db);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  if (Result<int64_t> moved = moveBatchToDeadLetters(db, batch.batchId, reason, nowMs()); !moved)
+    return moved.error();
+  return transaction.commit();
+}
+
+// --- inspection ---------------------------------------------------------------------------
+
+Result<QueueStats> SyncQueue::stats() {
+  QueueDatabase &db = *database_;
+  WriteTransaction transaction(db);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  int64_t now = nowMs();
+  // Expired items are dropped (and counted) before they are reported as queued.
+  if (Result<int64_t> expired = sweepExpired(db, now); !expired)
+    return expired.error();
+
+  QueueStats stats;
+  auto readCounter = [&](const char *name, int64_t &into) -> Result<void> {
+    Result<int64_t> value = db.counterValue(name);
+    if (!value)
+      return value.error();
+    into = *value;
+    return {};
+  };
+  auto countRows = [&](const char *sql, int64_t &into) -> Result<void> {
+    Result<Query> select = db.query(sql);
+    if (!select)
+      return select.error();
+    select->bind(1, now);
+    Result<bool> row = select->step();
+    if (!row)
+      return row.error();
+    into = select->int64At(0);
+    return {};
+  };
+  for (Result<void> read :
+       {readCounter(counter::QueuedItems, stats.queued), readCounter(counter::QueuedBytes, stats.bytes),
+        readCounter(counter::Acked, stats.acked),
+        readCounter(counter::CorruptionRecoveries, stats.corruptionRecoveries),
+        countRows("SELECT COUNT(*) FROM items WHERE batch_id IS NOT NULL AND lease_until > ?1",
+                  stats.leased),
+        countRows("SELECT COUNT(*) + 0 * ?1 FROM dead_letters", stats.deadLettered)})
+    if (!read)
+      return read.error();
+  for (DropReason reason : AllDropReasons)
+    if (Result<void> read = readCounter(counter::forDrop(reason), stats.dropped[reason]); !read)
+      return read.error();
+  if (Result<void> committed = transaction.commit(); !committed)
+    return committed.error();
+  return stats;
+}
+
+Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
+  QueueDatabase &db = *database_;
+  int64_t now = nowMs();
+  {
+    Result<Query> fresh = db.query(
+        "SELECT 1 FROM items WHERE batch_id IS NULL AND expires_at > ?1 LIMIT 1");
+    if (!fresh)
+      return fresh.error();
+    Result<bool> row = fresh->bind(1, now).step();
+    if (!row)
+      return row.error();
+    if (*row)
+      return std::optional<int64_t>(now);
+  }
+  Result<Query> returning =
+      db.query("SELECT MIN(MAX(lease_until, next_attempt_at)) FROM items "
+               "WHERE batch_id IS NOT NULL AND expires_at > ?1");
+  if (!returning)
+    return returning.error();
+  Result<bool> row = returning->bind(1, now).step();
+  if (!row)
+    return row.error();
+  if (!*row || returning->isNullAt(0))
+    return std::optional<int64_t>();
+  return std::optional<int64_t>(std::max(now, returning->int64At(0)));
+}
+
+Result<std::vector<DeadLetter>> SyncQueue::deadLetters(size_t limit) {
+  Result<Query> select = database_->query(
+      "SELECT id, payload, priority, attempts, enqueued_at, dead_at, batch_id, reason "
+      "FROM dead_letters ORDER BY dead_at DESC, id DESC LIMIT ?1");
+  if (!select)
+    return select.error();
+  select->bind(1, static_cast<int64_t>(limit));
+  std::vector<DeadLetter> letters;
+  for (;;) {
+    Result<bool> row = select->step();
+    if (!row)
+      return row.error();
+    if (!*row)
+      return letters;
+    letters.push_back(DeadLetter{select->int64At(0), select->textAt(1),
+                                 static_cast<int>(select->int64At(2)),
+                                 static_cast<int>(select->int64At(3)), select->int64At(4),
+                                 select->int64At(5), select->textAt(6), select->textAt(7)});
+  }
+}
+
+} // namespace pyvc::sync
