@@ -1,0 +1,79 @@
+// ReadingStore: the gateway's local evidence of every reading that passed the privacy firewall,
+// in SQLite (WAL), with batched inserts, indexed range queries and retention by age and size.
+// Guarantees and their bounds are in docs/RUNTIME-store.md.
+#pragma once
+
+#include "core/Reading.h"
+#include "core/Result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pyvc {
+
+// How hard SQLite pushes a commit to the disk (PRAGMA synchronous, in WAL mode):
+//   Normal: a committed batch survives the process being killed at any instant; a power cut can
+//           lose the last commits since the latest WAL checkpoint (never corrupts the file).
+//   Full:   a committed batch also survives a power cut (an fsync of the WAL at every commit).
+enum class StoreDurability { Normal, Full };
+
+struct StoreOptions {
+  StoreDurability durability = StoreDurability::Normal;
+  // Hard cap on the database size in pages (PRAGMA max_page_count; 0 = none). An insert that
+  // would grow past it fails with SQLITE_FULL and is rolled back whole, exactly as on a full disk.
+  int64_t maxPageCount = 0;
+  // How long a write waits for another connection's lock before failing with SQLITE_BUSY.
+  int busyTimeoutMs = 5000;
+};
+
+// Not thread-safe: one ReadingStore per thread (several may open the same file).
+class ReadingStore {
+public:
+  // Opens or creates the database: WAL mode, incremental auto-vacuum (new files), the schema and
+  // its (sensor, timestamp) index. Errors name the file and carry SQLite's message.
+  static Result<std::unique_ptr<ReadingStore>> open(const std::filesystem::path &path,
+                                                    StoreOptions options = {});
+  ~ReadingStore();
+  ReadingStore(const ReadingStore &) = delete;
+  ReadingStore &operator=(const ReadingStore &) = delete;
+
+  // Inserts all readings in one transaction through one prepared statement. On success the
+  // batch is committed (durable as `durability` says); on any error nothing of it is stored.
+  Result<void> insertBatch(std::span<const Reading> readings);
+
+  // Readings of `sensor` with fromMs <= timestampMs < toMs, oldest first, at most `limit`;
+  // served by the (sensor, timestamp) index.
+  Result<std::vector<Reading>> query(std::string_view sensor, int64_t fromMs, int64_t toMs,
+                                     int64_t limit = INT64_MAX);
+
+  // Retention by age: deletes readings with timestampMs < cutoffMs. Returns how many.
+  Result<int64_t> deleteOlderThan(int64_t cutoffMs);
+
+  // Retention by size: while the database is over `maxBytes`, deletes the oldest readings (in
+  // insertion order) and gives their pages back to the file system (incremental vacuum), then
+  // truncates the WAL. Returns how many readings were deleted. See RUNTIME-store.md for the
+  // bound between calls.
+  Result<int64_t> enforceSizeLimit(int64_t maxBytes);
+
+  Result<int64_t> countReadings();
+  // Logical size of the database: page_count x page_size (what enforceSizeLimit bounds).
+  Result<int64_t> databaseBytes();
+  // EXPLAIN QUERY PLAN of the statement query() runs, one detail line per plan row.
+  Result<std::string> explainRangeQuery();
+
+private:
+  struct State;
+  ReadingStore();
+  Result<void> rollBack();
+  Result<int64_t> deleteOldestRows(int64_t rows);
+  Result<void> reclaimFreePages();
+
+  std::unique_ptr<State> state_;
+};
+
+} // namespace pyvc
