@@ -1,0 +1,134 @@
+// Lowers the body of one IR function into its pyvc_impl_ LLVM function. The class is split by
+// responsibility across files: statements, calls and the error channel in FunctionLowering.cpp;
+// scalar operators in ArithmeticLowering.cpp; math.* and scalar builtins in MathLowering.cpp;
+// lists in ListLowering.cpp; loops and comprehensions in IterationLowering.cpp; fixed-lane float
+// sums in FixedLaneSum.cpp. Internal to backends/.
+#pragma once
+
+#include "backends/ModuleLowering.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace pyvc::backends {
+
+class FunctionLowering {
+public:
+  FunctionLowering(ModuleLowering &module, const ir::Function &function);
+  void lower();
+
+private:
+  // Where `break` and `continue` go inside the innermost loop.
+  struct LoopTargets {
+    llvm::BasicBlock *continueTarget;
+    llvm::BasicBlock *exit;
+  };
+
+  // --- statements (FunctionLowering.cpp)
+  void lowerBlock(const ir::Block &block);
+  void lowerStatement(const ir::Stmt &statement);
+  void lowerIf(const ir::IfStmt &statement);
+  void lowerWhile(const ir::WhileStmt &statement);
+  void lowerFor(const ir::ForStmt &statement);
+  void lowerReturn(const ir::ReturnStmt &statement);
+
+  // --- expressions
+  llvm::Value *lowerExpr(const ir::Expr &expr);
+  llvm::Value *lowerConstant(const ir::ConstantExpr &expr);
+  llvm::Value *lowerCall(const ir::CallExpr &expr);
+  llvm::Value *lowerTupleMake(const ir::TupleMakeExpr &expr);
+  // ArithmeticLowering.cpp
+  llvm::Value *lowerUnary(const ir::UnaryExpr &expr);
+  llvm::Value *lowerBinary(const ir::BinaryExpr &expr);
+  llvm::Value *lowerIntBinary(ir::BinaryOp op, llvm::Value *lhs, llvm::Value *rhs);
+  llvm::Value *lowerFloatBinary(ir::BinaryOp op, llvm::Value *lhs, llvm::Value *rhs);
+  llvm::Value *lowerCompareChain(const ir::CompareChainExpr &expr);
+  llvm::Value *lowerCompare(ir::CompareOp op, llvm::Value *lhs, const ir::Type &lhsType,
+                            llvm::Value *rhs, const ir::Type &rhsType);
+  llvm::Value *lowerLogical(const ir::LogicalExpr &expr);
+  llvm::Value *lowerSelect(const ir::SelectExpr &expr);
+  llvm::Value *lowerConvert(const ir::ConvertExpr &expr);
+  llvm::Value *truth(llvm::Value *value, const ir::Type &type);
+  // Truncated float -> int with CPython's errors (NaN: ValueError; inf, out of range: Overflow).
+  llvm::Value *checkedFloatToInt(llvm::Value *integral);
+  // MathLowering.cpp
+  llvm::Value *lowerIntrinsic(const ir::IntrinsicExpr &expr);
+  llvm::Value *callMath1(llvm::StringRef name, llvm::Value *x, bool canOverflow);
+  llvm::Value *checkedLog(llvm::StringRef name, llvm::Value *x);
+  llvm::Value *lowerMinMax(const ir::IntrinsicExpr &expr);
+  // ListLowering.cpp
+  llvm::Value *lowerIndex(const ir::IndexExpr &expr);
+  llvm::Value *lowerSlice(const ir::SliceExpr &expr);
+  llvm::Value *lowerListLiteral(const ir::ListLiteralExpr &expr);
+  llvm::Value *lowerListRepeat(const ir::ListRepeatExpr &expr);
+  llvm::Value *lowerSorted(const ir::SortedExpr &expr);
+  void lowerStoreIndex(const ir::StoreIndexStmt &statement);
+  void lowerAppend(const ir::AppendStmt &statement);
+  llvm::Value *newList(ir::TypeKind element, llvm::Value *length, llvm::Value *capacity);
+  llvm::Value *borrowList(llvm::Value *data, llvm::Value *length, const llvm::Twine &name);
+  llvm::Value *listData(llvm::Value *header);
+  llvm::Value *listLength(llvm::Value *header);
+  llvm::Value *elementAddress(llvm::Value *header, llvm::Value *index, ir::TypeKind element);
+  llvm::Value *loadElement(llvm::Value *header, llvm::Value *index, ir::TypeKind element);
+  void appendElement(llvm::Value *header, llvm::Value *value, ir::TypeKind element);
+  // An index normalised to [0, length), raising IndexError outside [-length, length).
+  llvm::Value *checkedIndex(llvm::Value *header, llvm::Value *index, bool provenInBounds);
+  // IterationLowering.cpp
+  // The evaluated operands of an iteration space, shared by its loop header and body.
+  struct Iteration {
+    const ir::IterationSpace *space = nullptr;
+    llvm::Value *start = nullptr, *step = nullptr, *count = nullptr; // Range (count of values)
+    std::vector<llvm::Value *> lists;                                // Sequences: headers
+    llvm::Value *indexStart = nullptr;                               // enumerate's start
+  };
+  Iteration beginIteration(const ir::IterationSpace &space);
+  // Whether position `position` exists; list lengths are re-read, as CPython's list iterator.
+  llvm::Value *iterationContinues(const Iteration &iteration, llvm::Value *position);
+  // The number of positions, read once (comprehensions: nothing in an expression changes a list).
+  llvm::Value *iterationCount(const Iteration &iteration);
+  void assignTargets(const Iteration &iteration, llvm::Value *position);
+  void emitIterationLoop(const ir::IterationSpace &space,
+                         llvm::function_ref<void(const LoopTargets &)> body);
+  llvm::Value *lowerComprehension(const ir::ComprehensionExpr &expr);
+  void emitGenerators(const ir::ComprehensionExpr &expr, size_t level,
+                      llvm::function_ref<void()> onElement);
+  // FixedLaneSum.cpp
+  llvm::Value *lowerFixedLaneSum(const ir::ComprehensionExpr &expr);
+  // The element at the current position, or -0.0 (the exact identity of +) when a condition of
+  // `generator` filters it out. Conditions short-circuit; the element is evaluated only if kept.
+  llvm::Value *laneValue(const ir::ComprehensionExpr &expr, const ir::Generator &generator);
+  llvm::Value *combineLanes(llvm::Value *lanes);
+  void emitFixedLaneElements(const ir::ComprehensionExpr &expr, size_t level,
+                             llvm::function_ref<void(llvm::Value *)> onValue);
+
+  // --- the error channel and helpers (FunctionLowering.cpp)
+  // Raises `kind` with `text` when `failed` is true; code continues in the success block.
+  void raiseIf(llvm::Value *failed, ir::ErrorKind kind, const std::string &text);
+  // Propagates a status returned by a callee or the support library (message already set).
+  void propagateIfFailed(llvm::Value *status);
+  llvm::AllocaInst *entryAlloca(llvm::Type *type, const llvm::Twine &name);
+  llvm::Value *arenaSlot(); // the call's list arena, created on first use
+  llvm::BasicBlock *newBlock(const llvm::Twine &name);
+  // Starts a new block when the current one already ended (code after return/break).
+  void ensureInsertionBlock();
+  void setLocation(const ir::Span &span);
+  llvm::Value *elementSizeValue(ir::TypeKind element);
+
+  ModuleLowering &module_;
+  const ir::Function &function_;
+  llvm::Function *llvmFunction_;
+  llvm::LLVMContext &context_;
+  llvm::IRBuilder<> builder_;
+  llvm::DISubprogram *subprogram_ = nullptr;
+  std::vector<llvm::AllocaInst *> localSlots_; // one per ir local
+  std::vector<llvm::Value *> parameterValues_; // lowered parameters (list: borrowed header)
+  std::vector<llvm::Value *> resultPointers_;
+  llvm::Value *messageOut_ = nullptr;
+  llvm::Value *depth_ = nullptr;
+  llvm::AllocaInst *statusSlot_ = nullptr;
+  llvm::AllocaInst *arenaSlot_ = nullptr;
+  llvm::BasicBlock *entryBlock_ = nullptr;
+  llvm::BasicBlock *exitBlock_ = nullptr;
+  std::vector<LoopTargets> loops_;
+};
+
+} // namespace pyvc::backends

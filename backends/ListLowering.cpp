@@ -1,0 +1,213 @@
+// Lists: headers {data, length, capacity, ...} shared with backends/support/pyvc_support.c.
+// Locals hold a pointer to a header, so assignment aliases like Python's. Lists made by a call
+// live in its arena (freed when the call ends); parameters are borrowed and copied on write.
+#include "backends/FunctionLowering.h"
+
+namespace pyvc::backends {
+
+static const char *const OutOfMemory = "out of memory";
+
+namespace {
+enum ListField : unsigned { Data = 0, Length = 1, Capacity = 2, Next = 3, Previous = 4, Flags = 5 };
+}
+
+llvm::Value *FunctionLowering::borrowList(llvm::Value *data, llvm::Value *length, const llvm::Twine &name) {
+  llvm::StructType *type = module_.listType;
+  llvm::AllocaInst *header = entryAlloca(type, name + ".header");
+  llvm::Value *null = llvm::ConstantPointerNull::get(builder_.getPtrTy());
+  builder_.CreateStore(data, builder_.CreateStructGEP(type, header, Data));
+  builder_.CreateStore(length, builder_.CreateStructGEP(type, header, Length));
+  builder_.CreateStore(builder_.getInt64(uint64_t(-1)), builder_.CreateStructGEP(type, header, Capacity));
+  builder_.CreateStore(null, builder_.CreateStructGEP(type, header, Next));
+  builder_.CreateStore(null, builder_.CreateStructGEP(type, header, Previous));
+  builder_.CreateStore(builder_.getInt64(1), builder_.CreateStructGEP(type, header, Flags)); // on the stack
+  return header;
+}
+
+llvm::Value *FunctionLowering::listData(llvm::Value *header) {
+  return builder_.CreateLoad(builder_.getPtrTy(), builder_.CreateStructGEP(module_.listType, header, Data), "data");
+}
+
+llvm::Value *FunctionLowering::listLength(llvm::Value *header) {
+  return builder_.CreateLoad(builder_.getInt64Ty(), builder_.CreateStructGEP(module_.listType, header, Length), "length");
+}
+
+llvm::Value *FunctionLowering::elementAddress(llvm::Value *header, llvm::Value *index, ir::TypeKind element) {
+  return builder_.CreateInBoundsGEP(module_.memoryType(element), listData(header), index);
+}
+
+llvm::Value *FunctionLowering::loadElement(llvm::Value *header, llvm::Value *index, ir::TypeKind element) {
+  llvm::Value *value = builder_.CreateLoad(module_.memoryType(element), elementAddress(header, index, element));
+  if (element == ir::TypeKind::Bool)
+    return builder_.CreateICmpNE(value, builder_.getInt8(0));
+  return value;
+}
+
+llvm::Value *FunctionLowering::checkedIndex(llvm::Value *header, llvm::Value *index, bool provenInBounds) {
+  if (provenInBounds)
+    return index;
+  llvm::Value *length = listLength(header);
+  llvm::Value *negative = builder_.CreateICmpSLT(index, builder_.getInt64(0));
+  llvm::Value *adjusted = builder_.CreateSelect(negative, builder_.CreateAdd(index, length), index);
+  // One unsigned comparison covers both ends: a still-negative index is a huge unsigned one.
+  raiseIf(builder_.CreateICmpUGE(adjusted, length), ir::ErrorKind::Index, "list index out of range");
+  return adjusted;
+}
+
+llvm::Value *FunctionLowering::newList(ir::TypeKind element, llvm::Value *length, llvm::Value *capacity) {
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::Type *int64 = builder_.getInt64Ty();
+  llvm::FunctionCallee create =
+      module_.supportFunction("pyvc_rt_list_new", pointer, {pointer, int64, int64, int64});
+  llvm::Value *header = builder_.CreateCall(create, {arenaSlot(), elementSizeValue(element), length, capacity});
+  raiseIf(builder_.CreateIsNull(header), ir::ErrorKind::Memory, OutOfMemory);
+  return header;
+}
+
+void FunctionLowering::appendElement(llvm::Value *header, llvm::Value *value, ir::TypeKind element) {
+  llvm::StructType *type = module_.listType;
+  llvm::Value *length = listLength(header);
+  llvm::Value *capacity = builder_.CreateLoad(builder_.getInt64Ty(), builder_.CreateStructGEP(type, header, Capacity));
+  llvm::BasicBlock *growBlock = newBlock("append.grow");
+  llvm::BasicBlock *storeBlock = newBlock("append.store");
+  // A borrowed list has capacity -1, so it always takes the grow path (which copies it).
+  builder_.CreateCondBr(builder_.CreateICmpSLT(length, capacity), storeBlock, growBlock);
+  builder_.SetInsertPoint(growBlock);
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::FunctionCallee grow = module_.supportFunction("pyvc_rt_list_grow", builder_.getInt32Ty(),
+                                                      {pointer, pointer, builder_.getInt64Ty()});
+  llvm::Value *status = builder_.CreateCall(grow, {arenaSlot(), header, elementSizeValue(element)});
+  raiseIf(builder_.CreateICmpNE(status, builder_.getInt32(0)), ir::ErrorKind::Memory, OutOfMemory);
+  builder_.CreateBr(storeBlock);
+  builder_.SetInsertPoint(storeBlock);
+  if (element == ir::TypeKind::Bool)
+    value = builder_.CreateZExt(value, builder_.getInt8Ty());
+  builder_.CreateStore(value, elementAddress(header, length, element));
+  builder_.CreateStore(builder_.CreateAdd(length, builder_.getInt64(1)),
+                       builder_.CreateStructGEP(type, header, Length));
+}
+
+void FunctionLowering::lowerAppend(const ir::AppendStmt &statement) {
+  llvm::AllocaInst *slot = localSlots_[statement.list];
+  ir::TypeKind element = function_.locals[statement.list].type.element().kind();
+  // Python evaluates the argument after looking up the list; neither can change the other.
+  llvm::Value *header = builder_.CreateLoad(builder_.getPtrTy(), slot);
+  llvm::Value *value = lowerExpr(*statement.value);
+  appendElement(header, value, element);
+}
+
+void FunctionLowering::lowerStoreIndex(const ir::StoreIndexStmt &statement) {
+  llvm::AllocaInst *slot = localSlots_[statement.list];
+  ir::TypeKind element = function_.locals[statement.list].type.element().kind();
+  llvm::Value *header = builder_.CreateLoad(builder_.getPtrTy(), slot);
+  // Python evaluates the value first, then the index.
+  llvm::Value *value = lowerExpr(*statement.value);
+  llvm::Value *index = lowerExpr(*statement.index);
+
+  // Copy a borrowed list before its first write.
+  llvm::Value *capacity = builder_.CreateLoad(builder_.getInt64Ty(),
+                                              builder_.CreateStructGEP(module_.listType, header, Capacity));
+  llvm::BasicBlock *copyBlock = newBlock("store.copy");
+  llvm::BasicBlock *storeBlock = newBlock("store.index");
+  builder_.CreateCondBr(builder_.CreateICmpSLT(capacity, builder_.getInt64(0)), copyBlock, storeBlock);
+  builder_.SetInsertPoint(copyBlock);
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::FunctionCallee makeOwned = module_.supportFunction(
+      "pyvc_rt_list_make_owned", builder_.getInt32Ty(), {pointer, pointer, builder_.getInt64Ty()});
+  llvm::Value *status = builder_.CreateCall(makeOwned, {arenaSlot(), header, elementSizeValue(element)});
+  raiseIf(builder_.CreateICmpNE(status, builder_.getInt32(0)), ir::ErrorKind::Memory, OutOfMemory);
+  builder_.CreateBr(storeBlock);
+  builder_.SetInsertPoint(storeBlock);
+
+  if (!statement.provenInBounds) {
+    llvm::Value *length = listLength(header);
+    llvm::Value *negative = builder_.CreateICmpSLT(index, builder_.getInt64(0));
+    index = builder_.CreateSelect(negative, builder_.CreateAdd(index, length), index);
+    raiseIf(builder_.CreateICmpUGE(index, length), ir::ErrorKind::Index,
+            "list assignment index out of range");
+  }
+  if (element == ir::TypeKind::Bool)
+    value = builder_.CreateZExt(value, builder_.getInt8Ty());
+  builder_.CreateStore(value, elementAddress(header, index, element));
+}
+
+llvm::Value *FunctionLowering::lowerIndex(const ir::IndexExpr &expr) {
+  llvm::Value *header = lowerExpr(*expr.list);
+  llvm::Value *index = checkedIndex(header, lowerExpr(*expr.index), expr.provenInBounds);
+  return loadElement(header, index, expr.type.kind());
+}
+
+llvm::Value *FunctionLowering::lowerSlice(const ir::SliceExpr &expr) {
+  llvm::Value *header = lowerExpr(*expr.list);
+  llvm::Value *length = listLength(header);
+  llvm::Value *zero = builder_.getInt64(0);
+  // Python's clamping: a negative bound counts from the end, then both land in [0, length].
+  auto clamp = [&](const ir::Expr *bound, llvm::Value *omitted) -> llvm::Value * {
+    if (!bound)
+      return omitted;
+    llvm::Value *value = lowerExpr(*bound);
+    llvm::Value *fromEnd = builder_.CreateAdd(value, length); // value < 0 here: cannot overflow
+    llvm::Value *negative = builder_.CreateICmpSLT(value, zero);
+    llvm::Value *low = builder_.CreateSelect(builder_.CreateICmpSLT(fromEnd, zero), zero, fromEnd);
+    llvm::Value *high = builder_.CreateSelect(builder_.CreateICmpSGT(value, length), length, value);
+    return builder_.CreateSelect(negative, low, high);
+  };
+  llvm::Value *lower = clamp(expr.lower, zero);
+  llvm::Value *upper = clamp(expr.upper, length);
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::Type *int64 = builder_.getInt64Ty();
+  llvm::FunctionCallee slice =
+      module_.supportFunction("pyvc_rt_list_slice", pointer, {pointer, pointer, int64, int64, int64});
+  llvm::Value *result = builder_.CreateCall(
+      slice, {arenaSlot(), header, elementSizeValue(expr.type.element().kind()), lower, upper});
+  raiseIf(builder_.CreateIsNull(result), ir::ErrorKind::Memory, OutOfMemory);
+  return result;
+}
+
+llvm::Value *FunctionLowering::lowerListLiteral(const ir::ListLiteralExpr &expr) {
+  std::vector<llvm::Value *> values;
+  for (const ir::Expr *element : expr.elements)
+    values.push_back(lowerExpr(*element));
+  ir::TypeKind element = expr.type.element().kind();
+  llvm::Value *count = builder_.getInt64(values.size());
+  llvm::Value *header = newList(element, count, count);
+  for (size_t index = 0; index < values.size(); ++index) {
+    llvm::Value *value = values[index];
+    if (element == ir::TypeKind::Bool)
+      value = builder_.CreateZExt(value, builder_.getInt8Ty());
+    builder_.CreateStore(value, elementAddress(header, builder_.getInt64(index), element));
+  }
+  return header;
+}
+
+llvm::Value *FunctionLowering::lowerListRepeat(const ir::ListRepeatExpr &expr) {
+  llvm::Value *header = lowerExpr(*expr.list);
+  llvm::Value *count = lowerExpr(*expr.count);
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::Type *int64 = builder_.getInt64Ty();
+  llvm::FunctionCallee repeat =
+      module_.supportFunction("pyvc_rt_list_repeat", pointer, {pointer, pointer, int64, int64});
+  llvm::Value *result =
+      builder_.CreateCall(repeat, {arenaSlot(), header, elementSizeValue(expr.type.element().kind()), count});
+  raiseIf(builder_.CreateIsNull(result), ir::ErrorKind::Memory, OutOfMemory);
+  return result;
+}
+
+llvm::Value *FunctionLowering::lowerSorted(const ir::SortedExpr &expr) {
+  llvm::Value *header = lowerExpr(*expr.list);
+  ir::TypeKind element = expr.type.element().kind();
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::Type *int64 = builder_.getInt64Ty();
+  llvm::FunctionCallee slice =
+      module_.supportFunction("pyvc_rt_list_slice", pointer, {pointer, pointer, int64, int64, int64});
+  llvm::Value *copy = builder_.CreateCall(
+      slice, {arenaSlot(), header, elementSizeValue(element), builder_.getInt64(0), listLength(header)});
+  raiseIf(builder_.CreateIsNull(copy), ir::ErrorKind::Memory, OutOfMemory);
+  int32_t kind = element == ir::TypeKind::Bool ? 0 : element == ir::TypeKind::Int ? 1 : 2;
+  llvm::FunctionCallee sort = module_.supportFunction(
+      "pyvc_rt_list_sort", builder_.getInt32Ty(), {pointer, int64, builder_.getInt32Ty(), pointer});
+  propagateIfFailed(builder_.CreateCall(sort, {copy, elementSizeValue(element), builder_.getInt32(kind), messageOut_}));
+  return copy;
+}
+
+} // namespace pyvc::backends

@@ -1,0 +1,55 @@
+// Links the embedded support bitcode into a lowered module. The bitcode is compiled by CMake
+// with clang-19 per triple (backends/CMakeLists.txt); target-cpu/features attributes are
+// dropped so support code is compiled for exactly the CPU the compiler targets.
+#include "backends/SupportLibrary.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <cstddef>
+
+namespace pyvc::backends {
+
+extern const unsigned char supportBitcode_x86_64_data[];
+extern const size_t supportBitcode_x86_64_size;
+extern const unsigned char supportBitcode_aarch64_data[];
+extern const size_t supportBitcode_aarch64_size;
+
+void linkSupportLibrary(llvm::Module &module, llvm::TargetMachine &target) {
+  llvm::Triple::ArchType arch = target.getTargetTriple().getArch();
+  assert((arch == llvm::Triple::x86_64 || arch == llvm::Triple::aarch64) &&
+         "pyvc embeds its support library for x86-64 and aarch64 only");
+  const unsigned char *data =
+      arch == llvm::Triple::aarch64 ? supportBitcode_aarch64_data : supportBitcode_x86_64_data;
+  size_t size = arch == llvm::Triple::aarch64 ? supportBitcode_aarch64_size : supportBitcode_x86_64_size;
+  llvm::MemoryBufferRef buffer(llvm::StringRef(reinterpret_cast<const char *>(data), size), "pyvc_support");
+  // The bitcode is built with this very LLVM: failing to read it is a broken build (invariant).
+  std::unique_ptr<llvm::Module> support = llvm::cantFail(llvm::parseBitcodeFile(buffer, module.getContext()));
+  support->setTargetTriple(module.getTargetTriple());
+  support->setDataLayout(module.getDataLayout());
+  support->setModuleInlineAsm("");
+  for (llvm::Function &function : *support) {
+    function.removeFnAttr("target-cpu");
+    function.removeFnAttr("target-features");
+    function.removeFnAttr("tune-cpu");
+    function.removeFnAttr(llvm::Attribute::UWTable);
+  }
+  // Module flags such as "PIC Level" or "uwtable" come from clang's defaults, not from pyvc.
+  if (llvm::NamedMDNode *flags = support->getModuleFlagsMetadata())
+    support->eraseNamedMetadata(flags);
+  if (llvm::NamedMDNode *ident = support->getNamedMetadata("llvm.ident"))
+    support->eraseNamedMetadata(ident);
+
+  bool failed = llvm::Linker::linkModules(module, std::move(support), llvm::Linker::Flags::LinkOnlyNeeded);
+  assert(!failed && "linking the support library failed");
+  (void)failed;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration() && function.getName().starts_with("pyvc_rt_"))
+      function.setLinkage(llvm::GlobalValue::InternalLinkage);
+}
+
+} // namespace pyvc::backends

@@ -1,0 +1,16 @@
+// The runtime support library (backends/support/pyvc_support.c), embedded as bitcode for each
+// supported target and linked into lowered modules with internal linkage. Internal to backends/.
+#pragma once
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace pyvc::backends {
+
+// Links the support functions `module` uses (only those) and makes them internal. The module
+// must already have the triple and data layout of `target` (x86-64 or aarch64).
+void linkSupportLibrary(llvm::Module &module, llvm::TargetMachine &target);
+
+} // namespace pyvc::backends

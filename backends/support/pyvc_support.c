@@ -1,0 +1,478 @@
+/* Runtime support linked into every compiled kernel (as bitcode, with internal linkage): the
+ * parts of Python's semantics that are clearer in C than as hand-built IR. Compiled per target
+ * triple with -ffp-contract=off and -fno-math-errno: every libm error is detected from the
+ * result (NaN from non-NaN input, infinity from finite input), never from errno.
+ * Status codes and messages follow runtime/include/pyvc/kernel_abi.h and CPython 3.11. */
+
+/* Only libc and libm, declared here so the file compiles for any triple without a sysroot. */
+typedef __INT32_TYPE__ int32_t;
+typedef __INT64_TYPE__ int64_t;
+typedef __UINT8_TYPE__ uint8_t;
+typedef __UINT64_TYPE__ uint64_t;
+typedef __SIZE_TYPE__ size_t;
+#define INT64_MAX __INT64_MAX__
+void *malloc(size_t size);
+void *realloc(void *pointer, size_t size);
+void free(void *pointer);
+void *memcpy(void *destination, const void *source, size_t size);
+double fmod(double x, double y);
+double pow(double x, double y);
+double ldexp(double x, int exponent);
+#define isnan(x) __builtin_isnan(x)
+#define isinf(x) __builtin_isinf(x)
+#define isfinite(x) __builtin_isfinite(x)
+#define fabs(x) __builtin_fabs(x)
+#define floor(x) __builtin_floor(x)
+#define trunc(x) __builtin_trunc(x)
+#define copysign(x, y) __builtin_copysign(x, y)
+
+enum {
+  STATUS_OK = 0,
+  STATUS_ZERO_DIVISION = 1,
+  STATUS_INDEX = 2,
+  STATUS_VALUE = 3,
+  STATUS_OVERFLOW = 4,
+  STATUS_MEMORY = 5,
+};
+
+/* ------------------------------------------------------------------------------------------
+ * Lists. The backend keeps every list a function creates in that call's arena, a doubly linked
+ * list of headers, and frees the arena when the call ends (return or error), except the list
+ * being returned, which moves to the caller. Parameter lists are borrowed: their header lives on
+ * the callee's stack (FLAG_STACK_HEADER) and their data belongs to the caller (capacity < 0);
+ * the first write copies the data (copy on write), because kernels never modify their inputs.
+ * The backend reads `data` and `length` directly and relies on this exact layout.
+ * ------------------------------------------------------------------------------------------ */
+typedef struct pyvc_list {
+  char *data;
+  int64_t length;
+  int64_t capacity; /* in elements; < 0 when the data is borrowed */
+  struct pyvc_list *next, *prev;
+  int64_t flags;
+} pyvc_list;
+
+enum { FLAG_STACK_HEADER = 1, FLAG_IN_ARENA = 2 };
+
+static void arenaLink(pyvc_list **arena, pyvc_list *list) {
+  list->prev = 0;
+  list->next = *arena;
+  if (*arena)
+    (*arena)->prev = list;
+  *arena = list;
+  list->flags |= FLAG_IN_ARENA;
+}
+
+static void arenaUnlink(pyvc_list **arena, pyvc_list *list) {
+  if (!(list->flags & FLAG_IN_ARENA))
+    return;
+  if (list->prev)
+    list->prev->next = list->next;
+  else
+    *arena = list->next;
+  if (list->next)
+    list->next->prev = list->prev;
+  list->next = list->prev = 0;
+  list->flags &= ~(int64_t)FLAG_IN_ARENA;
+}
+
+/* A new owned list of `length` elements (contents unspecified) with room for `capacity`; NULL
+ * when memory runs out or the size does not fit. */
+pyvc_list *pyvc_rt_list_new(pyvc_list **arena, int64_t elementSize, int64_t length,
+                            int64_t capacity) {
+  if (capacity < length)
+    capacity = length;
+  if (capacity < 4)
+    capacity = 4;
+  if (length < 0 || capacity > INT64_MAX / elementSize)
+    return 0;
+  pyvc_list *list = (pyvc_list *)malloc(sizeof(pyvc_list));
+  if (!list)
+    return 0;
+  list->data = (char *)malloc((size_t)(capacity * elementSize));
+  if (!list->data) {
+    free(list);
+    return 0;
+  }
+  list->length = length;
+  list->capacity = capacity;
+  list->flags = 0;
+  arenaLink(arena, list);
+  return list;
+}
+
+/* Frees every list of a finished call. */
+void pyvc_rt_list_free_all(pyvc_list *arena) {
+  while (arena) {
+    pyvc_list *next = arena->next;
+    if (arena->capacity >= 0)
+      free(arena->data);
+    if (!(arena->flags & FLAG_STACK_HEADER))
+      free(arena);
+    arena = next;
+  }
+}
+
+/* Gives a borrowed list its own copy of the data (before the first write); 0 on success. */
+int32_t pyvc_rt_list_make_owned(pyvc_list **arena, pyvc_list *list, int64_t elementSize) {
+  if (list->capacity >= 0)
+    return STATUS_OK;
+  int64_t capacity = list->length < 4 ? 4 : list->length;
+  char *data = (char *)malloc((size_t)(capacity * elementSize));
+  if (!data)
+    return STATUS_MEMORY;
+  if (list->length)
+    memcpy(data, list->data, (size_t)(list->length * elementSize));
+  list->data = data;
+  list->capacity = capacity;
+  arenaLink(arena, list); /* its data must now be freed with the call */
+  return STATUS_OK;
+}
+
+/* Makes room for one more element (called when length == capacity); 0 on success. */
+int32_t pyvc_rt_list_grow(pyvc_list **arena, pyvc_list *list, int64_t elementSize) {
+  if (list->capacity < 0 && pyvc_rt_list_make_owned(arena, list, elementSize))
+    return STATUS_MEMORY;
+  if (list->length < list->capacity)
+    return STATUS_OK;
+  if (list->capacity > INT64_MAX / 2 / elementSize)
+    return STATUS_MEMORY;
+  int64_t capacity = list->capacity * 2;
+  char *data = (char *)realloc(list->data, (size_t)(capacity * elementSize));
+  if (!data)
+    return STATUS_MEMORY;
+  list->data = data;
+  list->capacity = capacity;
+  return STATUS_OK;
+}
+
+/* Moves a list out of a finishing call (for `return`): the result is a heap header that owns its
+ * data and is in no arena. NULL when memory runs out. */
+pyvc_list *pyvc_rt_list_take(pyvc_list **arena, pyvc_list *list, int64_t elementSize) {
+  if (list->capacity >= 0 && !(list->flags & FLAG_STACK_HEADER)) {
+    arenaUnlink(arena, list);
+    return list;
+  }
+  pyvc_list *scratch = 0;
+  pyvc_list *copy = pyvc_rt_list_new(&scratch, elementSize, list->length, list->length);
+  if (!copy)
+    return 0;
+  arenaUnlink(&scratch, copy);
+  if (list->length)
+    memcpy(copy->data, list->data, (size_t)(list->length * elementSize));
+  return copy;
+}
+
+/* Puts a list returned by a callee into the caller's arena. */
+void pyvc_rt_list_adopt(pyvc_list **arena, pyvc_list *list) { arenaLink(arena, list); }
+
+/* Hands a returned list to the C caller as data + length (NULL data for an empty list) and
+ * frees the header. */
+void pyvc_rt_list_release(pyvc_list *list, char **outData, int64_t *outLength) {
+  *outLength = list->length;
+  if (list->length == 0) {
+    free(list->data);
+    *outData = 0;
+  } else {
+    *outData = list->data;
+  }
+  free(list);
+}
+
+/* list[lower:upper] with Python's clamping; the bounds are already normalised by the caller
+ * to 0 <= lower, upper <= length. */
+pyvc_list *pyvc_rt_list_slice(pyvc_list **arena, const pyvc_list *list, int64_t elementSize,
+                              int64_t lower, int64_t upper) {
+  int64_t length = upper > lower ? upper - lower : 0;
+  pyvc_list *slice = pyvc_rt_list_new(arena, elementSize, length, length);
+  if (slice && length)
+    memcpy(slice->data, list->data + lower * elementSize, (size_t)(length * elementSize));
+  return slice;
+}
+
+/* list * count; NULL (MemoryError) when the result would not fit. */
+pyvc_list *pyvc_rt_list_repeat(pyvc_list **arena, const pyvc_list *list, int64_t elementSize,
+                               int64_t count) {
+  if (count < 0)
+    count = 0;
+  int64_t length = 0;
+  if (list->length && __builtin_mul_overflow(list->length, count, &length))
+    return 0;
+  if (length > INT64_MAX / elementSize)
+    return 0;
+  pyvc_list *result = pyvc_rt_list_new(arena, elementSize, length, length);
+  if (!result)
+    return 0;
+  int64_t bytes = list->length * elementSize;
+  for (int64_t i = 0; i < count && bytes; ++i)
+    memcpy(result->data + i * bytes, list->data, (size_t)bytes);
+  return result;
+}
+
+/* Stable merge sort of a copy. kind: 0 bool (uint8_t), 1 int, 2 float. A float list holding a
+ * NaN raises ValueError: CPython's result then depends on the input order, kernels refuse it. */
+static int lessThan(const char *a, const char *b, int kind) {
+  if (kind == 0)
+    return *(const uint8_t *)a < *(const uint8_t *)b;
+  if (kind == 1)
+    return *(const int64_t *)a < *(const int64_t *)b;
+  return *(const double *)a < *(const double *)b;
+}
+
+static void mergeSort(char *items, char *scratch, int64_t count, int64_t size, int kind) {
+  if (count < 2)
+    return;
+  int64_t half = count / 2;
+  mergeSort(items, scratch, half, size, kind);
+  mergeSort(items + half * size, scratch, count - half, size, kind);
+  memcpy(scratch, items, (size_t)(half * size));
+  int64_t left = 0, right = half, out = 0;
+  while (left < half && right < count) {
+    /* Take from the right only when strictly less: equal elements keep their order. */
+    if (lessThan(items + right * size, scratch + left * size, kind))
+      memcpy(items + out++ * size, items + right++ * size, (size_t)size);
+    else
+      memcpy(items + out++ * size, scratch + left++ * size, (size_t)size);
+  }
+  while (left < half)
+    memcpy(items + out++ * size, scratch + left++ * size, (size_t)size);
+}
+
+/* Sorts `list` in place (it is a fresh copy made by the backend). 0, STATUS_VALUE for a NaN, or
+ * STATUS_MEMORY. */
+int32_t pyvc_rt_list_sort(pyvc_list *list, int64_t elementSize, int32_t kind,
+                          const char **message) {
+  if (kind == 2) {
+    for (int64_t i = 0; i < list->length; ++i)
+      if (isnan(((const double *)list->data)[i])) {
+        *message = "cannot sort a list containing NaN in a kernel";
+        return STATUS_VALUE;
+      }
+  }
+  if (list->length < 2)
+    return STATUS_OK;
+  char *scratch = (char *)malloc((size_t)((list->length / 2 + 1) * elementSize));
+  if (!scratch) {
+    *message = "out of memory";
+    return STATUS_MEMORY;
+  }
+  mergeSort(list->data, scratch, list->length, elementSize, kind);
+  free(scratch);
+  return STATUS_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Numbers
+ * ------------------------------------------------------------------------------------------ */
+
+/* Exact comparison of an int with a float, as CPython's float_richcompare: -1, 0 or 1, and 2 when
+ * the float is NaN (unordered). */
+int32_t pyvc_rt_compare_int_float(int64_t i, double f) {
+  if (isnan(f))
+    return 2;
+  if (f >= 9223372036854775808.0)
+    return -1;
+  if (f < -9223372036854775808.0)
+    return 1;
+  double whole = trunc(f);
+  int64_t wholeInt = (int64_t)whole; /* in range: checked above */
+  if (i != wholeInt)
+    return i < wholeInt ? -1 : 1;
+  double fraction = f - whole; /* exact */
+  return fraction > 0.0 ? -1 : (fraction < 0.0 ? 1 : 0);
+}
+
+/* CPython's float_rem; the caller has checked that w != 0. */
+double pyvc_rt_float_mod(double v, double w) {
+  double mod = fmod(v, w);
+  if (mod != 0.0) {
+    if ((w < 0) != (mod < 0))
+      mod += w;
+  } else {
+    mod = copysign(0.0, w);
+  }
+  return mod;
+}
+
+/* CPython's float_floor_div (through float_divmod); the caller has checked that w != 0. */
+double pyvc_rt_float_floor_div(double v, double w) {
+  double mod = fmod(v, w);
+  double div = (v - mod) / w;
+  if (mod != 0.0) {
+    if ((w < 0) != (mod < 0))
+      div -= 1.0;
+  }
+  double floordiv;
+  if (div != 0.0) {
+    floordiv = floor(div);
+    if (div - floordiv > 0.5)
+      floordiv += 1.0;
+  } else {
+    floordiv = copysign(0.0, v / w);
+  }
+  return floordiv;
+}
+
+static int isOddInteger(double x) { return fmod(fabs(x), 2.0) == 1.0; }
+
+/* CPython's float_pow (Objects/floatobject.c), except that a negative base with a non-integer
+ * exponent raises ValueError where CPython returns a complex number. */
+int32_t pyvc_rt_float_pow(double iv, double iw, double *out, const char **message) {
+  if (iw == 0.0) {
+    *out = 1.0;
+    return STATUS_OK;
+  }
+  if (isnan(iv)) {
+    *out = iv;
+    return STATUS_OK;
+  }
+  if (isnan(iw)) {
+    *out = iv == 1.0 ? 1.0 : iw;
+    return STATUS_OK;
+  }
+  if (isinf(iw)) {
+    iv = fabs(iv);
+    if (iv == 1.0)
+      *out = 1.0;
+    else if ((iw > 0.0) == (iv > 1.0))
+      *out = fabs(iw);
+    else
+      *out = 0.0;
+    return STATUS_OK;
+  }
+  if (isinf(iv)) {
+    int odd = isOddInteger(iw);
+    if (iw > 0.0)
+      *out = odd ? iv : fabs(iv);
+    else
+      *out = odd ? copysign(0.0, iv) : 0.0;
+    return STATUS_OK;
+  }
+  if (iv == 0.0) {
+    int odd = isOddInteger(iw);
+    if (iw < 0.0) {
+      *message = "0.0 cannot be raised to a negative power";
+      return STATUS_ZERO_DIVISION;
+    }
+    *out = odd ? iv : 0.0;
+    return STATUS_OK;
+  }
+  int negate = 0;
+  if (iv < 0.0) {
+    if (iw != floor(iw)) {
+      *message = "negative number cannot be raised to a fractional power";
+      return STATUS_VALUE;
+    }
+    iv = -iv;
+    negate = isOddInteger(iw);
+  }
+  if (iv == 1.0) {
+    *out = negate ? -1.0 : 1.0;
+    return STATUS_OK;
+  }
+  double result = pow(iv, iw);
+  if (isinf(result)) {
+    *message = "(34, 'Numerical result out of range')";
+    return STATUS_OVERFLOW;
+  }
+  *out = negate ? -result : result;
+  return STATUS_OK;
+}
+
+/* CPython's math_pow (Modules/mathmodule.c). */
+int32_t pyvc_rt_math_pow(double x, double y, double *out, const char **message) {
+  double r;
+  if (!isfinite(x) || !isfinite(y)) {
+    if (isnan(x))
+      r = y == 0.0 ? 1.0 : x;
+    else if (isnan(y))
+      r = x == 1.0 ? 1.0 : y;
+    else if (isinf(x)) {
+      int oddY = isfinite(y) && isOddInteger(y);
+      if (y > 0.0)
+        r = oddY ? x : fabs(x);
+      else if (y == 0.0)
+        r = 1.0;
+      else
+        r = oddY ? copysign(0.0, x) : 0.0;
+    } else {
+      if (fabs(x) == 1.0)
+        r = 1.0;
+      else if (y > 0.0 && fabs(x) > 1.0)
+        r = y;
+      else if (y < 0.0 && fabs(x) < 1.0)
+        r = -y;
+      else
+        r = 0.0;
+    }
+    *out = r;
+    return STATUS_OK;
+  }
+  r = pow(x, y);
+  if (isnan(r)) {
+    *message = "math domain error";
+    return STATUS_VALUE;
+  }
+  if (isinf(r)) {
+    if (x == 0.0) {
+      *message = "math domain error";
+      return STATUS_VALUE;
+    }
+    *message = "math range error";
+    return STATUS_OVERFLOW;
+  }
+  *out = r;
+  return STATUS_OK;
+}
+
+/* base ** exponent for ints, checked; a negative exponent is refused (see ir/IR.h). */
+int32_t pyvc_rt_int_pow(int64_t base, int64_t exponent, int64_t *out, const char **message) {
+  if (exponent < 0) {
+    *message = "negative int exponents are not supported in kernels (use a float base)";
+    return STATUS_VALUE;
+  }
+  int64_t result = 1;
+  while (exponent) {
+    if ((exponent & 1) && __builtin_mul_overflow(result, base, &result))
+      goto overflow;
+    exponent >>= 1;
+    /* Squaring only while bits remain: an overflow here means the final result overflows. */
+    if (exponent && __builtin_mul_overflow(base, base, &base))
+      goto overflow;
+  }
+  *out = result;
+  return STATUS_OK;
+overflow:
+  *message = "integer overflow";
+  return STATUS_OVERFLOW;
+}
+
+/* a / b for ints, correctly rounded like CPython's long_true_divide; the caller has checked that
+ * b != 0. Quotient bits are produced by long division until 55 significant bits are known; the
+ * remainder is the sticky bit for round-half-even. */
+double pyvc_rt_int_true_divide(int64_t a, int64_t b) {
+  int negative = (a < 0) != (b < 0);
+  uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+  uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+  const uint64_t exactLimit = (uint64_t)1 << 53;
+  if (ua <= exactLimit && ub <= exactLimit)
+    return (double)a / (double)b; /* both exact: IEEE division rounds correctly */
+  if (ua == 0)
+    return negative ? -0.0 : 0.0;
+  uint64_t quotient = ua / ub, remainder = ua % ub;
+  int exponent = 0;
+  while (quotient < ((uint64_t)1 << 54)) {
+    int bit = remainder >= ub - remainder;
+    remainder = bit ? remainder - (ub - remainder) : remainder * 2;
+    quotient = quotient * 2 + (uint64_t)bit;
+    --exponent;
+  }
+  int bits = 64 - __builtin_clzll(quotient);
+  int shift = bits - 53;
+  uint64_t low = quotient & (((uint64_t)1 << shift) - 1);
+  uint64_t half = (uint64_t)1 << (shift - 1);
+  uint64_t high = quotient >> shift;
+  if (low > half || (low == half && (remainder != 0 || (high & 1))))
+    ++high;
+  double result = ldexp((double)high, exponent + shift);
+  return negative ? -result : result;
+}
