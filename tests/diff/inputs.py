@@ -91,4 +91,16 @@ def generate_inputs(file_stem, signature, extra=()):
     inputs.extend(list(c) for c in combinations)
     for _ in range(RANDOM_INPUTS):
         inputs.append([_random_value(rng, t) for t in types])
-    return inputs
+    return _without_duplicates(inputs)
+
+
+def _without_duplicates(inputs):
+    # repr tells -0.0 from 0.0 and keeps NaN equal to itself, unlike ==.
+    seen = set()
+    unique = []
+    for args in inputs:
+        key = repr(args)
+        if key not in seen:
+            seen.add(key)
+            unique.append(args)
+    return unique

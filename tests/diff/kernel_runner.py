@@ -83,14 +83,16 @@ def call_kernel(caller, library, function, inputs):
     lines = [encode_arguments(args) + "\n" for args in inputs]
     answers = []
     restarts = 0
+    silent_failures = 0  # failures before any answer: pyvc-call itself cannot start
     while len(answers) < len(lines):
         batch, failure = _run_batch(caller, library, function, lines[len(answers):])
         answers.extend(batch[:len(lines) - len(answers)])
         if failure is None or len(answers) >= len(lines):
             break
+        silent_failures = silent_failures + 1 if not batch else 0
         answers.append({"crash": failure})
         restarts += 1
-        if restarts >= MAX_RESTARTS_PER_FUNCTION:
-            answers.extend({"crash": f"not run: {restarts} crashes before"}
+        if restarts >= MAX_RESTARTS_PER_FUNCTION or silent_failures >= 2:
+            answers.extend({"crash": f"not run after {restarts} failures: {failure}"}
                            for _ in range(len(lines) - len(answers)))
     return answers

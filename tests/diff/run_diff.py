@@ -83,9 +83,13 @@ class Report:
         self.failed.extend(f"{file_stem}.{f}" for f in functions)
 
 
+def shorten(text, limit):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def format_call(name, args):
-    shown = ", ".join(repr(a) for a in args)
-    return f"{name}({shown if len(shown) < 300 else shown[:300] + '...'})"
+    return f"{name}({shorten(', '.join(repr(a) for a in args), 300)})"
 
 
 def compare_function(corpus, signature, answers_by_target, strict, reducing):
@@ -102,8 +106,9 @@ def compare_function(corpus, signature, answers_by_target, strict, reducing):
             if expected.skip_reason:
                 continue
             if "crash" in answer or "malformed" in answer:
+                problem = str(answer.get("crash", answer.get("malformed")))
                 mismatches.append(f"[{target}] {format_call(signature.name, args)}: expected "
-                                  f"{expected.describe()}, got {answer}")
+                                  f"{expected.describe()}, got {shorten(problem, 300)}")
                 continue
             tolerance = Tolerance(args) if reducing and not strict else None
             matches, got = outcome_matches(expected, answer, signature.returns, tolerance)
