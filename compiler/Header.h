@@ -1,0 +1,14 @@
+// The C header for a compiled library (`--emit=header`): one prototype per exported function,
+// following kernel_abi.h. It includes <pyvc/kernel_abi.h> when the include path has it and
+// otherwise declares the one typedef it needs, so it compiles on its own.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <string>
+
+namespace pyvc::compiler {
+
+std::string emitHeader(const ir::Module &module);
+
+} // namespace pyvc::compiler

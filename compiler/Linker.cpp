@@ -1,0 +1,135 @@
+// In-process lld. DT_NEEDED entries come from two stub shared libraries named libc.so.6 and
+// libm.so.6, linked on the spot from an empty object of the same machine: lld records the
+// soname of every shared library it is given, and the stubs need no files from a sysroot.
+// Undefined symbols stay allowed (-shared) and are bound by the dynamic loader to the real libc
+// and libm at dlopen time.
+#include "compiler/Linker.h"
+
+#include <lld/Common/Driver.h>
+#include <llvm/Support/CrashRecoveryContext.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+LLD_HAS_DRIVER(elf)
+
+namespace pyvc::compiler {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::mutex linkerMutex; // lld keeps global state: one link at a time per process
+
+// A private directory removed when the scope ends, whatever happens.
+class TemporaryDirectory {
+public:
+  TemporaryDirectory() {
+    const char *base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/pyvc-link-XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (mkdtemp(buffer.data()))
+      path_ = buffer.data();
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    if (!path_.empty())
+      fs::remove_all(path_, ignored);
+  }
+  bool ok() const { return !path_.empty(); }
+  std::string file(const std::string &name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+Result<void> writeFile(const std::string &path, const std::string &bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out.good())
+    return makeError("cannot write " + path);
+  return {};
+}
+
+Result<std::string> readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return makeError("cannot read " + path);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// Runs lld's ELF driver; returns its messages on failure.
+Result<void> runLld(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "ld.lld");
+  // lld reports fatal errors by unwinding to lldMain's CrashRecoveryContext; without it enabled,
+  // a fatal error (a corrupt object, say) would _exit() the whole compiler.
+  static std::once_flag recoveryEnabled;
+  std::call_once(recoveryEnabled, [] { llvm::CrashRecoveryContext::Enable(); });
+  std::vector<const char *> argv;
+  for (const std::string &argument : arguments)
+    argv.push_back(argument.c_str());
+  std::string messages;
+  llvm::raw_string_ostream out(messages), err(messages);
+  lld::Result result = lld::lldMain(argv, out, err, {{lld::Gnu, &lld::elf::link}});
+  out.flush();
+  err.flush();
+  if (result.retCode != 0 || !result.canRunAgain)
+    return makeError("lld failed: " + (messages.empty() ? std::string("no message") : messages));
+  return {};
+}
+
+// An empty relocatable object of the same machine as `object`: its ELF header with no sections.
+// lld accepts it and takes the machine (and so the emulation) from it.
+std::string emptyObjectLike(const std::string &object) {
+  std::string header = object.substr(0, 64);
+  // e_shoff (0x28) = 0, e_shnum (0x3c) = 0, e_shstrndx (0x3e) = 0: no section table.
+  std::memset(header.data() + 0x28, 0, 8);
+  std::memset(header.data() + 0x3c, 0, 4);
+  return header;
+}
+
+} // namespace
+
+Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std::string &soname) {
+  if (objectBytes.size() < 64 || objectBytes.compare(0, 4, "\x7f" "ELF") != 0 ||
+      objectBytes[4] != 2 /*ELFCLASS64*/)
+    return makeError("the object to link is not a 64-bit ELF file");
+  std::lock_guard<std::mutex> lock(linkerMutex);
+  TemporaryDirectory directory;
+  if (!directory.ok())
+    return makeError("cannot create a temporary directory for linking");
+
+  std::string object = directory.file("kernel.o"), empty = directory.file("empty.o");
+  std::string versionScript = directory.file("exports.map"), output = directory.file("out.so");
+  for (auto [path, bytes] : {std::pair{object, objectBytes}, std::pair{empty, emptyObjectLike(objectBytes)},
+                             std::pair{versionScript, std::string("{ global: pyvc_*; local: *; };\n")}})
+    if (Result<void> written = writeFile(path, bytes); !written)
+      return written.error();
+
+  const std::vector<std::string> common = {"--build-id=none", "--hash-style=gnu", "-z", "noexecstack",
+                                           "-z", "relro", "-z", "now"};
+  for (const char *stub : {"libc.so.6", "libm.so.6"}) {
+    std::vector<std::string> arguments = {"-shared", "-soname", stub, "-o", directory.file(stub), empty};
+    arguments.insert(arguments.end(), common.begin(), common.end());
+    if (Result<void> linked = runLld(arguments); !linked)
+      return linked.error();
+  }
+  std::vector<std::string> arguments = {"-shared", "-soname", soname, "--version-script", versionScript,
+                                        "-o", output, object, "--no-as-needed",
+                                        directory.file("libc.so.6"), directory.file("libm.so.6")};
+  arguments.insert(arguments.end(), common.begin(), common.end());
+  if (Result<void> linked = runLld(arguments); !linked)
+    return linked.error();
+  return readFile(output);
+}
+
+} // namespace pyvc::compiler

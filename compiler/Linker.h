@@ -1,0 +1,17 @@
+// Links one ELF object into a self-contained shared library with lld, inside this process:
+// only pyvc_* symbols exported, DT_NEEDED limited to libc.so.6 and libm.so.6, no build id, so
+// the same object always gives the same bytes. No system linker or sysroot is involved.
+#pragma once
+
+#include "runtime/core/Result.h"
+
+#include <string>
+
+namespace pyvc::compiler {
+
+// `objectBytes` is an ELF relocatable object for x86-64 or aarch64; `soname` goes in DT_SONAME.
+// Works in a private temporary directory (under $TMPDIR) that is removed afterwards.
+// Thread-safe: lld is not, so calls are serialised.
+Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std::string &soname);
+
+} // namespace pyvc::compiler

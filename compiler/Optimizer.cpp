@@ -1,0 +1,92 @@
+// Optimisation: the standard PassBuilder pipeline per -O level. Remarks are caught by a
+// DiagnosticHandler installed on the module's context for the duration of the run.
+#include "compiler/Optimizer.h"
+
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/DiagnosticHandler.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Target/TargetMachine.h>
+
+namespace pyvc::compiler {
+
+namespace {
+
+class VectorizerRemarkCollector : public llvm::DiagnosticHandler {
+public:
+  explicit VectorizerRemarkCollector(std::vector<VectorizerRemark> &remarks) : remarks_(remarks) {}
+
+  bool isAnalysisRemarkEnabled(llvm::StringRef pass) const override { return isVectorizer(pass); }
+  bool isMissedOptRemarkEnabled(llvm::StringRef pass) const override { return isVectorizer(pass); }
+  bool isPassedOptRemarkEnabled(llvm::StringRef pass) const override { return isVectorizer(pass); }
+  bool isAnyRemarkEnabled() const override { return true; }
+
+  bool handleDiagnostics(const llvm::DiagnosticInfo &info) override {
+    auto *remark = llvm::dyn_cast<llvm::DiagnosticInfoOptimizationBase>(&info);
+    if (!remark || !isVectorizer(remark->getPassName()))
+      return info.getSeverity() != llvm::DS_Error; // let errors reach the default handler
+    VectorizerRemark::Kind kind = VectorizerRemark::Kind::Analysis;
+    if (info.getKind() == llvm::DK_OptimizationRemark)
+      kind = VectorizerRemark::Kind::Passed;
+    else if (info.getKind() == llvm::DK_OptimizationRemarkMissed)
+      kind = VectorizerRemark::Kind::Missed;
+    unsigned line = 0;
+    if (remark->isLocationAvailable()) // every optimisation remark carries a location
+      line = remark->getLocation().getLine();
+    remarks_.push_back({kind, remark->getFunction().getName().str(), line, remark->getMsg()});
+    return true;
+  }
+
+private:
+  static bool isVectorizer(llvm::StringRef pass) { return pass == "loop-vectorize"; }
+  std::vector<VectorizerRemark> &remarks_;
+};
+
+llvm::OptimizationLevel optimizationLevel(int optLevel) {
+  switch (optLevel) {
+  case 0: return llvm::OptimizationLevel::O0;
+  case 1: return llvm::OptimizationLevel::O1;
+  case 3: return llvm::OptimizationLevel::O3;
+  default: return llvm::OptimizationLevel::O2;
+  }
+}
+
+} // namespace
+
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, int optLevel,
+                    std::vector<VectorizerRemark> *remarks) {
+  llvm::LLVMContext &context = module.getContext();
+  std::unique_ptr<llvm::DiagnosticHandler> previous;
+  if (remarks) {
+    previous = context.getDiagnosticHandler();
+    context.setDiagnosticHandler(std::make_unique<VectorizerRemarkCollector>(*remarks));
+  }
+
+  llvm::LoopAnalysisManager loopAnalyses;
+  llvm::FunctionAnalysisManager functionAnalyses;
+  llvm::CGSCCAnalysisManager sccAnalyses;
+  llvm::ModuleAnalysisManager moduleAnalyses;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(moduleAnalyses);
+  builder.registerCGSCCAnalyses(sccAnalyses);
+  builder.registerFunctionAnalyses(functionAnalyses);
+  builder.registerLoopAnalyses(loopAnalyses);
+  builder.crossRegisterProxies(loopAnalyses, functionAnalyses, sccAnalyses, moduleAnalyses);
+
+  llvm::ModulePassManager passes = optLevel == 0
+                                       ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                                       : builder.buildPerModuleDefaultPipeline(optimizationLevel(optLevel));
+  passes.run(module, moduleAnalyses);
+
+  if (remarks)
+    context.setDiagnosticHandler(std::move(previous));
+}
+
+} // namespace pyvc::compiler

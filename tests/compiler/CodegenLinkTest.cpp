@@ -1,0 +1,127 @@
+// Codegen and in-process lld on a hand-built LLVM module: the .so loads with dlopen, exports only
+// pyvc_* symbols, carries the manifest in its section, needs only libc/libm, and is the same
+// bytes every time. The aarch64 build must be an AArch64 ELF.
+#include "HandBuiltModule.h"
+#include "TestSupport.h"
+#include "compiler/Codegen.h"
+#include "compiler/Linker.h"
+#include "compiler/Manifest.h"
+#include "compiler/Optimizer.h"
+#include "compiler/Targets.h"
+
+#include <llvm/Target/TargetMachine.h>
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+
+using namespace pyvc::compiler;
+using namespace pyvc::compiler::testing;
+
+namespace {
+
+const char *kManifest = "{\"format\": \"pyvc-manifest\", \"functions\": []}\n";
+
+// Builds, optimises, codegens and links the hand-built module for `targetName`.
+std::string buildLibrary(const std::string &targetName, int optLevel = 2) {
+  auto target = findTarget(targetName);
+  EXPECT_TRUE(target.ok());
+  auto machine = createTargetMachine(target.value(), optLevel);
+  EXPECT_TRUE(machine.ok());
+  llvm::LLVMContext context;
+  auto module = buildHypotModule(context);
+  module->setDataLayout(machine.value()->createDataLayout());
+  module->setTargetTriple(target->triple);
+  embedManifest(*module, kManifest);
+  optimizeModule(*module, *machine.value(), optLevel);
+  auto object = emitMachineCode(*module, *machine.value(), MachineCodeKind::Object);
+  EXPECT_TRUE(object.ok()) << (object.ok() ? "" : object.error().message);
+  auto library = linkSharedLibrary(object.value(), "libhypot.so");
+  EXPECT_TRUE(library.ok()) << (library.ok() ? "" : library.error().message);
+  return library.ok() ? library.value() : std::string();
+}
+
+} // namespace
+
+TEST(CodegenLink, HostLibraryLoadsAndComputes) {
+  TemporaryDirectory directory;
+  std::string path = directory.path() + "/libhypot.so";
+  writeBytes(path, buildLibrary("host"));
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr) << dlerror();
+  using Kernel = int (*)(double, double, double *, const char **);
+  auto kernel = reinterpret_cast<Kernel>(dlsym(handle, "pyvc_fn_hypot2"));
+  ASSERT_NE(kernel, nullptr);
+  double result = 0;
+  EXPECT_EQ(kernel(3.0, 4.0, &result, nullptr), 0);
+  EXPECT_EQ(result, 5.0);
+  EXPECT_NE(dlsym(handle, "pyvc_free"), nullptr);
+  EXPECT_EQ(dlsym(handle, "square_helper"), nullptr) << "only pyvc_* symbols are exported";
+  auto *manifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
+  ASSERT_NE(manifest, nullptr);
+  EXPECT_STREQ(manifest, kManifest);
+  dlclose(handle);
+}
+
+TEST(CodegenLink, ManifestSectionNeededAndSoname) {
+  TemporaryDirectory directory;
+  std::string path = directory.path() + "/libhypot.so";
+  writeBytes(path, buildLibrary("x86-64"));
+  EXPECT_EQ(readElfSection(path, ".pyvc_manifest"), std::string(kManifest) + '\0');
+  std::string dynamic = runCommand("llvm-readelf-19 -d " + path);
+  EXPECT_EQ(neededLibraries(dynamic), (std::vector<std::string>{"libc.so.6", "libm.so.6"})) << dynamic;
+  EXPECT_NE(dynamic.find("Library soname: [libhypot.so]"), std::string::npos) << dynamic;
+  std::string symbols = runCommand("llvm-readelf-19 --dyn-syms " + path);
+  EXPECT_EQ(symbols.find("square_helper"), std::string::npos) << symbols;
+  EXPECT_NE(symbols.find("pyvc_manifest"), std::string::npos) << symbols;
+}
+
+TEST(CodegenLink, SameInputSameBytes) {
+  std::string first = buildLibrary("x86-64-v3");
+  std::string second = buildLibrary("x86-64-v3");
+  ASSERT_FALSE(first.empty());
+  EXPECT_TRUE(first == second) << "two links of the same module differ";
+}
+
+TEST(CodegenLink, Aarch64LibraryIsAnAarch64Elf) {
+  std::string library = buildLibrary("aarch64-cortex-a72");
+  ASSERT_GE(library.size(), 64u);
+  EXPECT_EQ(library.substr(0, 4), "\x7f" "ELF");
+  EXPECT_EQ(static_cast<unsigned char>(library[18]) | (static_cast<unsigned char>(library[19]) << 8),
+            183) << "e_machine must be EM_AARCH64";
+  EXPECT_EQ(library[16], 3) << "e_type must be ET_DYN";
+}
+
+TEST(CodegenLink, AssemblyIsText) {
+  auto target = findTarget("aarch64");
+  ASSERT_TRUE(target.ok());
+  auto machine = createTargetMachine(target.value(), 2);
+  ASSERT_TRUE(machine.ok());
+  llvm::LLVMContext context;
+  auto module = buildHypotModule(context);
+  auto assembly = emitMachineCode(*module, *machine.value(), MachineCodeKind::Assembly);
+  ASSERT_TRUE(assembly.ok());
+  EXPECT_NE(assembly->find("pyvc_fn_hypot2:"), std::string::npos);
+  EXPECT_NE(assembly->find("fmul"), std::string::npos) << "AArch64 float multiply expected";
+}
+
+TEST(CodegenLink, LinkerRejectsNonElfInput) {
+  auto library = linkSharedLibrary("not an object at all, just text", "x.so");
+  ASSERT_FALSE(library.ok());
+  EXPECT_NE(library.error().message.find("not a 64-bit ELF"), std::string::npos);
+  // A truncated object reaches lld, which must fail cleanly rather than crash.
+  std::string truncated = buildLibrary("x86-64").substr(0, 200);
+  auto broken = linkSharedLibrary(truncated, "x.so");
+  EXPECT_FALSE(broken.ok());
+}
+
+TEST(Targets, TableAndUnknownNames) {
+  EXPECT_EQ(targetNames().front(), "host");
+  auto a76 = findTarget("aarch64-cortex-a76");
+  ASSERT_TRUE(a76.ok());
+  EXPECT_EQ(a76->triple, "aarch64-unknown-linux-gnu");
+  EXPECT_EQ(a76->cpu, "cortex-a76");
+  auto unknown = findTarget("riscv64");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("unknown target `riscv64`"), std::string::npos);
+}
