@@ -54,6 +54,7 @@ class KernelFunction:
             self.__name__, ", ".join("%s: %s" % (n, k) for n, k in self._params), self._returns)
         doc = description.get("doc") or ""
         self.__doc__ = self.signature_text + ("\n\n" + doc if doc else "")
+        self._plan = self._plan_arguments()
         self._function = self._prototype(cdll, description["symbol"])
         if description.get("batch_symbol"):
             self._batch_function = self._batch_prototype(cdll, description["batch_symbol"])
@@ -110,27 +111,45 @@ class KernelFunction:
                 self.__name__, len(missing), "" if len(missing) == 1 else "s", listed))
         return args
 
-    def __call__(self, *args, **kwargs):
-        args = self._positional(args, kwargs)
-        c_args = []
-        keepalive = []
-        for (name, kind), value in zip(self._params, args):
+    def _plan_arguments(self):
+        """Per parameter: (exact Python type passed as is, converter, list element, where).
+        Computed once so that a call does no string formatting and no type dispatch."""
+        plan = []
+        for name, kind in self._params:
             where = "%s() argument '%s'" % (self.__name__, name)
             if kind.shape == "scalar":
-                c_args.append(SCALAR_CONVERTERS[kind.scalar](value, where))
+                # float and bool values need no conversion; ints still need the 64-bit check.
+                exact = {"float": float, "bool": bool}.get(kind.scalar)
+                plan.append((exact, SCALAR_CONVERTERS[kind.scalar], None, where))
+            else:
+                plan.append((None, None, kind.scalar, where))
+        return plan
+
+    def _new_outputs(self):
+        returns = self._returns
+        if returns.shape == "scalar":
+            return [CTYPES[returns.scalar]()]
+        if returns.shape == "tuple":
+            return [CTYPES[member]() for member in returns.members]
+        if returns.shape == "list":
+            return [ctypes.POINTER(CTYPES[returns.scalar])(), ctypes.c_int64()]
+        return []
+
+    def __call__(self, *args, **kwargs):
+        if kwargs or len(args) != len(self._plan):
+            args = self._positional(args, kwargs)
+        c_args = []
+        keepalive = []
+        for (exact, convert, element, where), value in zip(self._plan, args):
+            if element is None:
+                c_args.append(value if type(value) is exact else convert(value, where))
                 continue
-            address, length, anchor = list_argument(value, kind.scalar, where)
-            c_args += [address, length]
+            address, length, anchor = list_argument(value, element, where)
+            c_args.append(address)
+            c_args.append(length)
             keepalive.append(anchor)
 
-        returns = self._returns
-        outputs = []
-        if returns.shape == "scalar":
-            outputs = [CTYPES[returns.scalar]()]
-        elif returns.shape == "tuple":
-            outputs = [CTYPES[member]() for member in returns.members]
-        elif returns.shape == "list":
-            outputs = [ctypes.POINTER(CTYPES[returns.scalar])(), ctypes.c_int64()]
+        outputs = self._new_outputs()
         message = ctypes.c_char_p()
         status = self._function(*c_args, *[ctypes.byref(out) for out in outputs],
                                 ctypes.byref(message))
@@ -138,14 +157,15 @@ class KernelFunction:
         if status:
             _raise_status(status, message)
 
-        if returns.shape == "scalar":
+        shape = self._returns.shape
+        if shape == "scalar":
             return outputs[0].value
-        if returns.shape == "tuple":
+        if shape == "tuple":
             return tuple(out.value for out in outputs)
-        if returns.shape == "list":
+        if shape == "list":
             data, length = outputs
             try:
-                return list_result(data, length.value, returns.scalar)
+                return list_result(data, length.value, self._returns.scalar)
             finally:
                 if data:
                     self._library._free(data)
