@@ -1,0 +1,36 @@
+# Kernels whose hot loops must vectorize: codegen tests read their assembly for NEON (v
+# registers) on aarch64 and ymm registers on x86-64-v3. Plain dialect Python; CPython runs it.
+
+LIMIT = 85.0
+
+
+def float_sum(xs: list[float]) -> float:
+    return sum(xs)
+
+
+def sum_gt(xs: list[float], t: float) -> float:
+    return sum(x for x in xs if x > t)
+
+
+def clamp(xs: list[float], lo: float, hi: float) -> list[float]:
+    return [lo if x < lo else hi if x > hi else x for x in xs]
+
+
+def scale(xs: list[float], k: float) -> list[float]:
+    return [x * k for x in xs]
+
+
+def dot(xs: list[float], ys: list[float]) -> float:
+    acc = 0.0
+    for i in range(min(len(xs), len(ys))):
+        acc += xs[i] * ys[i]
+    return acc
+
+
+def overheat(temp: float, humidity: float) -> bool:
+    # A scalar rule: its batch variant pyvc_batch_overheat runs it over arrays.
+    return temp > LIMIT or (temp > 60.0 and humidity < 0.1)
+
+
+def calibrate(raw: float, gain: float, offset: float) -> float:
+    return raw * gain + offset
