@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,6 +71,10 @@ private:
   struct State;
   ReadingStore();
   Result<void> rollBack();
+  Result<std::optional<int64_t>> findSensor(std::string_view name);
+  // The id of sensor `name`, from the memo or the sensors table; when absent, added (inside the
+  // open transaction) if `addIfMissing`, else -1.
+  Result<int64_t> idOfSensor(const std::string &name, bool addIfMissing);
   Result<int64_t> deleteOldestRows(int64_t rows);
   Result<void> reclaimFreePages();
 

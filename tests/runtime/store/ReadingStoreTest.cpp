@@ -77,7 +77,7 @@ TEST(StoreReadings, RangeQueryIsServedByTheIndex) {
   ASSERT_TRUE(store->insertBatch(manyReadings(2000)));
   auto plan = store->explainRangeQuery();
   ASSERT_TRUE(plan) << plan.error().message;
-  EXPECT_NE(plan->find("SEARCH readings USING INDEX readings_by_sensor_time (sensor=? AND "
+  EXPECT_NE(plan->find("SEARCH readings USING INDEX readings_by_sensor_time (sensor_id=? AND "
                        "timestamp_ms>? AND timestamp_ms<?)"),
             std::string::npos)
       << *plan;
@@ -184,6 +184,26 @@ TEST(StoreReadings, InvalidExtraRollsBackTheBatchAndNamesTheReading) {
             "insert batch: reading 3: field `extra` holds a string that is not valid UTF-8");
   EXPECT_EQ(store->countReadings().value(), 0);
   EXPECT_TRUE(store->insertBatch(manyReadings(5))) << "the store recovers after a failed batch";
+}
+
+TEST(StoreReadings, RolledBackBatchForgetsTheSensorsItAdded) {
+  TemporaryFolder folder;
+  auto store = openStore(folder / "readings.db");
+  ASSERT_TRUE(store);
+  // "new.a" is added to the sensors table inside a batch that then fails and rolls back...
+  std::vector<Reading> failing = {reading("new.a", 1), reading("new.a", 2)};
+  failing[1].extra = {{"note", "bad\xff"}};
+  ASSERT_FALSE(store->insertBatch(failing));
+  // ...so its id is free again and "new.b" takes it. "new.a" must not reuse a stale id.
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("new.b", 10)}));
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("new.a", 20)}));
+  auto b = store->query("new.b", 0, 100);
+  auto a = store->query("new.a", 0, 100);
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(b->size(), 1u);
+  EXPECT_EQ(b->front().timestampMs, 10);
+  ASSERT_EQ(a->size(), 1u);
+  EXPECT_EQ(a->front().timestampMs, 20);
 }
 
 TEST(StoreReadings, OpenErrorsNameTheFileAndCarrySqlitesMessage) {
