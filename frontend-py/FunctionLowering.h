@@ -72,7 +72,11 @@ private:
   void appendUnreachableReturn(ir::Block &body);
 
   // ---- expressions (LowerExpressions.cpp) ---------------------------------------------------
+  // lowerExpr reports an empty `[]` whose element type is unknown; lowerExprOrEmpty returns it
+  // (as a Value with emptyList set) to the places that can type it: assignments, returns,
+  // arguments, conditional expressions and `[] * n`.
   Value lowerExpr(const AstExpr *node, const ir::Type *hint = nullptr);
+  Value lowerExprOrEmpty(const AstExpr *node, const ir::Type *hint = nullptr);
   ir::Expr *lowerCondition(const AstExpr *node);
   Value lowerName(const AstExpr *node);
   Value lowerIntegerLiteral(const AstExpr *node, bool negated);

@@ -148,6 +148,15 @@ Value FunctionLowerer::coerceIndex(Value value, ir::Span span, const std::string
 // ---- expressions ----------------------------------------------------------------------------
 
 Value FunctionLowerer::lowerExpr(const AstExpr *node, const ir::Type *hint) {
+  Value value = lowerExprOrEmpty(node, hint);
+  if (!value && value.emptyList) {
+    report(DiagnosticKind::EmptyListType, node->span);
+    return {};
+  }
+  return value;
+}
+
+Value FunctionLowerer::lowerExprOrEmpty(const AstExpr *node, const ir::Type *hint) {
   if (!node)
     return {};
   switch (node->kind) {
@@ -337,9 +346,9 @@ Value FunctionLowerer::lowerBinary(const AstExpr *node, const ir::Type *hint) {
     const AstExpr *left = node->children[0], *right = node->children[1];
     const ir::Type *listHint = hint && hint->isList() ? hint : nullptr;
     if (left->kind == AstExprKind::List || left->kind == AstExprKind::ListComp)
-      return repeatList(lowerExpr(left, listHint), lowerExpr(right), node->span);
+      return repeatList(lowerExprOrEmpty(left, listHint), lowerExpr(right), node->span);
     if (right->kind == AstExprKind::List || right->kind == AstExprKind::ListComp)
-      return repeatList(lowerExpr(right, listHint), lowerExpr(left), node->span);
+      return repeatList(lowerExprOrEmpty(right, listHint), lowerExpr(left), node->span);
   }
   Value lhs = lowerExpr(node->children[0]);
   Value rhs = lowerExpr(node->children[1]);
@@ -442,12 +451,18 @@ Value FunctionLowerer::lowerCompare(const AstExpr *node) {
 
 Value FunctionLowerer::lowerIfExp(const AstExpr *node, const ir::Type *hint) {
   ir::Expr *condition = lowerCondition(node->children[1]);
-  Value ifTrue = lowerExpr(node->children[0], hint);
-  Value ifFalse = lowerExpr(node->children[2], hint);
+  Value ifTrue = lowerExprOrEmpty(node->children[0], hint);
+  Value ifFalse = lowerExprOrEmpty(node->children[2], hint);
   if (!ifTrue && ifTrue.emptyList && ifFalse && ifFalse.type().isList())
     ifTrue = coerce(ifTrue, ifFalse.type(), node->children[0]->span, "this branch");
   if (!ifFalse && ifFalse.emptyList && ifTrue && ifTrue.type().isList())
     ifFalse = coerce(ifFalse, ifTrue.type(), node->children[2]->span, "this branch");
+  if (!ifTrue && !ifFalse && ifTrue.emptyList && ifFalse.emptyList)
+    return ifTrue; // both empty: still an empty list of unknown type
+  if (!ifTrue && ifTrue.emptyList)
+    report(DiagnosticKind::EmptyListType, node->children[0]->span);
+  if (!ifFalse && ifFalse.emptyList)
+    report(DiagnosticKind::EmptyListType, node->children[2]->span);
   if (!condition || !ifTrue || !ifFalse)
     return {};
   ir::Type type = ifTrue.type();

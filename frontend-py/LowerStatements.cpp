@@ -360,7 +360,7 @@ void FunctionLowerer::assignTo(const AstExpr *target, const AstExpr *valueNode, 
   bool unpacking = target->kind == AstExprKind::Tuple || target->kind == AstExprKind::List;
   if (!unpacking) {
     ir::Type hint = hintForTarget(target);
-    Value value = lowerExpr(valueNode, hint.isNone() ? nullptr : &hint);
+    Value value = lowerExprOrEmpty(valueNode, hint.isNone() ? nullptr : &hint);
     assignValue(target, value, span, out);
     return;
   }
@@ -375,7 +375,7 @@ void FunctionLowerer::assignTo(const AstExpr *target, const AstExpr *valueNode, 
     }
     for (size_t i = 0; i < targets.size(); ++i) {
       ir::Type hint = hintForTarget(targets[i]);
-      Value value = lowerExpr(valueNode->children[i], hint.isNone() ? nullptr : &hint);
+      Value value = lowerExprOrEmpty(valueNode->children[i], hint.isNone() ? nullptr : &hint);
       if (value) {
         ir::LocalId temporary = newTemporary("t", value.type(), valueNode->children[i]->span);
         out.push_back(arena_->make<ir::AssignStmt>(valueNode->children[i]->span, temporary, value.expr));
@@ -719,7 +719,7 @@ void FunctionLowerer::lowerReturn(const AstStmt &statement, ir::Block &out) {
         ir::TupleMakeExpr *tuple = arena_->make<ir::TupleMakeExpr>(returnType, statement.value->span);
         bool ok = true;
         for (size_t i = 0; i < members.size(); ++i) {
-          Value member = coerce(lowerExpr(members[i], &memberTypes[i]), memberTypes[i], members[i]->span,
+          Value member = coerce(lowerExprOrEmpty(members[i], &memberTypes[i]), memberTypes[i], members[i]->span,
                                 "tuple member " + std::to_string(i));
           ok = ok && member;
           tuple->members.push_back(member.expr);
@@ -729,7 +729,7 @@ void FunctionLowerer::lowerReturn(const AstStmt &statement, ir::Block &out) {
       }
     }
   } else {
-    Value value = coerce(lowerExpr(statement.value, &returnType), returnType, statement.value->span, "the return value");
+    Value value = coerce(lowerExprOrEmpty(statement.value, &returnType), returnType, statement.value->span, "the return value");
     result = value.expr;
   }
   if (result)
