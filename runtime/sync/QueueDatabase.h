@@ -20,8 +20,8 @@ namespace pyvc::sync {
 // Names of the rows of the `counters` table. Persistent, updated in the same transaction as the
 // change they count, so a crash never lets a counter and the queue disagree.
 namespace counter {
-inline constexpr const char *QueuedBytes = "queued_bytes"; // maintained by triggers
-inline constexpr const char *QueuedItems = "queued_items"; // maintained by triggers
+inline constexpr const char *QueuedBytes = "queued_bytes";
+inline constexpr const char *QueuedItems = "queued_items";
 inline constexpr const char *Acked = "acked";
 inline constexpr const char *CorruptionRecoveries = "corruption_recoveries";
 const char *forDrop(DropReason reason); // "dropped.expired", ...

@@ -55,16 +55,66 @@ Result<void> validate(const QueueOptions &options) {
   return {};
 }
 
+// The statements that remove a set of items: measure it (for the counters), delete the
+// payloads, delete the items. Each selects by one parameter, ?1.
+struct RemovalStatements {
+  const char *measure;
+  const char *deletePayloads;
+  const char *deleteItems;
+};
+
+constexpr RemovalStatements RemoveBatch{
+    "SELECT COUNT(*), TOTAL(size) FROM items WHERE batch_id = ?1",
+    "DELETE FROM payloads WHERE id IN (SELECT id FROM items WHERE batch_id = ?1)",
+    "DELETE FROM items WHERE batch_id = ?1"};
+constexpr RemovalStatements RemoveExpired{
+    "SELECT COUNT(*), TOTAL(size) FROM items WHERE expires_at <= ?1",
+    "DELETE FROM payloads WHERE id IN (SELECT id FROM items WHERE expires_at <= ?1)",
+    "DELETE FROM items WHERE expires_at <= ?1"};
+constexpr RemovalStatements RemoveItem{"SELECT COUNT(*), TOTAL(size) FROM items WHERE id = ?1",
+                                       "DELETE FROM payloads WHERE id = ?1",
+                                       "DELETE FROM items WHERE id = ?1"};
+
+// Removes the selected items with their payloads and keeps queued_items/queued_bytes exact.
+// Returns how many items went.
+template <typename Key>
+Result<int64_t> removeItems(QueueDatabase &database, const RemovalStatements &statements,
+                            const Key &key) {
+  int64_t items = 0, bytes = 0;
+  {
+    Result<Query> measure = database.query(statements.measure);
+    if (!measure)
+      return measure.error();
+    Result<bool> row = measure->bind(1, key).step();
+    if (!row)
+      return row.error();
+    items = measure->int64At(0);
+    bytes = measure->int64At(1);
+  }
+  if (items == 0)
+    return int64_t(0);
+  for (const char *sql : {statements.deletePayloads, statements.deleteItems}) {
+    Result<Query> remove = database.query(sql);
+    if (!remove)
+      return remove.error();
+    if (Result<void> ran = remove->bind(1, key).run(); !ran)
+      return ran.error();
+  }
+  if (Result<void> counted = database.addToCounter(counter::QueuedItems, -items); !counted)
+    return counted.error();
+  if (Result<void> counted = database.addToCounter(counter::QueuedBytes, -bytes); !counted)
+    return counted.error();
+  return items;
+}
+
 // Deletes every item past its TTL, counting them. Leased items expire too: a late ack of them
 // is harmless, and a nack brings back the rest of their batch.
 Result<int64_t> sweepExpired(QueueDatabase &database, int64_t nowMs) {
-  Result<Query> remove = database.query("DELETE FROM items WHERE expires_at <= ?1");
-  if (!remove)
-    return remove.error();
-  if (Result<void> ran = remove->bind(1, nowMs).run(); !ran)
-    return ran.error();
-  int64_t expired = remove->changes();
-  if (Result<void> counted = database.addToCounter(counter::forDrop(DropReason::Expired), expired);
+  Result<int64_t> expired = removeItems(database, RemoveExpired, nowMs);
+  if (!expired)
+    return expired.error();
+  if (Result<void> counted =
+          database.addToCounter(counter::forDrop(DropReason::Expired), *expired);
       !counted)
     return counted.error();
   return expired;
@@ -75,20 +125,17 @@ Result<int64_t> moveBatchToDeadLetters(QueueDatabase &database, const std::strin
                                        std::string_view reason, int64_t nowMs) {
   Result<Query> copy = database.query(
       "INSERT INTO dead_letters(id, payload, priority, attempts, enqueued_at, dead_at, batch_id, "
-      "reason) SELECT id, payload, priority, attempts, enqueued_at, ?2, batch_id, ?3 "
-      "FROM items WHERE batch_id = ?1");
+      "reason) SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, ?2, i.batch_id, ?3 "
+      "FROM items i JOIN payloads p ON p.id = i.id WHERE i.batch_id = ?1");
   if (!copy)
     return copy.error();
   if (Result<void> ran = copy->bind(1, batchId).bind(2, nowMs).bind(3, reason).run(); !ran)
     return ran.error();
-  Result<Query> remove = database.query("DELETE FROM items WHERE batch_id = ?1");
-  if (!remove)
-    return remove.error();
-  if (Result<void> ran = remove->bind(1, batchId).run(); !ran)
-    return ran.error();
-  int64_t moved = remove->changes();
+  Result<int64_t> moved = removeItems(database, RemoveBatch, batchId);
+  if (!moved)
+    return moved.error();
   if (Result<void> counted =
-          database.addToCounter(counter::forDrop(DropReason::DeadLetter), moved);
+          database.addToCounter(counter::forDrop(DropReason::DeadLetter), *moved);
       !counted)
     return counted.error();
   return moved;
@@ -137,8 +184,9 @@ Result<void> clampFutureLeases(QueueDatabase &database, const QueueOptions &opti
 Result<std::vector<QueueItem>> readBatchItems(QueueDatabase &database,
                                               const std::string &batchId) {
   Result<Query> select =
-      database.query("SELECT id, payload, priority, attempts, enqueued_at, expires_at "
-                     "FROM items WHERE batch_id = ?1 ORDER BY id");
+      database.query("SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, "
+                     "i.expires_at FROM items i JOIN payloads p ON p.id = i.id "
+                     "WHERE i.batch_id = ?1 ORDER BY i.id");
   if (!select)
     return select.error();
   select->bind(1, batchId);
@@ -230,10 +278,12 @@ Result<Batch> formFreshBatch(QueueDatabase &database, std::string batchId, bool 
   std::vector<QueueItem> items;
   {
     Result<Query> select = database.query(
-        ageTurn ? "SELECT id, payload, priority, attempts, enqueued_at, expires_at, size "
-                  "FROM items WHERE batch_id IS NULL ORDER BY id LIMIT ?1"
-                : "SELECT id, payload, priority, attempts, enqueued_at, expires_at, size "
-                  "FROM items WHERE batch_id IS NULL ORDER BY priority DESC, id LIMIT ?1");
+        ageTurn ? "SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, "
+                  "i.expires_at, i.size FROM items i JOIN payloads p ON p.id = i.id "
+                  "WHERE i.batch_id IS NULL ORDER BY i.id LIMIT ?1"
+                : "SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, "
+                  "i.expires_at, i.size FROM items i JOIN payloads p ON p.id = i.id "
+                  "WHERE i.batch_id IS NULL ORDER BY i.priority DESC, i.id LIMIT ?1");
     if (!select)
       return select.error();
     select->bind(1, static_cast<int64_t>(maxItems));
@@ -367,12 +417,9 @@ Result<bool> makeRoom(QueueDatabase &database, const QueueOptions &options, int6
       freed += select->int64At(1);
     }
   }
-  Result<Query> remove = database.query("DELETE FROM items WHERE id = ?1");
-  if (!remove)
-    return remove.error();
   for (int64_t id : victims)
-    if (Result<void> ran = remove->bind(1, id).run(); !ran)
-      return ran.error();
+    if (Result<int64_t> removed = removeItems(database, RemoveItem, id); !removed)
+      return removed.error();
   if (Result<void> counted = database.addToCounter(counter::forDrop(DropReason::Evicted),
                                                    static_cast<int64_t>(victims.size()));
       !counted)
@@ -454,19 +501,24 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatch(std::span<const EnqueueRequ
     }
   }
 
-  Result<Query> insert = db.query("INSERT INTO items(payload, size, priority, enqueued_at, "
-                                  "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  Result<Query> insert = db.query("INSERT INTO items(size, priority, enqueued_at, expires_at) "
+                                  "VALUES (?1, ?2, ?3, ?4)");
   if (!insert)
     return insert.error();
+  Result<Query> insertPayload = db.query("INSERT INTO payloads(id, payload) VALUES (?1, ?2)");
+  if (!insertPayload)
+    return insertPayload.error();
   std::vector<int64_t> ids;
   ids.reserve(requests.size());
   for (const EnqueueRequest &request : requests) {
-    Result<void> ran = insert->bindBlob(1, request.payload)
-                           .bind(2, static_cast<int64_t>(request.payload.size()))
-                           .bind(3, static_cast<int64_t>(request.priority))
-                           .bind(4, now)
-                           .bind(5, expiryFor(now, request.ttl))
+    Result<void> ran = insert->bind(1, static_cast<int64_t>(request.payload.size()))
+                           .bind(2, static_cast<int64_t>(request.priority))
+                           .bind(3, now)
+                           .bind(4, expiryFor(now, request.ttl))
                            .run();
+    int64_t id = db.lastInsertId();
+    if (ran)
+      ran = insertPayload->bind(1, id).bindBlob(2, request.payload).run();
     if (!ran) {
       // A full disk (SQLITE_FULL, max_page_count) lands here: nothing of this batch is kept.
       bool full = db.lastErrorIsDiskFull();
@@ -476,8 +528,12 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatch(std::span<const EnqueueRequ
         countRefusal(db, DropReason::QueueFull, static_cast<int64_t>(requests.size()));
       return error;
     }
-    ids.push_back(db.lastInsertId());
+    ids.push_back(id);
   }
+  for (auto [name, delta] : {std::pair{counter::QueuedItems, int64_t(requests.size())},
+                             std::pair{counter::QueuedBytes, incomingBytes}})
+    if (Result<void> counted = db.addToCounter(name, delta); !counted)
+      return counted.error();
   if (Result<void> committed = transaction.commit(); !committed)
     return committed.error();
   return ids;
@@ -545,12 +601,10 @@ Result<void> SyncQueue::ack(const Batch &batch) {
   WriteTransaction transaction(db);
   if (Result<void> began = transaction.begin(); !began)
     return began.error();
-  Result<Query> remove = db.query("DELETE FROM items WHERE batch_id = ?1");
-  if (!remove)
-    return remove.error();
-  if (Result<void> ran = remove->bind(1, batch.batchId).run(); !ran)
-    return ran.error();
-  if (Result<void> counted = db.addToCounter(counter::Acked, remove->changes()); !counted)
+  Result<int64_t> removed = removeItems(db, RemoveBatch, batch.batchId);
+  if (!removed)
+    return removed.error();
+  if (Result<void> counted = db.addToCounter(counter::Acked, *removed); !counted)
     return counted.error();
   return transaction.commit();
 }

@@ -183,7 +183,12 @@ TEST(SyncQueueCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
     bool withConsumer = round % 3 != 0;
     pid_t consumer = withConsumer ? spawnHelper({"consume", queuePath, durability}, consumerOutput)
                                   : -1;
-    std::this_thread::sleep_for(std::chrono::microseconds(random() % 80'000));
+    // Every fifth round kills at once, wherever start-up is (opening, recovering the WAL,
+    // creating the schema); the others first wait for the writer's first acknowledged enqueue
+    // (a hang guard, not a timing assumption), so every round also kills mid-stream.
+    if (round % 5 != 0)
+      waitForFirstLine(writerOutput);
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % 30'000));
     EXPECT_TRUE(killAndReap(writer)) << "writer failed by itself in round " << round;
     if (withConsumer) {
       EXPECT_TRUE(killAndReap(consumer)) << "consumer failed by itself in round " << round;
