@@ -102,8 +102,7 @@ Result<std::filesystem::path> writeTemporaryKey(const std::filesystem::path &pat
   ::close(descriptor);
   if (!written) {
     ::unlink(temporary.c_str());
-    return makeError("cannot write new key file " + path.string() + ": " +
-                     written.error().message);
+    return makeError("cannot write new key file " + path.string() + ": " + written.error().message);
   }
   return std::filesystem::path(temporary);
 }

@@ -164,8 +164,8 @@ PrivacyPolicy::parse(std::string_view jsonText, const std::filesystem::path &bas
   if (policy->rules_.size() >= SensorDecision::kDefaultRule)
     return makeError("policy has too many rules");
 
-  std::string hashUser = firstHashUser(policy->rules_, policy->fieldRules_,
-                                       policy->defaultAction_, policy->fieldDefaultAction_);
+  std::string hashUser = firstHashUser(policy->rules_, policy->fieldRules_, policy->defaultAction_,
+                                       policy->fieldDefaultAction_);
   if (!hashUser.empty()) {
     if (!keyFile)
       return makeError(hashUser + ": action `hash` needs a usable key, but the policy sets no "
@@ -179,8 +179,7 @@ PrivacyPolicy::parse(std::string_view jsonText, const std::filesystem::path &bas
     auto hasher = HmacSha256::create(*key);
     std::fill(key->begin(), key->end(), '\0');
     if (!hasher)
-      return makeError(hashUser + ": action `hash` needs a usable key: " +
-                       hasher.error().message);
+      return makeError(hashUser + ": action `hash` needs a usable key: " + hasher.error().message);
     policy->hasher_ = std::move(hasher).value();
   }
   policy->indexRulesByFirstByte();

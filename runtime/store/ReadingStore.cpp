@@ -131,9 +131,9 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   };
 
   sqlite3 *raw = nullptr;
-  int code = sqlite3_open_v2(path.c_str(), &raw,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+  int code =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   state.connection.reset(raw);
   if (code != SQLITE_OK)
     return failure(store::sqliteError(raw, "open", code));
@@ -141,8 +141,7 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   sqlite3_extended_result_codes(connection, 1);
   sqlite3_busy_timeout(connection, options.busyTimeoutMs);
 
-  std::string synchronous =
-      options.durability == StoreDurability::Full ? "FULL" : "NORMAL";
+  std::string synchronous = options.durability == StoreDurability::Full ? "FULL" : "NORMAL";
   for (const std::string &pragma : {
            std::string("PRAGMA journal_mode = WAL"),
            "PRAGMA synchronous = " + synchronous,
@@ -157,8 +156,8 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   Result<Statement> mode = store::prepare(connection, "PRAGMA journal_mode");
   if (!mode)
     return failure(mode.error());
-  if (sqlite3_step(mode->get()) != SQLITE_ROW ||
-      std::string_view(reinterpret_cast<const char *>(sqlite3_column_text(mode->get(), 0))) != "wal")
+  if (sqlite3_step(mode->get()) != SQLITE_ROW || std::string_view(reinterpret_cast<const char *>(
+                                                     sqlite3_column_text(mode->get(), 0))) != "wal")
     return makeError("reading store " + path.string() + ": cannot switch to WAL journal mode");
   mode->reset();
 
@@ -328,7 +327,8 @@ Result<int64_t> ReadingStore::deleteOlderThan(int64_t cutoffMs) {
 Result<int64_t> ReadingStore::deleteOldestRows(int64_t rows) {
   sqlite3 *connection = state_->connection.get();
   Result<Statement> statement = store::prepare(
-      connection, "DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?1)");
+      connection,
+      "DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?1)");
   if (!statement)
     return statement.error();
   sqlite3_bind_int64(statement->get(), 1, rows);
@@ -391,8 +391,8 @@ Result<int64_t> ReadingStore::enforceSizeLimit(int64_t maxBytes) {
   // follow the logical size. A reader holding an old snapshot can keep the WAL from emptying;
   // that is reported as SQLITE_BUSY rather than ignored.
   int logFrames = 0, checkpointed = 0;
-  int code = sqlite3_wal_checkpoint_v2(connection, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
-                                       &logFrames, &checkpointed);
+  int code = sqlite3_wal_checkpoint_v2(connection, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &logFrames,
+                                       &checkpointed);
   if (code != SQLITE_OK)
     return store::sqliteError(connection, "checkpoint after retention", code);
   return deleted;

@@ -63,9 +63,11 @@ TEST(CoreReading, MalformedReadingNamesTheField) {
       {R"({"sensor":"a","timestamp_ms":1.5,"value":1})", "field `timestamp_ms` must be an integer"},
       {R"({"sensor":"a","timestamp_ms":1,"value":"hot"})", "field `value` must be a number"},
       {R"({"sensor":"a","timestamp_ms":1,"value":1,"unit":3})", "field `unit` must be a string"},
-      {R"({"sensor":"a","timestamp_ms":1,"value":1,"extra":[1]})", "field `extra` must be an object"},
+      {R"({"sensor":"a","timestamp_ms":1,"value":1,"extra":[1]})",
+       "field `extra` must be an object"},
       {R"({"sensor":"a","timestamp_ms":1,"value":1,"vaule":2})", "unknown field `vaule`"},
-      {R"({"sensor":"a","timestamp_ms":18446744073709551615,"value":1})", "out of the 64-bit range"},
+      {R"({"sensor":"a","timestamp_ms":18446744073709551615,"value":1})",
+       "out of the 64-bit range"},
       {R"([1,2])", "must be a JSON object"},
       {R"({"sensor":)", "not valid JSON"},
   };

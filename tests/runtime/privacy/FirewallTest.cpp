@@ -98,8 +98,8 @@ TEST_F(PrivacyFirewall, AppliesEachActionAndTheDefault) {
 
 TEST_F(PrivacyFirewall, NonUtf8InputIsDroppedAndCountedNeverPassed) {
   Firewall firewall(policy_);
-  std::vector<Reading> batch = {reading("temp.\xff"), reading("temp.ok"),
-                                reading("temp.\xc0\xaf"), reading("temp.unit", 1, "\xe2\x82")};
+  std::vector<Reading> batch = {reading("temp.\xff"), reading("temp.ok"), reading("temp.\xc0\xaf"),
+                                reading("temp.unit", 1, "\xe2\x82")};
   Reading badExtra = reading("temp.extra");
   badExtra.extra = {{"note", "bad\xed\xa0\x80"}};
   batch.push_back(badExtra);

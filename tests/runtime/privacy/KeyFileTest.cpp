@@ -1,8 +1,8 @@
 // The HMAC key file and the tokens made with it: created 0600, refused when readable by others
 // or too short, created once when processes race, and tokens equal to independently computed
 // HMAC-SHA256 values, stable across processes and reloads.
-#include "privacy/HmacSha256.h"
 #include "privacy/KeyFile.h"
+#include "privacy/HmacSha256.h"
 #include "privacy/PrivacyPolicy.h"
 
 #include "TemporaryFolder.h"

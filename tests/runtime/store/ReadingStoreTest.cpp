@@ -50,8 +50,8 @@ TEST(StoreReadings, InsertThenQueryByRange) {
   Reading withExtra = reading("temp.a", 20, 2.5);
   withExtra.extra = {{"site", "north"}};
   Reading notANumber = reading("temp.a", 30, std::nan(""));
-  std::vector<Reading> batch = {reading("temp.a", 10), withExtra, notANumber,
-                                reading("temp.b", 15), reading("temp.a", 40)};
+  std::vector<Reading> batch = {reading("temp.a", 10), withExtra, notANumber, reading("temp.b", 15),
+                                reading("temp.a", 40)};
   ASSERT_TRUE(store->insertBatch(batch));
 
   auto range = store->query("temp.a", 10, 40); // [10, 40): excludes 40
@@ -230,8 +230,7 @@ TEST(StoreReadings, RefusesAFutureSchemaVersion) {
   sqlite3_close(raw);
   auto store = ReadingStore::open(path);
   ASSERT_FALSE(store);
-  EXPECT_NE(store.error().message.find("unknown reading store schema version 7"),
-            std::string::npos)
+  EXPECT_NE(store.error().message.find("unknown reading store schema version 7"), std::string::npos)
       << store.error().message;
 }
 

@@ -86,8 +86,8 @@ TEST(StoreCrash, KilledWriterLosesNoAcknowledgedBatch) {
   int64_t nextBatch = 0;
   // Kill points vary so the kill lands at different moments of a batch's life.
   for (int acknowledgementsBeforeKill : {1, 3, 7, 2, 11}) {
-    KilledWriter writer = runAndKillWriter(database, batchSize, nextBatch,
-                                           acknowledgementsBeforeKill);
+    KilledWriter writer =
+        runAndKillWriter(database, batchSize, nextBatch, acknowledgementsBeforeKill);
     ASSERT_TRUE(writer.killed) << "the writer must die by SIGKILL, not by itself";
     ASSERT_GE(writer.lastAcknowledged, nextBatch);
 
@@ -97,8 +97,7 @@ TEST(StoreCrash, KilledWriterLosesNoAcknowledgedBatch) {
     EXPECT_EQ(rows % batchSize, 0) << "half a batch survived the kill";
     // Every acknowledged batch is complete...
     for (int64_t batch = nextBatch; batch <= writer.lastAcknowledged; ++batch) {
-      auto readings =
-          (*store)->query("crash", batch * batchSize, (batch + 1) * batchSize);
+      auto readings = (*store)->query("crash", batch * batchSize, (batch + 1) * batchSize);
       ASSERT_TRUE(readings);
       ASSERT_EQ(readings->size(), size_t(batchSize)) << "batch " << batch << " was acknowledged";
     }
