@@ -73,9 +73,15 @@ std::optional<KernelError> convertArgument(const FunctionDescription &function, 
     return typeError(where + " must be " + param.type.str() + ", not " + value.typeName());
   const std::vector<Value> &items = value.items();
   switch (param.type.scalar) {
-  case ScalarKind::Float: slot.floats.resize(items.size()); break;
-  case ScalarKind::Int: slot.ints.resize(items.size()); break;
-  case ScalarKind::Bool: slot.bools.resize(items.size()); break;
+  case ScalarKind::Float:
+    slot.floats.resize(items.size());
+    break;
+  case ScalarKind::Int:
+    slot.ints.resize(items.size());
+    break;
+  case ScalarKind::Bool:
+    slot.bools.resize(items.size());
+    break;
   }
   for (size_t item = 0; item < items.size(); ++item)
     if (const char *given = convertScalar(items[item], param.type.scalar, slot, item, true))
@@ -83,9 +89,15 @@ std::optional<KernelError> convertArgument(const FunctionDescription &function, 
                        scalarName(param.type.scalar) + ", not " + given);
   slot.length = static_cast<int64_t>(items.size());
   switch (param.type.scalar) {
-  case ScalarKind::Float: slot.data = slot.floats.data(); break;
-  case ScalarKind::Int: slot.data = slot.ints.data(); break;
-  case ScalarKind::Bool: slot.data = slot.bools.data(); break;
+  case ScalarKind::Float:
+    slot.data = slot.floats.data();
+    break;
+  case ScalarKind::Int:
+    slot.data = slot.ints.data();
+    break;
+  case ScalarKind::Bool:
+    slot.data = slot.bools.data();
+    break;
   }
   if (slot.length == 0)
     slot.data = nullptr; // kernel_abi.h: data may be NULL when the length is 0
@@ -97,8 +109,9 @@ std::optional<KernelError> checkArgumentCount(const FunctionDescription &functio
   if (given == expected)
     return std::nullopt;
   if (given > expected)
-    return typeError(function.name + "() takes " + pluralArguments(expected, "positional argument") +
-                     " but " + std::to_string(given) + (given == 1 ? " was" : " were") + " given");
+    return typeError(function.name + "() takes " +
+                     pluralArguments(expected, "positional argument") + " but " +
+                     std::to_string(given) + (given == 1 ? " was" : " were") + " given");
   std::string missing;
   size_t missingCount = expected - given;
   for (size_t i = given; i < expected; ++i) {

@@ -11,9 +11,12 @@ namespace {
 // The column variant index for a scalar kind: uint8_t (bool), int64_t (int), double (float).
 size_t columnIndex(ScalarKind kind) {
   switch (kind) {
-  case ScalarKind::Bool: return 0;
-  case ScalarKind::Int: return 1;
-  case ScalarKind::Float: return 2;
+  case ScalarKind::Bool:
+    return 0;
+  case ScalarKind::Int:
+    return 1;
+  case ScalarKind::Float:
+    return 2;
   }
   return 0;
 }
@@ -28,9 +31,12 @@ const void *columnData(const ColumnView &column) {
 
 Column makeColumn(ScalarKind kind, size_t count) {
   switch (kind) {
-  case ScalarKind::Bool: return std::vector<uint8_t>(count);
-  case ScalarKind::Int: return std::vector<int64_t>(count);
-  case ScalarKind::Float: return std::vector<double>(count);
+  case ScalarKind::Bool:
+    return std::vector<uint8_t>(count);
+  case ScalarKind::Int:
+    return std::vector<int64_t>(count);
+  case ScalarKind::Float:
+    return std::vector<double>(count);
   }
   return std::vector<double>(count);
 }
@@ -49,17 +55,26 @@ std::vector<ScalarKind> resultKinds(const ValueType &returns) {
 
 Value columnElement(const ColumnView &column, size_t index) {
   switch (column.index()) {
-  case 0: return Value::boolean(std::get<0>(column)[index] != 0);
-  case 1: return Value::integer(std::get<1>(column)[index]);
-  default: return Value::floating(std::get<2>(column)[index]);
+  case 0:
+    return Value::boolean(std::get<0>(column)[index] != 0);
+  case 1:
+    return Value::integer(std::get<1>(column)[index]);
+  default:
+    return Value::floating(std::get<2>(column)[index]);
   }
 }
 
 void storeElement(Column &column, size_t index, const Value &value) {
   switch (column.index()) {
-  case 0: std::get<0>(column)[index] = value.asBool(); break;
-  case 1: std::get<1>(column)[index] = value.asInt(); break;
-  default: std::get<2>(column)[index] = value.asFloat(); break;
+  case 0:
+    std::get<0>(column)[index] = value.asBool();
+    break;
+  case 1:
+    std::get<1>(column)[index] = value.asInt();
+    break;
+  default:
+    std::get<2>(column)[index] = value.asFloat();
+    break;
   }
 }
 
@@ -67,7 +82,8 @@ void storeElement(Column &column, size_t index, const Value &value) {
 std::optional<KernelError> checkColumns(const FunctionDescription &function,
                                         std::span<const ColumnView> columns) {
   if (!function.allScalar())
-    return KernelError{"TypeError", function.name + "() takes or returns lists; it has no batch form"};
+    return KernelError{"TypeError",
+                       function.name + "() takes or returns lists; it has no batch form"};
   if (columns.size() != function.params.size())
     return KernelError{"TypeError", function.name + "() takes " +
                                         std::to_string(function.params.size()) + " columns but " +
@@ -75,8 +91,8 @@ std::optional<KernelError> checkColumns(const FunctionDescription &function,
   for (size_t i = 0; i < columns.size(); ++i) {
     const Parameter &param = function.params[i];
     if (columns[i].index() != columnIndex(param.type.scalar))
-      return KernelError{"TypeError", function.name + "() column '" + param.name +
-                                          "' must hold " + param.type.str() + " values"};
+      return KernelError{"TypeError", function.name + "() column '" + param.name + "' must hold " +
+                                          param.type.str() + " values"};
     if (columnLength(columns[i]) != columnLength(columns[0]))
       return KernelError{"ValueError", function.name + "() columns differ in length"};
   }

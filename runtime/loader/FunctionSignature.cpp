@@ -5,19 +5,26 @@ namespace pyvc::loader {
 
 ffi_type *scalarFfiType(ScalarKind kind) {
   switch (kind) {
-  case ScalarKind::Bool: return &ffi_type_uint8;
-  case ScalarKind::Int: return &ffi_type_sint64;
-  case ScalarKind::Float: return &ffi_type_double;
+  case ScalarKind::Bool:
+    return &ffi_type_uint8;
+  case ScalarKind::Int:
+    return &ffi_type_sint64;
+  case ScalarKind::Float:
+    return &ffi_type_double;
   }
   return &ffi_type_void;
 }
 
 size_t resultPointerCount(const ValueType &type) {
   switch (type.shape) {
-  case TypeShape::None: return 0;
-  case TypeShape::Scalar: return 1;
-  case TypeShape::List: return 2;
-  case TypeShape::Tuple: return type.members.size();
+  case TypeShape::None:
+    return 0;
+  case TypeShape::Scalar:
+    return 1;
+  case TypeShape::List:
+    return 2;
+  case TypeShape::Tuple:
+    return type.members.size();
   }
   return 0;
 }
@@ -59,8 +66,9 @@ FunctionSignature::forBatch(const FunctionDescription &function) {
 }
 
 Result<void> FunctionSignature::prepare(const std::string &name) {
-  ffi_status status = ffi_prep_cif(&cif_, FFI_DEFAULT_ABI, static_cast<unsigned>(argumentTypes_.size()),
-                                   &ffi_type_sint32, argumentTypes_.data());
+  ffi_status status =
+      ffi_prep_cif(&cif_, FFI_DEFAULT_ABI, static_cast<unsigned>(argumentTypes_.size()),
+                   &ffi_type_sint32, argumentTypes_.data());
   if (status != FFI_OK)
     return makeError("libffi cannot prepare a call to " + name + " (ffi status " +
                      std::to_string(int(status)) + ")");

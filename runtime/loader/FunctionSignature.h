@@ -15,7 +15,8 @@ namespace pyvc::loader {
 class FunctionSignature {
 public:
   // pyvc_fn_f(params..., results..., const char **message) -> pyvc_status
-  static Result<std::unique_ptr<FunctionSignature>> forFunction(const FunctionDescription &function);
+  static Result<std::unique_ptr<FunctionSignature>>
+  forFunction(const FunctionDescription &function);
   // pyvc_batch_f(const P *..., int64_t count, R *..., int64_t *error_index,
   //              const char **message) -> pyvc_status
   static Result<std::unique_ptr<FunctionSignature>> forBatch(const FunctionDescription &function);

@@ -21,17 +21,26 @@ struct ResultSlot {
 
 void pointScalarResult(ResultSlot &slot, ScalarKind kind) {
   switch (kind) {
-  case ScalarKind::Float: slot.pointers[0] = &slot.floatValue; break;
-  case ScalarKind::Int: slot.pointers[0] = &slot.intValue; break;
-  case ScalarKind::Bool: slot.pointers[0] = &slot.boolValue; break;
+  case ScalarKind::Float:
+    slot.pointers[0] = &slot.floatValue;
+    break;
+  case ScalarKind::Int:
+    slot.pointers[0] = &slot.intValue;
+    break;
+  case ScalarKind::Bool:
+    slot.pointers[0] = &slot.boolValue;
+    break;
   }
 }
 
 Value scalarResult(const ResultSlot &slot, ScalarKind kind) {
   switch (kind) {
-  case ScalarKind::Float: return Value::floating(slot.floatValue);
-  case ScalarKind::Int: return Value::integer(slot.intValue);
-  case ScalarKind::Bool: return Value::boolean(slot.boolValue != 0);
+  case ScalarKind::Float:
+    return Value::floating(slot.floatValue);
+  case ScalarKind::Int:
+    return Value::integer(slot.intValue);
+  case ScalarKind::Bool:
+    return Value::boolean(slot.boolValue != 0);
   }
   return Value::none();
 }
@@ -41,8 +50,12 @@ Value listResult(const void *data, int64_t length, ScalarKind kind) {
   items.reserve(static_cast<size_t>(length));
   for (int64_t i = 0; i < length; ++i) {
     switch (kind) {
-    case ScalarKind::Float: items.push_back(Value::floating(static_cast<const double *>(data)[i])); break;
-    case ScalarKind::Int: items.push_back(Value::integer(static_cast<const int64_t *>(data)[i])); break;
+    case ScalarKind::Float:
+      items.push_back(Value::floating(static_cast<const double *>(data)[i]));
+      break;
+    case ScalarKind::Int:
+      items.push_back(Value::integer(static_cast<const int64_t *>(data)[i]));
+      break;
     case ScalarKind::Bool:
       items.push_back(Value::boolean(static_cast<const uint8_t *>(data)[i] != 0));
       break;
@@ -76,9 +89,15 @@ CallOutcome KernelFunction::call(std::span<const Value> arguments) const {
       continue;
     }
     switch (type.scalar) {
-    case ScalarKind::Float: argumentAddresses.push_back(&slots[i].floatValue); break;
-    case ScalarKind::Int: argumentAddresses.push_back(&slots[i].intValue); break;
-    case ScalarKind::Bool: argumentAddresses.push_back(&slots[i].boolValue); break;
+    case ScalarKind::Float:
+      argumentAddresses.push_back(&slots[i].floatValue);
+      break;
+    case ScalarKind::Int:
+      argumentAddresses.push_back(&slots[i].intValue);
+      break;
+    case ScalarKind::Bool:
+      argumentAddresses.push_back(&slots[i].boolValue);
+      break;
     }
   }
 
@@ -110,15 +129,18 @@ CallOutcome KernelFunction::call(std::span<const Value> arguments) const {
                        message ? message : "kernel status " + std::to_string(statusCode)};
 
   switch (returns.shape) {
-  case TypeShape::None: return Value::none();
-  case TypeShape::Scalar: return scalarResult(results[0], returns.scalar);
+  case TypeShape::None:
+    return Value::none();
+  case TypeShape::Scalar:
+    return scalarResult(results[0], returns.scalar);
   case TypeShape::Tuple: {
     std::vector<Value> members;
     for (size_t i = 0; i < results.size(); ++i)
       members.push_back(scalarResult(results[i], returns.members[i]));
     return Value::tuple(std::move(members));
   }
-  case TypeShape::List: break;
+  case TypeShape::List:
+    break;
   }
   ResultSlot &list = results[0];
   if (list.listLength < 0 || (list.listLength > 0 && !list.listData)) {

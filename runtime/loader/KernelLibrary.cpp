@@ -13,7 +13,8 @@
 namespace pyvc::loader {
 namespace {
 
-template <typename FunctionPointer> FunctionPointer symbolAs(void *handle, const std::string &name) {
+template <typename FunctionPointer>
+FunctionPointer symbolAs(void *handle, const std::string &name) {
   return reinterpret_cast<FunctionPointer>(dlsym(handle, name.c_str()));
 }
 

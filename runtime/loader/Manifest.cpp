@@ -186,9 +186,12 @@ Result<TargetDescription> parseTarget(const Json &document) {
 
 const char *scalarName(ScalarKind kind) {
   switch (kind) {
-  case ScalarKind::Bool: return "bool";
-  case ScalarKind::Int: return "int";
-  case ScalarKind::Float: return "float";
+  case ScalarKind::Bool:
+    return "bool";
+  case ScalarKind::Int:
+    return "int";
+  case ScalarKind::Float:
+    return "float";
   }
   return "?";
 }
@@ -230,9 +233,12 @@ std::optional<ValueType> ValueType::parse(std::string_view text) {
 
 std::string ValueType::str() const {
   switch (shape) {
-  case TypeShape::None: return "None";
-  case TypeShape::Scalar: return scalarName(scalar);
-  case TypeShape::List: return std::string("list[") + scalarName(scalar) + "]";
+  case TypeShape::None:
+    return "None";
+  case TypeShape::Scalar:
+    return scalarName(scalar);
+  case TypeShape::List:
+    return std::string("list[") + scalarName(scalar) + "]";
   case TypeShape::Tuple: {
     std::string text = "tuple[";
     for (size_t i = 0; i < members.size(); ++i)
@@ -272,8 +278,7 @@ Result<Manifest> parseManifest(std::string_view json) {
     return makeError("manifest: not valid JSON");
   if (!document.is_object())
     return makeError("manifest: the document must be a JSON object");
-  if (auto format = document.find("format");
-      format == document.end() || *format != "pyvc-manifest")
+  if (auto format = document.find("format"); format == document.end() || *format != "pyvc-manifest")
     return makeError("manifest: `format` must be \"pyvc-manifest\"");
   auto version = document.find("abi_version");
   if (version == document.end() || !version->is_number_integer())

@@ -21,11 +21,12 @@ enum class TypeShape : uint8_t {
   Tuple,  // tuple of scalars; results only
 };
 
-// A parameter or result type as spelled in the manifest: "float", "list[int]", "tuple[float, bool]".
+// A parameter or result type as spelled in the manifest: "float", "list[int]", "tuple[float,
+// bool]".
 struct ValueType {
   TypeShape shape = TypeShape::None;
-  ScalarKind scalar = ScalarKind::Float;  // the scalar, or the list's element
-  std::vector<ScalarKind> members;        // tuple members
+  ScalarKind scalar = ScalarKind::Float; // the scalar, or the list's element
+  std::vector<ScalarKind> members;       // tuple members
 
   static ValueType none() { return {}; }
   static ValueType scalarOf(ScalarKind kind) { return {TypeShape::Scalar, kind, {}}; }

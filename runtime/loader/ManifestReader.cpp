@@ -41,8 +41,10 @@ Error elfError(const std::string &origin, const std::string &what) {
 
 std::string machineArchitecture(uint16_t machine) {
   switch (machine) {
-  case EM_X86_64: return "x86_64";
-  case EM_AARCH64: return "aarch64";
+  case EM_X86_64:
+    return "x86_64";
+  case EM_AARCH64:
+    return "aarch64";
   }
   return "machine " + std::to_string(machine);
 }
@@ -72,8 +74,8 @@ Result<ElfManifest> extractManifestSection(std::span<const unsigned char> bytes,
     return elfError(origin, "section header entries are too small");
 
   auto sectionHeader = [&](uint64_t index, Elf64_Shdr &out) {
-    if (index > (bytes.size() - std::min<uint64_t>(bytes.size(), header.e_shoff)) /
-                    header.e_shentsize)
+    if (index >
+        (bytes.size() - std::min<uint64_t>(bytes.size(), header.e_shoff)) / header.e_shentsize)
       return false;
     return readStruct(bytes, header.e_shoff + index * header.e_shentsize, out);
   };
@@ -100,8 +102,8 @@ Result<ElfManifest> extractManifestSection(std::span<const unsigned char> bytes,
       return elfError(origin, "truncated section header table");
     if (section.sh_name >= names.sh_size)
       continue; // a name outside the table cannot be ours
-    const char *nameStart = reinterpret_cast<const char *>(bytes.data() + names.sh_offset) +
-                            section.sh_name;
+    const char *nameStart =
+        reinterpret_cast<const char *>(bytes.data() + names.sh_offset) + section.sh_name;
     size_t available = names.sh_size - section.sh_name;
     std::string_view name(nameStart, strnlen(nameStart, available));
     if (name != wanted)
@@ -118,8 +120,8 @@ Result<ElfManifest> extractManifestSection(std::span<const unsigned char> bytes,
       return elfError(origin, "the " + std::string(wanted) + " section holds more than one string");
     return manifest;
   }
-  return elfError(origin, "no " + std::string(wanted) +
-                              " section; is this a library compiled by pyvc?");
+  return elfError(origin,
+                  "no " + std::string(wanted) + " section; is this a library compiled by pyvc?");
 }
 
 Result<ElfManifest> readManifestSection(const std::string &path) {

@@ -31,12 +31,18 @@ const std::vector<Value> &Value::items() const {
 
 const char *Value::typeName() const {
   switch (storage.index()) {
-  case 0: return "NoneType";
-  case 1: return "bool";
-  case 2: return "int";
-  case 3: return "float";
-  case 4: return "list";
-  case 5: return "tuple";
+  case 0:
+    return "NoneType";
+  case 1:
+    return "bool";
+  case 2:
+    return "int";
+  case 3:
+    return "float";
+  case 4:
+    return "list";
+  case 5:
+    return "tuple";
   }
   return "?";
 }

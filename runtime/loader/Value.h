@@ -30,7 +30,9 @@ struct Value {
   static Value boolean(bool value) { return Value{Storage(value)}; }
   static Value integer(int64_t value) { return Value{Storage(value)}; }
   static Value floating(double value) { return Value{Storage(value)}; }
-  static Value list(std::vector<Value> items) { return Value{Storage(ValueList{std::move(items)})}; }
+  static Value list(std::vector<Value> items) {
+    return Value{Storage(ValueList{std::move(items)})};
+  }
   static Value tuple(std::vector<Value> items) {
     return Value{Storage(ValueTuple{std::move(items)})};
   }

@@ -204,7 +204,8 @@ private:
         char escaped = text_[position_++];
         if (escaped == 'u') {
           for (int i = 0; i < 4; ++i, ++position_)
-            if (position_ >= text_.size() || !std::isxdigit(static_cast<unsigned char>(text_[position_])))
+            if (position_ >= text_.size() ||
+                !std::isxdigit(static_cast<unsigned char>(text_[position_])))
               return fail("malformed \\u escape");
         } else if (std::string_view("\"\\/bfnrt").find(escaped) == std::string_view::npos) {
           return fail("malformed escape in string");
@@ -261,8 +262,8 @@ std::string formatFloat(double value) {
     return value > 0 ? "Infinity" : "-Infinity";
   // The shortest digits that read back as the same double, e.g. "1.2345e-05" or "-0e+00".
   char buffer[64];
-  auto [end, status] = std::to_chars(buffer, buffer + sizeof buffer, value,
-                                     std::chars_format::scientific);
+  auto [end, status] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   std::string_view scientific(buffer, static_cast<size_t>(end - buffer));
   std::string sign = scientific.front() == '-' ? "-" : "";
   if (!sign.empty())
@@ -318,11 +319,21 @@ std::string quoteJson(std::string_view text) {
   std::string quoted = "\"";
   for (char c : text) {
     switch (c) {
-    case '"': quoted += "\\\""; break;
-    case '\\': quoted += "\\\\"; break;
-    case '\n': quoted += "\\n"; break;
-    case '\r': quoted += "\\r"; break;
-    case '\t': quoted += "\\t"; break;
+    case '"':
+      quoted += "\\\"";
+      break;
+    case '\\':
+      quoted += "\\\\";
+      break;
+    case '\n':
+      quoted += "\\n";
+      break;
+    case '\r':
+      quoted += "\\r";
+      break;
+    case '\t':
+      quoted += "\\t";
+      break;
     default:
       if (static_cast<unsigned char>(c) < 0x20) {
         char escape[8];

@@ -62,14 +62,13 @@ TEST(LoaderBatchCall, ThirteenColumnsThroughTheBatchVariant) {
   std::vector<int64_t> ints{1, 0};
   std::vector<double> floats{1.0, 0.0};
   std::vector<uint8_t> bools{1, 1};
-  std::vector<ColumnView> columns{
-      std::span<const int64_t>(ints),  std::span<const double>(floats),
-      std::span<const uint8_t>(bools), std::span<const int64_t>(ints),
-      std::span<const double>(floats), std::span<const double>(floats),
-      std::span<const double>(floats), std::span<const double>(floats),
-      std::span<const double>(floats), std::span<const double>(floats),
-      std::span<const double>(floats), std::span<const int64_t>(ints),
-      std::span<const uint8_t>(bools)};
+  std::vector<ColumnView> columns{std::span<const int64_t>(ints),  std::span<const double>(floats),
+                                  std::span<const uint8_t>(bools), std::span<const int64_t>(ints),
+                                  std::span<const double>(floats), std::span<const double>(floats),
+                                  std::span<const double>(floats), std::span<const double>(floats),
+                                  std::span<const double>(floats), std::span<const double>(floats),
+                                  std::span<const double>(floats), std::span<const int64_t>(ints),
+                                  std::span<const uint8_t>(bools)};
   BatchOutcome outcome = kernel("mix").callBatch(columns);
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(std::get<std::vector<double>>(outcome.results[0]),

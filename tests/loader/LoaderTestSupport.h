@@ -72,7 +72,8 @@ private:
 
 inline void writeBytes(const std::string &path, const std::vector<unsigned char> &bytes) {
   std::ofstream file(path, std::ios::binary);
-  file.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  file.write(reinterpret_cast<const char *>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 } // namespace pyvc::loader::testing

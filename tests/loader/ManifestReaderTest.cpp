@@ -111,7 +111,8 @@ TEST(LoaderManifestReader, SectionPointingOutsideTheFileIsRefused) {
     size_t at = header.e_shoff + index * header.e_shentsize;
     Elf64_Shdr section;
     std::memcpy(&section, bytes.data() + at, sizeof section);
-    const char *name = reinterpret_cast<const char *>(bytes.data() + names.sh_offset + section.sh_name);
+    const char *name =
+        reinterpret_cast<const char *>(bytes.data() + names.sh_offset + section.sh_name);
     if (std::strcmp(name, ".pyvc_manifest") != 0)
       continue;
     section.sh_size = bytes.size(); // runs past the end of the file

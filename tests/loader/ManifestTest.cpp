@@ -125,7 +125,7 @@ TEST(LoaderManifest, TypeSpellingsRoundTrip) {
     EXPECT_EQ(type->str(), spelling);
   }
   EXPECT_EQ(ValueType::parse("tuple[int,float]")->str(), "tuple[int, float]");
-  for (const char *bad : {"", "list", "list[]", "tuple[]", "tuple[int,]", "list[float",
-                          "Float", "list[tuple[int]]", "dict[int, int]"})
+  for (const char *bad : {"", "list", "list[]", "tuple[]", "tuple[int,]", "list[float", "Float",
+                          "list[tuple[int]]", "dict[int, int]"})
     EXPECT_FALSE(ValueType::parse(bad).has_value()) << bad;
 }

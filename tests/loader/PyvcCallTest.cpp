@@ -124,9 +124,19 @@ TEST(LoaderPyvcCall, TupleResultsPrintAsArrays) {
 
 TEST(LoaderPyvcCall, FloatsRoundTripThroughTheProcess) {
   // select(True, x, 0.0) returns x: what goes in must come out spelled as Python's repr.
-  const char *spellings[] = {"0.1",     "1e+300", "2.0",    "-0.0",   "5e-324", "1e-05",
-                             "0.0001",  "1e+16",  "NaN",    "Infinity", "-Infinity",
-                             "1.7976931348623157e+308", "0.30000000000000004"};
+  const char *spellings[] = {"0.1",
+                             "1e+300",
+                             "2.0",
+                             "-0.0",
+                             "5e-324",
+                             "1e-05",
+                             "0.0001",
+                             "1e+16",
+                             "NaN",
+                             "Infinity",
+                             "-Infinity",
+                             "1.7976931348623157e+308",
+                             "0.30000000000000004"};
   std::string input, expected;
   for (const char *spelling : spellings) {
     input += std::string("[true, ") + spelling + ", 0.0]\n";
@@ -188,9 +198,9 @@ TEST(LoaderPyvcCall, Aarch64BuildUnderQemuAnswersLikeTheHost) {
   ASSERT_TRUE(std::ifstream(PYVC_TEST_KERNELS_AARCH64).good())
       << "the aarch64 test library was not built";
   auto callAarch64 = [&](const std::string &function, const std::string &input) {
-    return run({"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", call, PYVC_TEST_KERNELS_AARCH64,
-                function},
-               input);
+    return run(
+        {"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", call, PYVC_TEST_KERNELS_AARCH64, function},
+        input);
   };
   const std::pair<const char *, std::pair<const char *, const char *>> exchanges[] = {
       {"clamp", {ClampInput, ClampOutput}},

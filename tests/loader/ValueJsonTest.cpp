@@ -82,7 +82,8 @@ TEST(LoaderValueJson, RandomDoublesRoundTripBitForBit) {
 }
 
 TEST(LoaderValueJson, ParsesArgumentsKeepingIntsAndFloatsApart) {
-  std::vector<Value> arguments = parsed(R"( [1, 1.0, -2, 3e2, true, false, null, [1.5, [2]], []] )");
+  std::vector<Value> arguments =
+      parsed(R"( [1, 1.0, -2, 3e2, true, false, null, [1.5, [2]], []] )");
   ASSERT_EQ(arguments.size(), 9u);
   EXPECT_TRUE(identical(arguments[0], I(1)));
   EXPECT_TRUE(identical(arguments[1], F(1.0)));
@@ -118,9 +119,10 @@ TEST(LoaderValueJson, ExtremeIntsAndOverflow) {
 }
 
 TEST(LoaderValueJson, MalformedLinesAreInputErrors) {
-  for (const char *line : {"", "   ", "1", "{}", "[1,]", "[1 2]", "[01]", "[1.]", "[.5]", "[1e]",
-                           "[+1]", "[nan]", "[inf]", "[-NaN]", "[1] x", "[\"abc]", "[[[", "[tru]",
-                           "[1,,2]", "[\"\\x\"]", "[{1: 2}]"}) {
+  for (const char *line :
+       {"",      "   ",     "1",    "{}",    "[1,]",   "[1 2]",     "[01]",
+        "[1.]",  "[.5]",    "[1e]", "[+1]",  "[nan]",  "[inf]",     "[-NaN]",
+        "[1] x", "[\"abc]", "[[[",  "[tru]", "[1,,2]", "[\"\\x\"]", "[{1: 2}]"}) {
     KernelError error = rejected(line);
     EXPECT_EQ(error.name, "InputError") << line;
     EXPECT_NE(error.message.find("at column"), std::string::npos) << line;
