@@ -66,6 +66,26 @@ class ManifestTest(unittest.TestCase):
         finally:
             shutil.rmtree(directory)
 
+    def test_random_corruption_is_a_manifest_error_or_a_manifest(self):
+        import random
+        import struct
+        from pyvc import _elf
+        with open(KERNELS, "rb") as file:
+            original = file.read()
+        shoff, = struct.unpack_from("<Q", original, 0x28)
+        generator = random.Random(20261122)
+        for _ in range(2000):
+            data = bytearray(original)
+            for _ in range(4):
+                if generator.random() < 0.5:
+                    data[generator.randrange(64)] = generator.randrange(256)
+                else:
+                    data[generator.randrange(shoff, len(data))] = generator.randrange(256)
+            try:
+                _elf.extract_manifest_section(bytes(data), "corrupt.so")
+            except pyvc.ManifestError:
+                pass
+
     def test_missing_file_is_an_os_error(self):
         with self.assertRaises(FileNotFoundError):
             pyvc.load(os.path.join(tempfile.gettempdir(), "pyvc-no-such-dir", "absent.so"))
