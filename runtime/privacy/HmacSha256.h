@@ -12,7 +12,8 @@ namespace pyvc {
 
 class HmacSha256 {
 public:
-  // Keys the hash once (OpenSSL EVP_MAC "HMAC" with SHA-256); each token() reuses that state.
+  // Keys the hash once (the padded-key SHA-256 states are kept); each token() starts from them.
+  // Thread-safe: token() only reads the kept states.
   static Result<std::shared_ptr<const HmacSha256>> create(std::string_view key);
   ~HmacSha256();
   HmacSha256(const HmacSha256 &) = delete;

@@ -125,6 +125,21 @@ TEST(PrivacyHmac, TokensEqualIndependentlyComputedHmacSha256) {
   EXPECT_NE(kDoor1TokenOtherKey, kDoor1Token);
 }
 
+TEST(PrivacyHmac, KeysOfEveryLengthAndEmptyMessagesMatchPython) {
+  // hmac.new(bytes(range(100)), b"door.1", hashlib.sha256): a key longer than one block is
+  // hashed first; b"k" * 64 is exactly one block; the empty message still has a token.
+  std::string longKey;
+  for (int i = 0; i < 100; ++i)
+    longKey += char(i);
+  EXPECT_EQ(pyvc::HmacSha256::create(longKey).value()->token("door.1").value(),
+            "a7b800ec4f9d11cadc3a34cc7f2b0565596f91d96f991e08e700f1c5c8130ba8");
+  EXPECT_EQ(pyvc::HmacSha256::create(std::string(64, 'k')).value()->token("door.1").value(),
+            "3e973a7f4b7c6c8bcca065c0dbf15ec0ca0051732d7fb40db9c68d67ff93bf45");
+  EXPECT_EQ(pyvc::HmacSha256::create(kKnownKey).value()->token("").value(),
+            "796cd3078af14636753d26b3b5555422ff55a3e261cf847b48e95371b9bd0aa2");
+  EXPECT_FALSE(pyvc::HmacSha256::create(""));
+}
+
 // The token of `sensor` under the policy in `folder`, computed in a separate process that loads
 // the policy and its key file from disk itself.
 std::string tokenInChildProcess(const fs::path &policyFile, const std::string &sensor) {
