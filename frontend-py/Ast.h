@@ -121,6 +121,9 @@ struct AstStmt {
   std::vector<AstExpr *> decorators;    // FunctionDef
   std::vector<AstImportName> names;     // Import, ImportFrom
   bool isAsync = false;
+  // FunctionDef: some statement of the body was dropped after a syntax error, so sema skips the
+  // checks that a missing statement would make wrong (unknown names, missing return, ...).
+  bool recovered = false;
 
   AstStmt(AstStmtKind kind, ir::Span span) : kind(kind), span(span) {}
 };

@@ -3,6 +3,7 @@
 // CPython, rather than a silent misreading.
 #include "frontend-py/Lexer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -108,6 +109,7 @@ private:
   struct Bracket {
     char open;
     ir::Span span;
+    size_t tokenIndex; // where its token goes in tokens_
   };
   struct IndentLevel {
     uint32_t column, alternateColumn;
@@ -144,6 +146,10 @@ private:
   }
 
   size_t errors() const { return diags_.errorCount(); }
+  void reportError(DiagnosticKind kind, ir::Span span, const std::vector<std::string> &arguments = {}) {
+    diags_.report(kind, span, arguments);
+    errorLines_.push_back(span.line);
+  }
   bool atEnd() const { return position_ >= text_.size(); }
   unsigned char peek(size_t ahead = 0) const {
     return position_ + ahead < text_.size() ? static_cast<unsigned char>(text_[position_ + ahead]) : 0;
@@ -217,21 +223,27 @@ private:
     IndentLevel &top = indents_.back();
     if (column == top.column) {
       if (alternateColumn != top.alternateColumn)
-        diags_.report(DiagnosticKind::InconsistentTabs, span);
+        reportError(DiagnosticKind::InconsistentTabs, span);
     } else if (column > top.column) {
       if (alternateColumn <= top.alternateColumn)
-        diags_.report(DiagnosticKind::InconsistentTabs, span);
+        reportError(DiagnosticKind::InconsistentTabs, span);
       indents_.push_back({column, alternateColumn});
       push(TokenKind::Indent, "", span);
     } else {
+      IndentLevel lastPopped = indents_.back();
       while (indents_.size() > 1 && column < indents_.back().column) {
+        lastPopped = indents_.back();
         indents_.pop_back();
         push(TokenKind::Dedent, "", span);
       }
-      if (column != indents_.back().column)
-        diags_.report(DiagnosticKind::UnindentMismatch, span);
-      else if (alternateColumn != indents_.back().alternateColumn)
-        diags_.report(DiagnosticKind::InconsistentTabs, span);
+      if (column != indents_.back().column) {
+        reportError(DiagnosticKind::UnindentMismatch, span);
+        // Keep the line in the innermost block it is shallower than, so that the statements
+        // after it stay where the author most likely meant them.
+        indents_.push_back(lastPopped);
+        tokens_.pop_back();
+      } else if (alternateColumn != indents_.back().alternateColumn)
+        reportError(DiagnosticKind::InconsistentTabs, span);
     }
     return true;
   }
@@ -269,7 +281,7 @@ private:
       }
       if (atEnd())
         return;
-      diags_.report(DiagnosticKind::UnexpectedCharacter, spanFrom(line, column), {"\\"});
+      reportError(DiagnosticKind::UnexpectedCharacter, spanFrom(line, column), {"\\"});
       return;
     }
     if (isDigit(c) || (c == '.' && isDigit(peek(1)))) {
@@ -323,7 +335,7 @@ private:
     std::string value;
     for (;;) {
       if (atEnd() || (!triple && atNewline())) {
-        diags_.report(DiagnosticKind::UnterminatedString, {line, column, line, column + 1});
+        reportError(DiagnosticKind::UnterminatedString, {line, column, line, column + 1});
         return;
       }
       unsigned char c = peek();
@@ -400,7 +412,7 @@ private:
     std::string text = text_.substr(begin, position_ - begin);
     if (peek() == 'j' || peek() == 'J') {
       advance();
-      diags_.report(DiagnosticKind::ComplexLiteral, spanFrom(line, column));
+      reportError(DiagnosticKind::ComplexLiteral, spanFrom(line, column));
       push(TokenKind::Integer, text, spanFrom(line, column)); // keep parsing with a placeholder
       return;
     }
@@ -413,7 +425,7 @@ private:
     token.text = written;
     token.span = spanFrom(line, column);
     if (!parseNumber(text, base, isFloat, written.size() != text.size(), token))
-      diags_.report(DiagnosticKind::InvalidNumber, token.span, {written});
+      reportError(DiagnosticKind::InvalidNumber, token.span, {written});
     tokens_.push_back(std::move(token));
   }
 
@@ -487,21 +499,21 @@ private:
       std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(character[0]));
       character = buffer;
     }
-    diags_.report(DiagnosticKind::UnexpectedCharacter, spanFrom(line, column), {character});
+    reportError(DiagnosticKind::UnexpectedCharacter, spanFrom(line, column), {character});
   }
 
   void trackBrackets(char first, size_t length, ir::Span span) {
     if (length != 1)
       return;
     if (first == '(' || first == '[' || first == '{') {
-      brackets_.push_back({first, span});
+      brackets_.push_back({first, span, tokens_.size()});
       return;
     }
     if (first != ')' && first != ']' && first != '}')
       return;
     char expected = first == ')' ? '(' : first == ']' ? '[' : '{';
     if (brackets_.empty() || brackets_.back().open != expected) {
-      diags_.report(DiagnosticKind::UnmatchedBracket, span, {std::string(1, first)});
+      reportError(DiagnosticKind::UnmatchedBracket, span, {std::string(1, first)});
       if (!brackets_.empty() && (brackets_.back().open != expected)) {
         // Assume the inner bracket was left open; drop it so lexing can resynchronise.
         brackets_.pop_back();
@@ -514,10 +526,9 @@ private:
   }
 
   void finish() {
-    for (const Bracket &bracket : brackets_) {
-      diags_.report(DiagnosticKind::UnclosedBracket, bracket.span, {std::string(1, bracket.open)});
-      break; // the outermost one is enough to explain it
-    }
+    size_t unclosedFrom = brackets_.empty() ? std::string::npos : brackets_.front().tokenIndex;
+    if (!brackets_.empty()) // the outermost one is enough to explain it
+      diags_.report(DiagnosticKind::UnclosedBracket, brackets_.front().span, {std::string(1, brackets_.front().open)});
     ir::Span span = {line_, column_, line_, column_};
     if (!tokens_.empty() && tokens_.back().kind != TokenKind::Newline && tokens_.back().kind != TokenKind::Dedent &&
         tokens_.back().kind != TokenKind::Indent)
@@ -527,6 +538,10 @@ private:
       push(TokenKind::Dedent, "", span);
     }
     tokens_.push_back(endOfFile());
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      bool onErrorLine = std::find(errorLines_.begin(), errorLines_.end(), tokens_[i].span.line) != errorLines_.end();
+      tokens_[i].afterLexicalError = onErrorLine || (unclosedFrom != std::string::npos && i >= unclosedFrom);
+    }
   }
 
   const std::string &text_;
@@ -537,6 +552,7 @@ private:
   std::vector<Token> tokens_;
   std::vector<Bracket> brackets_;
   std::vector<IndentLevel> indents_ = {{0, 0}};
+  std::vector<uint32_t> errorLines_;
 };
 
 } // namespace

@@ -156,7 +156,8 @@ Value FunctionLowerer::lowerCall(const AstExpr *node, const ir::Type *hint) {
 Value FunctionLowerer::lowerUserCall(const AstExpr *node, uint32_t callee) {
   const ir::Function &function = scope_.module.functions[callee];
   bool ok = rejectKeywords(node);
-  ok = checkArgumentCount(node, function.name, function.parameters.size(), function.parameters.size()) && ok;
+  // With keyword arguments the count is off by them; the keyword error says enough.
+  ok = ok && checkArgumentCount(node, function.name, function.parameters.size(), function.parameters.size());
   ir::CallExpr *call = arena_->make<ir::CallExpr>(function.returnType, node->span, callee);
   for (size_t i = 1; i < node->children.size(); ++i) {
     if (i > function.parameters.size()) {
@@ -487,18 +488,18 @@ bool FunctionLowerer::bindTargets(const AstExpr *target, const std::vector<ir::T
   } else if (target->kind == AstExprKind::Tuple || target->kind == AstExprKind::List) {
     if (target->children.size() != types.size()) {
       report(DiagnosticKind::UnpackCount, target->span,
-             {std::to_string(types.size()), std::to_string(target->children.size())});
+             {countText(types.size(), "value"), countText(target->children.size(), "target")});
       return false;
     }
     names.assign(target->children.begin(), target->children.end());
   } else {
-    report(DiagnosticKind::UnpackCount, target->span, {std::to_string(types.size()), "1"});
+    report(DiagnosticKind::UnpackCount, target->span, {countText(types.size(), "value"), "1 target"});
     return false;
   }
   for (const AstExpr *name : names)
     if (name->kind != AstExprKind::Name) {
       if (name->kind == AstExprKind::Tuple || name->kind == AstExprKind::List)
-        report(DiagnosticKind::UnpackCount, name->span, {"1", std::to_string(name->children.size())});
+        report(DiagnosticKind::UnpackCount, name->span, {"1 value", countText(name->children.size(), "target")});
       else
         report(DiagnosticKind::InvalidAssignTarget, name->span, {"this loop variable"});
       return false;
@@ -558,14 +559,12 @@ bool FunctionLowerer::lowerIterationSpace(const AstExpr *iterable, const AstExpr
   std::vector<ir::Type> elementTypes;
   for (ir::Expr *list : space.lists)
     elementTypes.push_back(list->type.element());
-  bool zipped = sequences != iterable || space.lists.size() > 1 || sequences->kind == AstExprKind::Call;
-  (void)zipped;
   if (!space.withIndex)
     return bindTargets(target, elementTypes, comprehension, space, prologue);
   // enumerate: (index, element) or (index, (a, b)) for enumerate(zip(a, b)).
   if ((target->kind != AstExprKind::Tuple && target->kind != AstExprKind::List) || target->children.size() != 2) {
     size_t given = target->kind == AstExprKind::Tuple || target->kind == AstExprKind::List ? target->children.size() : 1;
-    report(DiagnosticKind::UnpackCount, target->span, {"2", std::to_string(given)});
+    report(DiagnosticKind::UnpackCount, target->span, {"2 values", countText(given, "target")});
     return false;
   }
   if (!bindTargets(target->children[0], {ir::Type::integer()}, comprehension, space, prologue))

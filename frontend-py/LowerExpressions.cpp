@@ -184,7 +184,7 @@ Value FunctionLowerer::lowerExprOrEmpty(const AstExpr *node, const ir::Type *hin
     return {};
   case AstExprKind::GeneratorExp:
     report(DiagnosticKind::UnsupportedExpression, node->span,
-           {"a generator expression here", "generator expression",
+           {"a generator expression outside sum, min, max, any, all and sorted", "generator expression",
             "generators may be the argument of sum, min, max, any, all or sorted; use a list comprehension `[...]` elsewhere"});
     return {};
   case AstExprKind::Slice:
@@ -192,7 +192,7 @@ Value FunctionLowerer::lowerExprOrEmpty(const AstExpr *node, const ir::Type *hin
     return {};
   case AstExprKind::Starred:
     report(DiagnosticKind::UnsupportedExpression, node->span,
-           {"starred expressions (`*x`)", "starred expression", "pass each value separately"});
+           {"a starred expression (`*x`)", "starred expression", "pass each value separately"});
     return {};
   case AstExprKind::Unsupported: return {}; // reported by the parser
   }
@@ -291,7 +291,7 @@ Value FunctionLowerer::lowerIntegerLiteral(const AstExpr *node, bool negated) {
 Value FunctionLowerer::lowerString(const AstExpr *node) {
   if (node->op == "f")
     report(DiagnosticKind::UnsupportedExpression, node->span,
-           {"f-strings", "f-string", "kernels compute numbers; format them in the caller"});
+           {"an f-string", "f-string", "kernels compute numbers; format them in the caller"});
   else if (node->op == "b")
     report(DiagnosticKind::UnsupportedValue, node->span, {"bytes", "bytes literal"});
   else
@@ -320,7 +320,7 @@ Value FunctionLowerer::lowerUnary(const AstExpr *node) {
   }
   if (!operand.type().isScalar()) {
     report(DiagnosticKind::OperandTypes, node->span,
-           {node->op, operand.type().str(), "", "unary `" + node->op + "` needs a number"});
+           {"unary " + node->op, "`" + operand.type().str() + "`", "unary `" + node->op + "` needs a number"});
     return {};
   }
   ir::Type type = operand.type().isBool() ? ir::Type::integer() : operand.type();
@@ -363,7 +363,8 @@ Value FunctionLowerer::repeatList(Value list, Value count, ir::Span span) {
   if (!list || !count)
     return {};
   if (!list.type().isList() || count.type().isList() || count.type().isTuple()) {
-    report(DiagnosticKind::OperandTypes, span, {"*", list.type().str(), count.type().str(), "cannot multiply these"});
+    report(DiagnosticKind::OperandTypes, span,
+           {"*", "`" + list.type().str() + "` and `" + count.type().str() + "`", "cannot multiply these"});
     return {};
   }
   Value times = coerceIndex(count, count.expr->span, "the repeat count");
@@ -385,7 +386,7 @@ Value FunctionLowerer::binaryValues(const std::string &op, Value lhs, Value rhs,
     std::string label = lhs.type().isList() && rhs.type().isList() && op == "+" ? "list concatenation is not supported in kernels"
                         : lhs.type().isTuple() || rhs.type().isTuple()          ? "tuples can only be returned or unpacked"
                                                                                  : "arithmetic needs numbers";
-    report(DiagnosticKind::OperandTypes, span, {op, lhs.type().str(), rhs.type().str(), label});
+    report(DiagnosticKind::OperandTypes, span, {op, "`" + lhs.type().str() + "` and `" + rhs.type().str() + "`", label});
     return {};
   }
   ir::Type operandType = lhs.type().isFloat() || rhs.type().isFloat() ? ir::Type::floating() : ir::Type::integer();
@@ -408,7 +409,7 @@ Value FunctionLowerer::lowerBoolOp(const AstExpr *node) {
   for (const Value &operand : operands) {
     if (!operand.type().isScalar()) {
       report(DiagnosticKind::OperandTypes, node->span,
-             {node->op, operands[0].type().str(), operand.type().str(),
+             {node->op, "`" + operand.type().str() + "`",
               "`and`/`or` on lists is not supported; use `len(xs) > 0` in conditions"});
       return {};
     }
@@ -438,15 +439,22 @@ Value FunctionLowerer::lowerCompare(const AstExpr *node) {
   }
   for (const AstExpr *child : node->children) {
     Value operand = lowerExpr(child);
-    if (operand && !operand.type().isScalar()) {
-      report(DiagnosticKind::OperandTypes, node->span,
-             {node->compareOps[0], operand.type().str(), "...", "only numbers and bools can be compared in kernels"});
-      operand = {};
-    }
     ok = ok && operand;
     chain->operands.push_back(operand.expr);
   }
-  return {ok ? chain : nullptr};
+  if (!ok)
+    return {};
+  // Only scalars compare; report the first pair that does not, once.
+  for (size_t i = 0; i + 1 < chain->operands.size(); ++i) {
+    const ir::Type &left = chain->operands[i]->type, &right = chain->operands[i + 1]->type;
+    if (left.isScalar() && right.isScalar())
+      continue;
+    report(DiagnosticKind::OperandTypes, node->span,
+           {node->compareOps[i], "`" + left.str() + "` and `" + right.str() + "`",
+            "only numbers and bools can be compared in kernels"});
+    return {};
+  }
+  return {chain};
 }
 
 Value FunctionLowerer::lowerIfExp(const AstExpr *node, const ir::Type *hint) {
@@ -492,7 +500,7 @@ Value FunctionLowerer::lowerSubscript(const AstExpr *node) {
     const AstExpr *lowerNode = indexNode->children[0], *upperNode = indexNode->children[1];
     if (indexNode->children[2]) {
       report(DiagnosticKind::UnsupportedExpression, indexNode->children[2]->span,
-             {"slice steps", "step", "loop with `range(start, stop, step)` and append"});
+             {"a slice step", "step", "loop with `range(start, stop, step)` and append"});
       return {};
     }
     Value lower = lowerNode ? coerceIndex(lowerExpr(lowerNode), lowerNode->span, "slice bound") : Value{};

@@ -25,6 +25,10 @@ bool isConstantTrue(const AstExpr *test) {
 
 int rank(const ir::Type &type) { return type.isBool() ? 0 : type.isInt() ? 1 : 2; }
 
+std::string countText(size_t count, const char *noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
 // Joins two inferred types; false when they cannot share a local.
 bool joinTypes(const ir::Type &a, const ir::Type &b, ir::Type &joined) {
   if (a.isNone()) {
@@ -139,8 +143,15 @@ void FunctionLowerer::appendUnreachableReturn(ir::Block &body) {
 }
 
 void FunctionLowerer::report(DiagnosticKind kind, ir::Span span, const std::vector<std::string> &arguments) {
-  if (reporting_)
-    scope_.diags.report(kind, span, arguments);
+  if (!reporting_)
+    return;
+  // After a syntax error dropped a statement of this function, these would mostly be echoes
+  // of the missing statement (the assignment of a name, a return).
+  bool echo = kind == DiagnosticKind::UnknownName || kind == DiagnosticKind::PossiblyUnassigned ||
+              kind == DiagnosticKind::MissingReturn;
+  if (echo && definition_.recovered)
+    return;
+  scope_.diags.report(kind, span, arguments);
 }
 
 // Python's scoping rule: a name assigned anywhere in the function is local to all of it.
@@ -369,7 +380,7 @@ void FunctionLowerer::assignTo(const AstExpr *target, const AstExpr *valueNode, 
   if (valueNode->kind == AstExprKind::Tuple || valueNode->kind == AstExprKind::List) {
     if (valueNode->children.size() != targets.size()) {
       report(DiagnosticKind::UnpackCount, valueNode->span,
-             {std::to_string(valueNode->children.size()), std::to_string(targets.size())});
+             {countText(valueNode->children.size(), "value"), countText(targets.size(), "target")});
       markTargetsAssigned(target);
       return;
     }
@@ -394,14 +405,14 @@ void FunctionLowerer::assignTo(const AstExpr *target, const AstExpr *valueNode, 
         report(DiagnosticKind::UnsupportedExpression, valueNode->span,
                {"unpacking a list", "list value", "index the elements: `a, b = xs[0], xs[1]`"});
       else
-        report(DiagnosticKind::UnpackCount, valueNode->span, {"1", std::to_string(targets.size())});
+        report(DiagnosticKind::UnpackCount, valueNode->span, {"1 value", countText(targets.size(), "target")});
       markTargetsAssigned(target);
       return;
     }
     std::vector<ir::Type> members = tuple.type().members();
     if (members.size() != targets.size()) {
       report(DiagnosticKind::UnpackCount, valueNode->span,
-             {std::to_string(members.size()), std::to_string(targets.size())});
+             {countText(members.size(), "value"), countText(targets.size(), "target")});
       markTargetsAssigned(target);
       return;
     }
@@ -433,8 +444,8 @@ void FunctionLowerer::assignValue(const AstExpr *target, Value value, ir::Span s
       return;
     if (type.isNone())
       return; // inference: not typed yet
-    if (value && !value.type().isList() && value.type() != type &&
-        !(value.type().isScalar() && type.isScalar() && rank(value.type()) <= rank(type))) {
+    if (value && value.type() != type && !(value.type().isScalar() && type.isScalar() && rank(value.type()) <= rank(type)) &&
+        !(value.type().isList() && type.isList())) {
       report(DiagnosticKind::ConflictingLocalType, span, {target->text, type.str(), value.type().str()});
       return;
     }
@@ -447,7 +458,7 @@ void FunctionLowerer::assignValue(const AstExpr *target, Value value, ir::Span s
   case AstExprKind::Subscript: return storeElement(target, value, span, out);
   case AstExprKind::Starred:
     report(DiagnosticKind::UnsupportedExpression, target->span,
-           {"starred assignment targets", "starred target", "unpack into a fixed number of names"});
+           {"a starred assignment target", "starred target", "unpack into a fixed number of names"});
     return;
   case AstExprKind::Tuple:
   case AstExprKind::List:
@@ -539,7 +550,8 @@ void FunctionLowerer::lowerAugmentedAssign(const AstStmt &statement, ir::Block &
     Value current = lowerExpr(target);
     if (current && current.type().isList()) {
       report(DiagnosticKind::OperandTypes, statement.span,
-             {op + "=", current.type().str(), "...", "augmented assignment to a list is not supported"});
+             {op + "=", "`" + current.type().str() + "`", "augmented assignment to a list is not supported"});
+      lowerExpr(statement.value);
       return;
     }
     Value operand = lowerExpr(statement.value);

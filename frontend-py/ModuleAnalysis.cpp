@@ -170,16 +170,16 @@ private:
 
   bool declareParameter(ir::Function &function, const AstParameter &parameter) {
     if (parameter.star == "/" || parameter.star == "*" || parameter.star == "**") {
-      std::string what = parameter.star == "/"   ? "positional-only parameters (`/`)"
-                         : parameter.star == "**" ? "`**kwargs` parameters"
-                         : parameter.name.empty() ? "keyword-only parameters (`*`)"
-                                                  : "`*args` parameters";
+      std::string what = parameter.star == "/"   ? "the positional-only marker (`/`)"
+                         : parameter.star == "**" ? "a `**kwargs` parameter"
+                         : parameter.name.empty() ? "the keyword-only marker (`*`)"
+                                                  : "an `*args` parameter";
       scope_.diags.report(DiagnosticKind::UnsupportedParameter, parameter.span, {what, "unsupported parameter"});
       return false;
     }
     if (parameter.defaultValue)
       scope_.diags.report(DiagnosticKind::UnsupportedParameter, parameter.defaultValue->span,
-                          {"default parameter values", "default value"});
+                          {"a default parameter value", "default value"});
     for (ir::LocalId id : function.parameters)
       if (function.locals[id].name == parameter.name) {
         scope_.diags.report(DiagnosticKind::FunctionRedefined, parameter.span, {parameter.name});

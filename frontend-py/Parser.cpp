@@ -81,9 +81,23 @@ private:
     if (failed_)
       return;
     failed_ = true;
-    diags_.report(kind, span, arguments);
+    if (!peek().afterLexicalError)
+      diags_.report(kind, span, arguments);
   }
-  void expected(const std::string &what) { error(DiagnosticKind::ExpectedToken, peek().span, {what, describe(peek())}); }
+  void markRecovered() {
+    if (!functions_.empty())
+      functions_.back()->recovered = true;
+  }
+  // Points at the offending token; at the end of a line, just after the last token of the
+  // line (where the missing piece belongs), not at a comment or the line break.
+  void expected(const std::string &what) {
+    ir::Span span = peek().span;
+    if ((at(TokenKind::Newline) || at(TokenKind::EndOfFile)) && position_ > 0) {
+      const ir::Span &last = previous().span;
+      span = {last.endLine, last.endColumn, last.endLine, last.endColumn + 1};
+    }
+    error(DiagnosticKind::ExpectedToken, span, {what, describe(peek())});
+  }
   bool expectOperator(const char *op) {
     if (acceptOperator(op))
       return true;
@@ -166,6 +180,7 @@ private:
       parseSimpleStatements(block);
     if (failed_) {
       block.resize(before); // drop the broken statement
+      markRecovered();
       synchronize();
       failed_ = false;
     }
@@ -179,7 +194,7 @@ private:
       if (failed_)
         return;
       diags_.report(DiagnosticKind::UnsupportedExpression, spanSince(start),
-                    {"decorators", "decorator", "remove the decorator: pyvc compiles the plain function"});
+                    {"a decorator", "decorator", "remove the decorator: pyvc compiles the plain function"});
       decorators.push_back(decorator);
       if (!at(TokenKind::Newline))
         return expected("end of line");
@@ -222,6 +237,7 @@ private:
       name = "async " + peek().text;
     std::string label = name == "class" ? "class definition" : name + " statement";
     error(DiagnosticKind::UnsupportedStatement, keyword.span, {name, label});
+    markRecovered();
     synchronize();
     failed_ = false;
     if (name == "try")
@@ -253,6 +269,7 @@ private:
       }
       if (at(TokenKind::Indent)) {
         diags_.report(DiagnosticKind::UnexpectedIndent, peek().span);
+        markRecovered();
         skipBlock();
         continue;
       }
@@ -287,7 +304,9 @@ private:
     function->span = spanSince(start);
     if (failed_)
       return nullptr;
+    functions_.push_back(function);
     function->body = parseBlock();
+    functions_.pop_back();
     return failed_ ? nullptr : function;
   }
 
@@ -613,7 +632,7 @@ private:
     if (failed_)
       return nullptr;
     diags_.report(DiagnosticKind::UnsupportedExpression, spanSince(start),
-                  {"assignment expressions (`:=`)", "walrus operator", "assign in a separate statement"});
+                  {"an assignment expression (`:=`)", "walrus operator", "assign in a separate statement"});
     return unsupportedExpression(spanSince(start), "walrus");
   }
 
@@ -650,7 +669,7 @@ private:
     if (failed_)
       return nullptr;
     diags_.report(DiagnosticKind::UnsupportedExpression, spanSince(start),
-                  {"lambda expressions", "lambda", "define a named function with `def` instead"});
+                  {"a lambda expression", "lambda", "define a named function with `def` instead"});
     return unsupportedExpression(spanSince(start), "lambda");
   }
 
@@ -1093,6 +1112,7 @@ private:
   size_t position_ = 0;
   uint32_t nesting_ = 0;
   bool failed_ = false;
+  std::vector<AstStmt *> functions_; // the definitions being parsed, innermost last
 };
 
 } // namespace

@@ -31,6 +31,9 @@ struct Token {
   double floatValue = 0.0;    // Float
   std::string stringValue;    // String: contents with escapes decoded
   std::string stringPrefix;   // String: "", "r", "f", "b", "rb", ... in lower case
+  // The lexer already reported an error on this token's line (or an unclosed bracket before
+  // it): the parser drops the statement without piling a second error on the first.
+  bool afterLexicalError = false;
 
   bool is(TokenKind k, const char *spelling) const { return kind == k && text == spelling; }
   bool isOperator(const char *spelling) const { return is(TokenKind::Operator, spelling); }

@@ -1,0 +1,2 @@
+def f(x: float) -> float:
+    return x)  # error[E0108] 13: unmatched `)`
