@@ -1,7 +1,8 @@
 // Sync queue throughput and flash wear: enqueue (one transaction per item, and batched),
 // dequeue and ack of 1 KB payloads under FULL and NORMAL, bytes written per payload byte, and
 // the cost of the quick_check on open. Prints figures; never fails.
-//   usage: pyvc_sync_bench [directory] [items]   (default: $TMPDIR or /tmp, 200000)
+//   usage: pyvc_sync_bench [directory] [items] [page size]
+//          (defaults: $TMPDIR or /tmp, 200000, 4096)
 #include "sync/SyncQueue.h"
 
 #include <chrono>
@@ -75,10 +76,13 @@ void printRate(const char *name, const std::string &operation, int64_t items, co
   std::exit(1);
 }
 
+int PageSize = 4096; // the page size of new queue files, from the command line
+
 std::unique_ptr<SyncQueue> openQueue(const std::string &path, Durability durability) {
   QueueOptions options;
   options.path = path;
   options.durability = durability;
+  options.pageSize = PageSize;
   Result<std::unique_ptr<SyncQueue>> queue = SyncQueue::open(options);
   if (!queue)
     die(queue.error().message);
@@ -191,16 +195,17 @@ int main(int argc, char **argv) {
   const char *temporary = std::getenv("TMPDIR");
   std::string directory = argc > 1 ? argv[1] : (temporary ? temporary : "/tmp");
   int items = argc > 2 ? std::atoi(argv[2]) : 200000;
+  PageSize = argc > 3 ? std::atoi(argv[3]) : 4096;
   std::string scratch = directory + "/pyvc-sync-bench-" + std::to_string(::getpid());
   std::filesystem::create_directories(scratch);
   std::string path = scratch + "/queue.db";
   struct statfs filesystem;
   if (::statfs(directory.c_str(), &filesystem) == 0)
-    std::printf("queue directory %s (filesystem magic 0x%lx), 1 KB payloads\n", directory.c_str(),
-                static_cast<unsigned long>(filesystem.f_type));
+    std::printf("queue directory %s (filesystem magic 0x%lx), 1 KB payloads, %d-byte pages\n",
+                directory.c_str(), static_cast<unsigned long>(filesystem.f_type), PageSize);
 
-  benchSingleEnqueues(path, Durability::Full, "FULL", 2000);
-  benchSingleEnqueues(path, Durability::Normal, "NORMAL", 20000);
+  benchSingleEnqueues(path, Durability::Full, "FULL", 1000);
+  benchSingleEnqueues(path, Durability::Normal, "NORMAL", 5000);
   benchBatched(path, Durability::Full, "FULL", items, 1000);
   benchBatched(path, Durability::Normal, "NORMAL", items, 1000);
   benchBatched(path, Durability::Normal, "NORMAL", items / 10, 100);

@@ -7,7 +7,6 @@
 #include <cassert>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <sys/stat.h>
@@ -57,6 +56,7 @@ CREATE TABLE IF NOT EXISTS items(
   expires_at INTEGER NOT NULL,
   next_attempt_at INTEGER NOT NULL DEFAULT 0,
   lease_until INTEGER NOT NULL DEFAULT 0,
+  backoff_level INTEGER NOT NULL DEFAULT 0,
   batch_id TEXT);
 CREATE TABLE IF NOT EXISTS payloads(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS items_fresh_by_priority ON items(priority DESC, id)
@@ -110,10 +110,8 @@ std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &op
   // Another process (a second queue user) may hold the write lock for a moment.
   sqlite3_busy_timeout(db, 10000);
   // journal_mode reads the header: the first place a non-database file shows itself.
-  // page_size only takes effect on a new, empty file. Larger pages pack 1 KB payloads tighter
-  // (15 per page rather than 3 per 4 KB page with a quarter wasted) and halve the syscalls.
-  const char *pageSize = std::getenv("PYVC_SYNC_PAGE_SIZE");
-  std::string pageSizePragma = std::string("PRAGMA page_size=") + (pageSize ? pageSize : "16384");
+  // page_size only takes effect on a new, empty file (see QueueOptions::pageSize).
+  std::string pageSizePragma = "PRAGMA page_size=" + std::to_string(options.pageSize);
   if (sqlite3_exec(db, pageSizePragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("setting the page size");
   if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK)

@@ -50,6 +50,9 @@ Result<void> validate(const QueueOptions &options) {
     return makeError("sync queue: lowPriorityShare must be 0 (off) or positive");
   if (options.maxPayloadBytes == 0)
     return makeError("sync queue: maxPayloadBytes must be positive");
+  if (options.pageSize < 512 || options.pageSize > 65536 ||
+      (options.pageSize & (options.pageSize - 1)) != 0)
+    return makeError("sync queue: pageSize must be a power of two in 512..65536");
   if (options.maxBytes < 0)
     return makeError("sync queue: maxBytes must be 0 (no cap) or positive");
   return {};
@@ -233,6 +236,16 @@ Result<std::optional<ReturningBatch>> findReturningBatch(QueueDatabase &database
     return std::optional<ReturningBatch>();
   return std::optional<ReturningBatch>(
       ReturningBatch{select->textAt(0), select->int64At(1), select->int64At(2)});
+}
+
+// Whether a batch that failed is waiting out its backoff (nacked, retry time not reached).
+Result<bool> isBatchBackingOff(QueueDatabase &database, int64_t nowMs) {
+  Result<Query> select = database.query(
+      "SELECT 1 FROM items WHERE batch_id IS NOT NULL AND lease_until <= ?1 "
+      "AND next_attempt_at > ?1 LIMIT 1");
+  if (!select)
+    return select.error();
+  return select->bind(1, nowMs).step();
 }
 
 // The fresh item first in line: the highest priority's oldest, or on an age turn the oldest.
@@ -561,7 +574,13 @@ Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
   Result<std::optional<ReturningBatch>> returning = findReturningBatch(db, now, ageTurn);
   if (!returning)
     return returning.error();
-  Result<std::optional<FreshHead>> fresh = findFreshHead(db, ageTurn);
+  Result<bool> holdingBack = isBatchBackingOff(db, now);
+  if (!holdingBack)
+    return holdingBack.error();
+  // While a failed batch backs off, fresh work waits too: the failure is most likely the
+  // link's, and sending on would only turn the whole backlog into failed batches.
+  Result<std::optional<FreshHead>> fresh =
+      *holdingBack ? std::optional<FreshHead>() : findFreshHead(db, ageTurn);
   if (!fresh)
     return fresh.error();
 
@@ -609,7 +628,8 @@ Result<void> SyncQueue::ack(const Batch &batch) {
   return transaction.commit();
 }
 
-Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter) {
+Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter,
+                             FailureKind kind) {
   if (batch.batchId.empty())
     return {};
   QueueDatabase &db = *database_;
@@ -617,9 +637,10 @@ Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::mill
   if (Result<void> began = transaction.begin(); !began)
     return began.error();
   int64_t now = nowMs();
-  int attempts = 0;
+  int attempts = 0, backoffLevel = 0;
   {
-    Result<Query> select = db.query("SELECT MAX(attempts) FROM items WHERE batch_id = ?1");
+    Result<Query> select = db.query(
+        "SELECT MAX(attempts), MAX(backoff_level) FROM items WHERE batch_id = ?1");
     if (!select)
       return select.error();
     select->bind(1, batch.batchId);
@@ -629,22 +650,31 @@ Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::mill
     if (!*row || select->isNullAt(0))
       return transaction.commit(); // every item was acked, expired or evicted meanwhile
     attempts = static_cast<int>(select->int64At(0));
+    backoffLevel = static_cast<int>(select->int64At(1)) + 1;
   }
-  if (attempts >= options_.maxAttempts) {
+  if (kind == FailureKind::Rejected && attempts >= options_.maxAttempts) {
     std::string reason = "max attempts (" + std::to_string(options_.maxAttempts) + ") reached";
     if (Result<int64_t> moved = moveBatchToDeadLetters(db, batch.batchId, reason, now); !moved)
       return moved.error();
     return transaction.commit();
   }
   std::chrono::milliseconds delay =
-      fullJitterDelay(attempts, options_.backoffBase, options_.backoffCap, jitterState_);
+      fullJitterDelay(backoffLevel, options_.backoffBase, options_.backoffCap, jitterState_);
   if (retryAfter && *retryAfter > delay)
     delay = *retryAfter;
+  // An unreachable receiver never saw the batch: the attempt taken at dequeue is handed back,
+  // so an outage of any length dead-letters nothing. The backoff still grows.
   Result<Query> backOff = db.query(
-      "UPDATE items SET lease_until = 0, next_attempt_at = ?2 WHERE batch_id = ?1");
+      "UPDATE items SET lease_until = 0, next_attempt_at = ?2, backoff_level = ?3, "
+      "attempts = MAX(0, attempts - ?4) WHERE batch_id = ?1");
   if (!backOff)
     return backOff.error();
-  if (Result<void> ran = backOff->bind(1, batch.batchId).bind(2, now + delay.count()).run(); !ran)
+  Result<void> ran = backOff->bind(1, batch.batchId)
+                         .bind(2, now + delay.count())
+                         .bind(3, int64_t(backoffLevel))
+                         .bind(4, int64_t(kind == FailureKind::Unreachable ? 1 : 0))
+                         .run();
+  if (!ran)
     return ran.error();
   return transaction.commit();
 }
@@ -712,7 +742,10 @@ Result<QueueStats> SyncQueue::stats() {
 Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
   QueueDatabase &db = *database_;
   int64_t now = nowMs();
-  {
+  Result<bool> holdingBack = isBatchBackingOff(db, now);
+  if (!holdingBack)
+    return holdingBack.error();
+  if (!*holdingBack) {
     Result<Query> fresh = db.query(
         "SELECT 1 FROM items WHERE batch_id IS NULL AND expires_at > ?1 LIMIT 1");
     if (!fresh)
@@ -723,6 +756,8 @@ Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
     if (*row)
       return std::optional<int64_t>(now);
   }
+  // A batch that went out before returns when its lease and its backoff are both over; fresh
+  // work held back by a backing-off batch goes when that batch does.
   Result<Query> returning =
       db.query("SELECT MIN(MAX(lease_until, next_attempt_at)) FROM items "
                "WHERE batch_id IS NOT NULL AND expires_at > ?1");

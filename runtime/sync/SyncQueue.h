@@ -30,7 +30,7 @@ struct QueueOptions {
   std::string path; // the SQLite file; its -wal and -shm files sit next to it
   Durability durability = Durability::Full;
   // nack backoff: full jitter, a delay drawn uniformly from
-  // [0, min(backoffCap, backoffBase * 2^(attempts-1))], attempts counting the failed delivery.
+  // [0, min(backoffCap, backoffBase * 2^(n-1))], n counting the batch's nacks so far.
   std::chrono::milliseconds backoffBase{500}, backoffCap{60000};
   int maxAttempts = 10;   // a batch failing this many deliveries goes to the dead-letter table
   int64_t maxBytes = 0;   // cap on the sum of queued payload bytes; 0 = none (eviction policy)
@@ -44,13 +44,16 @@ struct QueueOptions {
   uint64_t randomSeed = 0;        // jitter RNG seed (0 = seeded from std::random_device)
   int64_t maxPageCount = 0;       // PRAGMA max_page_count (hard file-size cap in pages); 0 = none
   bool quickCheckOnOpen = true;   // PRAGMA quick_check on open: O(file size), see RUNTIME-sync.md
+  // SQLite page size for a new file (512..65536, a power of two; ignored for an existing file).
+  // 4096 writes least per single-item commit; 16384 packs 1 KB payloads tighter for batches.
+  int pageSize = 4096;
 };
 
 struct QueueItem {
   int64_t id = 0;
   std::string payload;
   int priority = 0;
-  int attempts = 0; // deliveries so far, including the one this item is in now
+  int attempts = 0; // counted deliveries, this one included (Unreachable nacks do not count)
   int64_t enqueuedAtMs = 0;
   int64_t expiresAtMs = 0; // INT64_MAX for items enqueued without a TTL
 };
@@ -78,6 +81,9 @@ struct QueueStats {
   int64_t acked = 0;                     // items acknowledged (delivered) over the file's life
   int64_t corruptionRecoveries = 0;      // times a corrupt file was moved aside
 };
+
+// Why a delivery failed, for nack: decides whether the attempt counts toward maxAttempts.
+enum class FailureKind { Rejected, Unreachable };
 
 // One item of enqueueBatch.
 struct EnqueueRequest {
@@ -125,8 +131,13 @@ public:
   // Delivered: the batch's items are deleted. Acking items already gone is not an error.
   Result<void> ack(const Batch &batch);
   // Not delivered: the batch backs off (full jitter; retryAfter, when given and larger, wins)
-  // and comes back under the same batchId; past maxAttempts it goes to the dead-letter table.
-  Result<void> nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter = {});
+  // and comes back under the same batchId. While it backs off, dequeueBatch hands out nothing
+  // else that is fresh (see docs/RUNTIME-sync.md, "Head-of-line backoff").
+  //   Rejected (429, 5xx): the attempt counts; past maxAttempts the batch is dead-lettered.
+  //   Unreachable (connect error, timeout, DNS): the attempt does not count, so an outage of
+  //   any length dead-letters nothing; the backoff grows all the same.
+  Result<void> nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter = {},
+                    FailureKind kind = FailureKind::Rejected);
   // Undeliverable (e.g. a 4xx): the batch's items move to the dead-letter table with reason.
   Result<void> deadLetter(const Batch &batch, std::string_view reason);
 

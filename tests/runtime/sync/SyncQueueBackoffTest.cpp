@@ -123,4 +123,73 @@ TEST(SyncQueueBackoff, NextReadyIsNowForFreshWorkAndEmptyForAnEmptyQueue) {
   EXPECT_EQ(ready->value_or(-1), clock.now());
 }
 
+TEST(SyncQueueBackoff, BackingOffBatchHoldsBackFreshWorkUntilItsRetry) {
+  TemporaryDirectory directory;
+  ManualClock clock;
+  QueueOptions options = optionsFor(directory, clock);
+  auto queue = openOrFail(options);
+  for (int i = 0; i < 4; ++i)
+    enqueueOrFail(*queue, "item-" + std::to_string(i), 0);
+  Result<Batch> first = queue->dequeueBatch(2, 1 << 20);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(queue->nack(*first, 5000ms).ok());
+
+  // The link is probably down: the backlog is not turned into failed batches meanwhile.
+  Result<Batch> held = queue->dequeueBatch(10, 1 << 20);
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(held->empty());
+  Result<std::optional<int64_t>> ready = queue->nextReadyAtMs();
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->value_or(-1), clock.now() + 5000);
+
+  clock.advance(5000);
+  Result<Batch> retried = queue->dequeueBatch(10, 1 << 20);
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried->batchId, first->batchId);
+  Result<Batch> fresh = queue->dequeueBatch(10, 1 << 20);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->items.size(), 2u);
+}
+
+TEST(SyncQueueBackoff, UnreachableReceiverNeverDeadLettersButBacksOffMore) {
+  TemporaryDirectory directory;
+  ManualClock clock;
+  QueueOptions options = optionsFor(directory, clock);
+  options.maxAttempts = 2;
+  options.backoffBase = 100ms;
+  options.backoffCap = 100'000ms;
+  auto queue = openOrFail(options);
+  enqueueOrFail(*queue, "survives-the-outage", 0);
+  std::string batchId;
+  for (int outage = 1; outage <= 12; ++outage) {
+    Result<Batch> batch = queue->dequeueBatch(10, 1 << 20);
+    ASSERT_TRUE(batch.ok());
+    ASSERT_EQ(batch->items.size(), 1u) << "dead-lettered after " << outage << " failures";
+    EXPECT_EQ(batch->items[0].attempts, 1); // the failures handed their attempts back
+    if (batchId.empty())
+      batchId = batch->batchId;
+    EXPECT_EQ(batch->batchId, batchId);
+    ASSERT_TRUE(queue->nack(*batch, std::nullopt, FailureKind::Unreachable).ok());
+    Result<std::optional<int64_t>> ready = queue->nextReadyAtMs();
+    ASSERT_TRUE(ready.ok() && ready->has_value());
+    EXPECT_LE(**ready - clock.now(), backoffWindow(outage, 100ms, 100'000ms).count());
+    clock.set(**ready);
+  }
+  // Two rejections (answers from the receiver) still dead-letter it.
+  for (int rejection = 1; rejection <= 2; ++rejection) {
+    Result<Batch> batch = queue->dequeueBatch(10, 1 << 20);
+    ASSERT_TRUE(batch.ok());
+    ASSERT_EQ(batch->items.size(), 1u);
+    ASSERT_TRUE(queue->nack(*batch, 0ms, FailureKind::Rejected).ok());
+    Result<std::optional<int64_t>> ready = queue->nextReadyAtMs();
+    ASSERT_TRUE(ready.ok());
+    if (ready->has_value())
+      clock.set(**ready);
+  }
+  Result<QueueStats> stats = queue->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->deadLettered, 1);
+  EXPECT_EQ(stats->queued, 0);
+}
+
 } // namespace
