@@ -4,6 +4,8 @@
 
 #include "store/SqliteHandle.h"
 
+#include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -70,6 +72,20 @@ Result<void> prepareSchema(sqlite3 *connection) {
   return store::execute(connection, "PRAGMA user_version = " + std::to_string(kSchemaVersion));
 }
 
+// Binds text by its length in 64 bits: a huge string fails with SQLITE_TOOBIG instead of having
+// its length wrap around an int.
+int bindText(sqlite3_stmt *statement, int parameter, std::string_view text,
+             sqlite3_destructor_type lifetime) {
+  return sqlite3_bind_text64(statement, parameter, text.data(), text.size(), lifetime, SQLITE_UTF8);
+}
+
+// Integer binds fail only on a wrong parameter index or a finalized statement: a bug, not an
+// environment error.
+void bindInteger(sqlite3_stmt *statement, int parameter, int64_t value) {
+  [[maybe_unused]] int code = sqlite3_bind_int64(statement, parameter, value);
+  assert(code == SQLITE_OK && "integer bind on a prepared statement of this file");
+}
+
 Result<void> bindReading(sqlite3 *connection, sqlite3_stmt *statement, int64_t sensorId,
                          const Reading &reading) {
   std::string extraText;
@@ -87,12 +103,10 @@ Result<void> bindReading(sqlite3 *connection, sqlite3_stmt *statement, int64_t s
     code = std::isnan(reading.value) ? sqlite3_bind_null(statement, 3)
                                      : sqlite3_bind_double(statement, 3, reading.value);
   if (code == SQLITE_OK)
-    code = sqlite3_bind_text(statement, 4, reading.unit.data(), int(reading.unit.size()),
-                             SQLITE_STATIC);
+    code = bindText(statement, 4, reading.unit, SQLITE_STATIC);
   if (code == SQLITE_OK)
     code = extraText.empty() ? sqlite3_bind_null(statement, 5)
-                             : sqlite3_bind_text(statement, 5, extraText.data(),
-                                                 int(extraText.size()), SQLITE_TRANSIENT);
+                             : bindText(statement, 5, extraText, SQLITE_TRANSIENT);
   if (code != SQLITE_OK)
     return store::sqliteError(connection, "bind reading", code);
   return {};
@@ -229,8 +243,10 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
 Result<std::optional<int64_t>> ReadingStore::findSensor(std::string_view name) {
   sqlite3 *connection = state_->connection.get();
   sqlite3_stmt *find = state_->findSensor.get();
-  sqlite3_bind_text(find, 1, name.data(), int(name.size()), SQLITE_STATIC);
-  int code = sqlite3_step(find);
+  int code = bindText(find, 1, name, SQLITE_STATIC);
+  if (code != SQLITE_OK)
+    return store::sqliteError(connection, "look up sensor", code);
+  code = sqlite3_step(find);
   std::optional<int64_t> id;
   if (code == SQLITE_ROW)
     id = sqlite3_column_int64(find, 0);
@@ -256,8 +272,9 @@ Result<int64_t> ReadingStore::idOfSensor(const std::string &name, bool addIfMiss
       return int64_t(-1);
     sqlite3 *connection = state.connection.get();
     sqlite3_stmt *add = state.addSensor.get();
-    sqlite3_bind_text(add, 1, name.data(), int(name.size()), SQLITE_STATIC);
-    int code = sqlite3_step(add);
+    int code = bindText(add, 1, name, SQLITE_STATIC);
+    if (code == SQLITE_OK)
+      code = sqlite3_step(add);
     sqlite3_reset(add);
     sqlite3_clear_bindings(add);
     if (code != SQLITE_DONE)
@@ -282,10 +299,10 @@ Result<std::vector<Reading>> ReadingStore::query(std::string_view sensor, int64_
     return readings; // a sensor never stored
   sqlite3_stmt *statement = state_->rangeQuery.get();
   sqlite3_reset(statement);
-  sqlite3_bind_int64(statement, 1, *sensorId);
-  sqlite3_bind_int64(statement, 2, fromMs);
-  sqlite3_bind_int64(statement, 3, toMs);
-  sqlite3_bind_int64(statement, 4, limit);
+  bindInteger(statement, 1, *sensorId);
+  bindInteger(statement, 2, fromMs);
+  bindInteger(statement, 3, toMs);
+  bindInteger(statement, 4, limit);
   int code;
   while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
     Reading reading;
@@ -317,7 +334,7 @@ Result<int64_t> ReadingStore::deleteOlderThan(int64_t cutoffMs) {
       store::prepare(connection, "DELETE FROM readings WHERE timestamp_ms < ?1");
   if (!statement)
     return statement.error();
-  sqlite3_bind_int64(statement->get(), 1, cutoffMs);
+  bindInteger(statement->get(), 1, cutoffMs);
   int code = sqlite3_step(statement->get());
   if (code != SQLITE_DONE)
     return store::sqliteError(connection, "delete readings older than a cutoff", code);
@@ -331,7 +348,7 @@ Result<int64_t> ReadingStore::deleteOldestRows(int64_t rows) {
       "DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?1)");
   if (!statement)
     return statement.error();
-  sqlite3_bind_int64(statement->get(), 1, rows);
+  bindInteger(statement->get(), 1, rows);
   int code = sqlite3_step(statement->get());
   if (code != SQLITE_DONE)
     return store::sqliteError(connection, "delete oldest readings", code);
@@ -375,7 +392,9 @@ Result<int64_t> ReadingStore::enforceSizeLimit(int64_t maxBytes) {
     if (!rows)
       return rows.error();
     if (*rows == 0)
-      break; // only the schema is left: maxBytes is below an empty database
+      return makeError("size limit of " + std::to_string(maxBytes) +
+                       " bytes is below the size of the store without readings (" +
+                       std::to_string(*size) + " bytes); every reading was deleted");
     // Delete the share of rows the excess represents (plus 10%), at least 256 rows per round so
     // a tiny excess does not take thousands of rounds.
     double excessShare = double(*size - maxBytes) / double(*size);

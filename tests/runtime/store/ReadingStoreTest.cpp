@@ -139,6 +139,14 @@ TEST(StoreReadings, RetentionBySizeKeepsTheNewestUnderTheLimit) {
   EXPECT_LT(newest->front().timestampMs, 50000 - kept + 10);
 
   EXPECT_EQ(store->enforceSizeLimit(limit).value(), 0) << "already under the limit";
+
+  // A limit no store can meet is an error, not a silent success over the limit.
+  auto impossible = store->enforceSizeLimit(1024);
+  ASSERT_FALSE(impossible);
+  EXPECT_NE(impossible.error().message.find("is below the size of the store without readings"),
+            std::string::npos)
+      << impossible.error().message;
+  EXPECT_EQ(store->countReadings().value(), 0);
 }
 
 TEST(StoreReadings, FullDatabaseRollsBackTheWholeBatch) {
