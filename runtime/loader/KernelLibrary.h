@@ -17,6 +17,8 @@ namespace pyvc::loader {
 class KernelLibrary;
 
 // One callable function of a loaded library. Owned by its KernelLibrary and valid while it lives.
+// Calls keep all their state on the stack (the libffi interface is only read), so one function
+// may be called from several threads at once.
 class KernelFunction {
 public:
   const FunctionDescription &description() const { return *description_; }
