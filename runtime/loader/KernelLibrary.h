@@ -17,8 +17,8 @@ namespace pyvc::loader {
 class KernelLibrary;
 
 // One callable function of a loaded library. Owned by its KernelLibrary and valid while it lives.
-// Calls keep all their state on the stack (the libffi interface is only read), so one function
-// may be called from several threads at once.
+// The loader adds no shared state to a call (its state is on the stack, the libffi interface is
+// only read): concurrent calls are as safe as the kernel code itself is reentrant.
 class KernelFunction {
 public:
   const FunctionDescription &description() const { return *description_; }
