@@ -574,11 +574,11 @@ Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
   Result<std::optional<ReturningBatch>> returning = findReturningBatch(db, now, ageTurn);
   if (!returning)
     return returning.error();
-  Result<bool> holdingBack = isBatchBackingOff(db, now);
+  Result<bool> holdingBack = options_.headOfLineBackoff ? isBatchBackingOff(db, now) : false;
   if (!holdingBack)
     return holdingBack.error();
-  // While a failed batch backs off, fresh work waits too: the failure is most likely the
-  // link's, and sending on would only turn the whole backlog into failed batches.
+  // Under head-of-line backoff, fresh work waits while a failed batch backs off: the failure
+  // is taken as the link's, and sending on would turn the whole backlog into failed batches.
   Result<std::optional<FreshHead>> fresh =
       *holdingBack ? std::optional<FreshHead>() : findFreshHead(db, ageTurn);
   if (!fresh)
@@ -742,7 +742,7 @@ Result<QueueStats> SyncQueue::stats() {
 Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
   QueueDatabase &db = *database_;
   int64_t now = nowMs();
-  Result<bool> holdingBack = isBatchBackingOff(db, now);
+  Result<bool> holdingBack = options_.headOfLineBackoff ? isBatchBackingOff(db, now) : false;
   if (!holdingBack)
     return holdingBack.error();
   if (!*holdingBack) {

@@ -44,6 +44,12 @@ struct QueueOptions {
   uint64_t randomSeed = 0;        // jitter RNG seed (0 = seeded from std::random_device)
   int64_t maxPageCount = 0;       // PRAGMA max_page_count (hard file-size cap in pages); 0 = none
   bool quickCheckOnOpen = true;   // PRAGMA quick_check on open: O(file size), see RUNTIME-sync.md
+  // Head-of-line backoff: while a nacked batch waits out its backoff, dequeueBatch hands out
+  // no fresh work either (for consumers that nack on every failure: the backlog is not turned
+  // into failed batches during an outage). Off: fresh work flows past a backing-off batch, so
+  // one poison batch delays nothing else (the uplink DrainLoop holds batches through outages
+  // itself and relies on this).
+  bool headOfLineBackoff = false;
   // SQLite page size for a new file (512..65536, a power of two; ignored for an existing file).
   // 4096 writes least per single-item commit; 16384 packs 1 KB payloads tighter for batches.
   int pageSize = 4096;
@@ -131,8 +137,8 @@ public:
   // Delivered: the batch's items are deleted. Acking items already gone is not an error.
   Result<void> ack(const Batch &batch);
   // Not delivered: the batch backs off (full jitter; retryAfter, when given and larger, wins)
-  // and comes back under the same batchId. While it backs off, dequeueBatch hands out nothing
-  // else that is fresh (see docs/RUNTIME-sync.md, "Head-of-line backoff").
+  // and comes back under the same batchId (see QueueOptions::headOfLineBackoff for what
+  // happens to other work meanwhile).
   //   Rejected (429, 5xx): the attempt counts; past maxAttempts the batch is dead-lettered.
   //   Unreachable (connect error, timeout, DNS): the attempt does not count, so an outage of
   //   any length dead-letters nothing; the backoff grows all the same.

@@ -123,10 +123,11 @@ TEST(SyncQueueBackoff, NextReadyIsNowForFreshWorkAndEmptyForAnEmptyQueue) {
   EXPECT_EQ(ready->value_or(-1), clock.now());
 }
 
-TEST(SyncQueueBackoff, BackingOffBatchHoldsBackFreshWorkUntilItsRetry) {
+TEST(SyncQueueBackoff, HeadOfLineBackoffHoldsBackFreshWorkUntilTheRetry) {
   TemporaryDirectory directory;
   ManualClock clock;
   QueueOptions options = optionsFor(directory, clock);
+  options.headOfLineBackoff = true;
   auto queue = openOrFail(options);
   for (int i = 0; i < 4; ++i)
     enqueueOrFail(*queue, "item-" + std::to_string(i), 0);
