@@ -99,10 +99,27 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
     llvm::Value *base = builder_.CreateLoad(int64, positionSlot, "block");
     builder_.CreateCondBr(builder_.CreateICmpULT(base, fullBlocks), blockBody, tailHeader);
     builder_.SetInsertPoint(blockBody);
-    llvm::Value *block = identityLanes;
-    for (unsigned lane = 0; lane < LaneCount; ++lane) {
-      assignTargets(iteration, builder_.CreateAdd(base, builder_.getInt64(lane), "", true, true));
-      block = builder_.CreateInsertElement(block, laneValue(expr, generator), uint64_t(lane));
+    bool vectorizable = isVectorizable(*expr.element, iteration);
+    for (const ir::Expr *condition : generator.conditions)
+      vectorizable = vectorizable && isVectorizable(*condition, iteration);
+    llvm::Value *block;
+    if (vectorizable) {
+      // Nothing here can raise: all 16 lanes and every filter at once, as vector code.
+      block = lowerVectorExpr(*expr.element, iteration, base);
+      llvm::Value *kept = nullptr;
+      for (const ir::Expr *condition : generator.conditions) {
+        llvm::Value *mask = lowerVectorExpr(*condition, iteration, base);
+        kept = kept ? builder_.CreateAnd(kept, mask) : mask;
+      }
+      if (kept)
+        block = builder_.CreateSelect(kept, block, identityLanes);
+    } else {
+      // One position at a time, in order (an error must come from the first failing element).
+      block = llvm::PoisonValue::get(vectorType);
+      for (unsigned lane = 0; lane < LaneCount; ++lane) {
+        assignTargets(iteration, builder_.CreateAdd(base, builder_.getInt64(lane), "", true, true));
+        block = builder_.CreateInsertElement(block, laneValue(expr, generator), uint64_t(lane));
+      }
     }
     builder_.CreateStore(builder_.CreateFAdd(builder_.CreateLoad(vectorType, lanes), block, "lanes"), lanes);
     builder_.CreateStore(builder_.CreateAdd(base, builder_.getInt64(LaneCount), "", true, true), positionSlot);

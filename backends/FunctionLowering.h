@@ -97,6 +97,10 @@ private:
   // `generator` filters it out. Conditions short-circuit; the element is evaluated only if kept.
   llvm::Value *laneValue(const ir::ComprehensionExpr &expr, const ir::Generator &generator);
   llvm::Value *combineLanes(llvm::Value *lanes);
+  // Whole-block vector code for elements and filters that cannot raise (VectorElements.cpp):
+  // 16 positions from `base` at once; nullptr when `expr` is outside that simple subset.
+  bool isVectorizable(const ir::Expr &expr, const Iteration &iteration);
+  llvm::Value *lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base);
   void emitFixedLaneElements(const ir::ComprehensionExpr &expr, size_t level,
                              llvm::function_ref<void(llvm::Value *)> onValue);
 
