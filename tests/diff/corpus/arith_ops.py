@@ -124,3 +124,13 @@ def precedence(a: int, b: int, c: int) -> int:
 
 def square_minus(x: float) -> float:
     return -x ** 2 + 2.0 ** -1
+
+
+def float_pow_int_exponent(x: float, n: int) -> float:
+    # Negative bases are fine with int exponents; 0.0 ** negative raises ZeroDivisionError.
+    return x ** (n % 11 - 5)
+
+
+def int_true_div_mixed(a: int, b: int) -> float:
+    # CPython divides big ints exactly and rounds once; converting both to double first differs.
+    return (a * 3 + 1) / (b % 1000 + 1)

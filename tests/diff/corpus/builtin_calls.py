@@ -101,3 +101,12 @@ def min_max_empty_guard(xs: list[float]) -> float:
 
 def round_of_division(a: int, b: int) -> int:
     return round(a / b)
+
+
+def max_int_float(a: int, x: float) -> float:
+    # CPython compares the int and the float exactly and returns the winner unchanged.
+    return max(a, x)
+
+
+def min_of_abs(a: int, b: int) -> int:
+    return min(abs(a), abs(b), 1000)

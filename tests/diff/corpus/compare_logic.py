@@ -118,3 +118,18 @@ def clamp_compare(x: float, lo: float, hi: float) -> float:
     if x > hi:
         return hi
     return x
+
+
+def guarded_index(xs: list[float]) -> bool:
+    # The right operand would raise IndexError on an empty list; and must not evaluate it.
+    return len(xs) > 0 and xs[0] > 1.0
+
+
+def one_branch_only(xs: list[float], i: int) -> float:
+    # Only the chosen branch runs: the index is checked only when it is used.
+    return xs[i] if 0 <= i < len(xs) else -1.0
+
+
+def chained_with_error(a: int, b: int) -> bool:
+    # The middle operand is evaluated once; ZeroDivisionError when b is 0.
+    return 0 <= a // b < 10
