@@ -277,6 +277,13 @@ void DiagnosticEngine::report(Diagnostic diagnostic) {
   diagnostics_.push_back(std::move(diagnostic));
 }
 
+void DiagnosticEngine::sortByLocation() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic &a, const Diagnostic &b) {
+    const ir::Span &x = a.primary.span, &y = b.primary.span;
+    return x.line != y.line ? x.line < y.line : x.column < y.column;
+  });
+}
+
 void DiagnosticEngine::report(DiagnosticKind kind, ir::Span span, const std::vector<std::string> &arguments) {
   report(makeDiagnostic(kind, span, arguments));
 }

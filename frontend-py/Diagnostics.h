@@ -57,6 +57,9 @@ public:
   bool hasErrors() const { return errorCount_ > 0; }
   size_t errorCount() const { return errorCount_; }
   const std::vector<Diagnostic> &diagnostics() const { return diagnostics_; }
+  // Orders the diagnostics by source position (stable), so a file reads top to bottom even
+  // though the lexer, the parser and sema find problems in separate passes.
+  void sortByLocation();
 
 private:
   std::vector<Diagnostic> diagnostics_;

@@ -10,13 +10,16 @@ namespace pyvc::frontend {
 
 std::string dumpTokens(const std::string &path, const std::string &text, DiagnosticEngine &diags) {
   (void)path;
-  return printTokens(tokenize(text, diags));
+  std::string dump = printTokens(tokenize(text, diags));
+  diags.sortByLocation();
+  return dump;
 }
 
 std::string dumpAst(const std::string &path, const std::string &text, DiagnosticEngine &diags) {
   (void)path;
   AstModule ast;
   parseModule(tokenize(text, diags), ast, diags);
+  diags.sortByLocation();
   return printAst(ast);
 }
 
@@ -26,6 +29,7 @@ std::unique_ptr<ir::Module> buildIR(const std::string &path, const std::string &
   // Analyse even after syntax errors: the statements that parsed may hold more errors worth
   // reporting in the same run.
   std::unique_ptr<ir::Module> module = analyzeModule(ast, path, text, diags);
+  diags.sortByLocation();
   if (diags.hasErrors())
     return nullptr;
   return module;

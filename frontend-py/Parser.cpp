@@ -130,7 +130,8 @@ private:
 
   ir::Span spanSince(const ir::Span &start) const { return joinSpans(start, previous().span); }
 
-  // Limits recursion: parentheses, brackets and unary operators may nest MaxNestingDepth deep.
+  // Limits recursion: every nested expression (so every bracket), unary operator, `**` and
+  // block passes through one guard, and MaxNestingDepth of them may be open at once.
   struct NestingGuard {
     Parser &parser;
     bool ok;
@@ -847,9 +848,6 @@ private:
   // arguments: (expression | '*' expression | NAME '=' expression | '**' expression),* or a
   // single generator expression without its own parentheses
   AstExpr *parseCall(AstExpr *callee, ir::Span start) {
-    NestingGuard guard(*this);
-    if (!guard.ok)
-      return nullptr;
     advance();
     AstExpr *call = module_.makeExpr(AstExprKind::Call, start);
     call->children.push_back(callee);
@@ -1017,9 +1015,6 @@ private:
 
   // '(' ')' | '(' yield ')' | '(' expression ')' | '(' star_named_expression ',' ... ')' | genexp
   AstExpr *parseParenthesized() {
-    NestingGuard guard(*this);
-    if (!guard.ok)
-      return nullptr;
     ir::Span start = advance().span;
     if (acceptOperator(")"))
       return make(AstExprKind::Tuple, spanSince(start));
@@ -1054,9 +1049,6 @@ private:
 
   // list: '[' [star_named_expressions] ']' | listcomp: '[' named_expression for_if_clauses ']'
   AstExpr *parseList() {
-    NestingGuard guard(*this);
-    if (!guard.ok)
-      return nullptr;
     ir::Span start = advance().span;
     std::vector<AstExpr *> elements;
     while (!atOperator("]") && !failed_) {
