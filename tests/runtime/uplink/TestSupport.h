@@ -19,7 +19,8 @@ public:
   }
   ~TemporaryDirectory() {
     std::error_code ignored;
-    if (!path_.empty())
+    // PYVC_KEEP_TMP=1 keeps the directory (broker log, queue file) to look at a failure.
+    if (!path_.empty() && !std::getenv("PYVC_KEEP_TMP"))
       std::filesystem::remove_all(path_, ignored);
   }
   const std::string &path() const { return path_; }
