@@ -76,6 +76,9 @@ def call_all(prefix, library, function, inputs):
 
 
 def main():
+    if sys.version_info[:2] != (3, 11):
+        print(f"error: the reference is CPython 3.11's sum(), not {sys.version.split()[0]}'s")
+        return 1
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pyvc", required=True)
     parser.add_argument("--pyvc-call", required=True)

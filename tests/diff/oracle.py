@@ -6,7 +6,12 @@ import copy
 import importlib.util
 import math
 import signal
+import sys
 from dataclasses import dataclass, field
+
+# The dialect is defined as CPython 3.11's behaviour (3.12 sums floats with compensation).
+if sys.version_info[:2] != (3, 11):
+    raise SystemExit(f"the differential oracle must be CPython 3.11, not {sys.version.split()[0]}")
 
 # The exceptions a compiled kernel can raise (kernel_abi.h); anything else CPython raises means
 # the input is outside the dialect's domain, and the input is skipped.
