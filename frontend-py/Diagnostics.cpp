@@ -178,8 +178,13 @@ std::string renderText(const std::vector<Diagnostic> &diagnostics, const std::st
       labels.push_back({&label, false});
     std::stable_sort(labels.begin(), labels.end(),
                      [](const auto &a, const auto &b) { return a.first->span.line < b.first->span.line; });
-    for (const auto &[label, primary] : labels)
+    uint32_t previousLine = 0;
+    for (const auto &[label, primary] : labels) {
+      if (previousLine && label->span.line > previousLine + 1)
+        out += palette.paint("...", "1;34") + "\n"; // lines left out between two labels
       renderLabel(out, lines, *label, primary, gutter, palette, diagnostic.severity);
+      previousLine = label->span.line;
+    }
     for (const std::string &help : diagnostic.help)
       out += std::string(gutter + 1, ' ') + palette.paint("= help", "1") + ": " + help + "\n";
     out += "\n";

@@ -46,6 +46,7 @@ private:
   bool isNamedLocal(ir::LocalId id) const { return id < namedCount_; }
   void noteAssignment(ir::LocalId id, const Value &value);
   void noteStoredElement(ir::LocalId id, const ir::Type &elementType);
+  void noteExpectedList(const AstExpr *node, const ir::Type &expected);
   int lookupNamedLocal(const std::string &name) const;
   int lookupComprehensionLocal(const std::string &name) const;
   bool isShadowed(const std::string &name) const;

@@ -165,6 +165,7 @@ Value FunctionLowerer::lowerUserCall(const AstExpr *node, uint32_t callee) {
       continue;
     }
     const ir::Local &parameter = function.locals[function.parameters[i - 1]];
+    noteExpectedList(node->children[i], parameter.type);
     Value argument = coerce(lowerExprOrEmpty(node->children[i], &parameter.type), parameter.type, node->children[i]->span,
                             "the argument for `" + parameter.name + "`");
     ok = ok && argument;

@@ -272,6 +272,19 @@ void FunctionLowerer::noteStoredElement(ir::LocalId id, const ir::Type &elementT
   }
 }
 
+// Inference: a local still without a type (`out = []`) that is returned or passed where a
+// list is expected takes that list type.
+void FunctionLowerer::noteExpectedList(const AstExpr *node, const ir::Type &expected) {
+  if (reporting_ || !node || node->kind != AstExprKind::Name || !expected.isList() ||
+      lookupComprehensionLocal(node->text) >= 0)
+    return;
+  int id = lookupNamedLocal(node->text);
+  if (id < 0 || fixedType_[static_cast<size_t>(id)] || !function_.locals[static_cast<size_t>(id)].type.isNone())
+    return;
+  function_.locals[static_cast<size_t>(id)].type = expected;
+  changed_ = true;
+}
+
 // ---- statements ---------------------------------------------------------------------------
 
 void FunctionLowerer::lowerBlock(const AstBlock &block, ir::Block &out) {
@@ -741,6 +754,7 @@ void FunctionLowerer::lowerReturn(const AstStmt &statement, ir::Block &out) {
       }
     }
   } else {
+    noteExpectedList(statement.value, returnType);
     Value value = coerce(lowerExprOrEmpty(statement.value, &returnType), returnType, statement.value->span, "the return value");
     result = value.expr;
   }
