@@ -50,7 +50,10 @@ std::string verdictLine(const ir::LoopVerdict &verdict, const std::map<unsigned,
   if (verdict.vectorizedByConstruction)
     return text + "vectorized by pyvc (" + verdict.reason + ")";
   if (remarks && !remarks->passed.empty())
-    return text + "vectorized (LLVM: " + remarks->passed + ")";
+    // LLVM may still widen loads of a loop pyvc judged scalar (strict in-order float reductions
+    // on AArch64, say): say both, so the reader sees the order is kept.
+    return text + "vectorized (LLVM: " + remarks->passed + ")" +
+           (verdict.vectorizable ? "" : "; pyvc: " + verdict.reason);
   if (!verdict.vectorizable)
     return text + "not vectorized: " + verdict.reason;
   if (remarks && !remarks->missed.empty())

@@ -6,6 +6,7 @@
 #include "ir/Visit.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace pyvc::ir {
@@ -42,9 +43,24 @@ std::vector<ErrorKind> errorsOfBinary(const BinaryExpr &binary) {
       errors.push_back(E::Overflow);
     return errors;
   }
-  case BinaryOp::Pow:
-    return isInt ? std::vector{E::Value, E::Overflow}
-                 : std::vector{E::ZeroDivision, E::Value, E::Overflow};
+  case BinaryOp::Pow: {
+    if (isInt)
+      return {E::Value, E::Overflow};
+    // A constant exponent narrows float_pow's errors: 0.0 ** c raises ZeroDivisionError only for
+    // c < 0, a negative base ValueError only for a non-integer c, and |c| <= 1 cannot overflow.
+    auto *exponent = binary.rhs ? binary.rhs->as<ConstantExpr>() : nullptr;
+    if (!exponent || !binary.rhs->type.isFloat())
+      return {E::ZeroDivision, E::Value, E::Overflow};
+    double c = exponent->floatValue;
+    std::vector<E> errors;
+    if (c < 0)
+      errors.push_back(E::ZeroDivision);
+    if (c != std::floor(c))
+      errors.push_back(E::Value);
+    if (!(std::fabs(c) <= 1))
+      errors.push_back(E::Overflow);
+    return errors;
+  }
   }
   return {};
 }

@@ -1,0 +1,311 @@
+// End-to-end tests of the `pyvc` command: exit codes, every --emit kind, the cache (hits,
+// corruption, concurrent compiles), byte-identical output, the manifest inside the .so, its
+// DT_NEEDED entries, cross-compiling for aarch64, and hostile inputs that must never crash it.
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <dlfcn.h>
+
+using namespace pyvc::compiler::testing;
+
+namespace {
+
+const char *kKernels = R"PY("""Test kernels for the driver."""
+import math
+
+LIMIT = 35.0
+
+
+def bucket(ms: int, width_ms: int) -> int:
+    """The window a timestamp falls in."""
+    return ms // width_ms
+
+
+def hot(v: float) -> bool:
+    return v > LIMIT
+
+
+def mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs)
+
+
+def sum_sq_gt(xs: list[float], t: float) -> float:
+    acc = 0.0
+    for x in xs:
+        if x > t:
+            acc += x * x
+    return acc
+
+
+def first_above(xs: list[float], t: float) -> int:
+    for i, x in enumerate(xs):
+        if x > t:
+            return i
+    return -1
+)PY";
+
+// Runs pyvc with `arguments` (already shell-quoted) and an isolated cache directory.
+struct Pyvc {
+  TemporaryDirectory directory;
+  std::string cacheDir = directory.path() + "/cache";
+  std::string source = directory.path() + "/kernels.py";
+
+  Pyvc() { writeBytes(source, kKernels); }
+
+  CommandResult run(const std::string &arguments, const std::string &stderrFile = "/dev/null") const {
+    return runShell("PYVC_CACHE_DIR='" + cacheDir + "' timeout 120 " PYVC_BINARY " " + arguments +
+                    " 2>" + stderrFile);
+  }
+  // stdout and stderr together, for checking messages.
+  CommandResult runMerged(const std::string &arguments) const {
+    return runShell("PYVC_CACHE_DIR='" + cacheDir + "' timeout 120 " PYVC_BINARY " " + arguments + " 2>&1");
+  }
+  std::string path(const std::string &name) const { return directory.path() + "/" + name; }
+};
+
+} // namespace
+
+TEST(Driver, VersionAndHelp) {
+  Pyvc pyvc;
+  CommandResult version = pyvc.run("--version");
+  EXPECT_EQ(version.exitCode, 0);
+  EXPECT_EQ(version.output.rfind("pyvc 0.1.0 (LLVM 19.1.", 0), 0u) << version.output;
+  for (const char *help : {"--help", "compile --help", "explain --help"}) {
+    CommandResult result = pyvc.run(help);
+    EXPECT_EQ(result.exitCode, 0) << help;
+    EXPECT_NE(result.output.find("Usage:"), std::string::npos) << help;
+  }
+}
+
+TEST(Driver, UsageErrorsExitTwo) {
+  Pyvc pyvc;
+  for (const std::string &arguments : std::vector<std::string>{"", "compile", "compile " + pyvc.source + " -O7",
+                                "compile " + pyvc.source + " --emit=pdf", std::string("frobnicate"),
+                                "compile " + pyvc.source + " --diag-format=xml"}) {
+    EXPECT_EQ(pyvc.run(arguments).exitCode, 2) << arguments;
+  }
+}
+
+TEST(Driver, EnvironmentErrorsExitThreeWithOneLine) {
+  Pyvc pyvc;
+  CommandResult target = pyvc.runMerged("compile " + pyvc.source + " --target riscv64");
+  EXPECT_EQ(target.exitCode, 3);
+  EXPECT_EQ(target.output, "error: unknown target `riscv64` (known: host, x86-64, x86-64-v3, aarch64, "
+                           "aarch64-cortex-a72, aarch64-cortex-a76)\n");
+  CommandResult missing = pyvc.runMerged("compile " + pyvc.path("absent.py"));
+  EXPECT_EQ(missing.exitCode, 3);
+  EXPECT_EQ(missing.output, "error: cannot read " + pyvc.path("absent.py") + "\n");
+  CommandResult unwritable = pyvc.runMerged("compile " + pyvc.source + " -o " + pyvc.path("no/such/dir/k.so"));
+  EXPECT_EQ(unwritable.exitCode, 3);
+  EXPECT_EQ(unwritable.output, "error: cannot write " + pyvc.path("no/such/dir/k.so") + "\n");
+}
+
+TEST(Driver, SourceErrorsExitOneWithDiagnostics) {
+  Pyvc pyvc;
+  writeBytes(pyvc.path("bad.py"), "def f(x: float) -> float:\n    return {1: 2}\n\n\ndef g(y: int) -> int:\n"
+                                  "    return y +\n");
+  CommandResult text = pyvc.runMerged("compile --no-cache " + pyvc.path("bad.py") + " --color=never");
+  EXPECT_EQ(text.exitCode, 1);
+  EXPECT_NE(text.output.find("error["), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("--> " + pyvc.path("bad.py") + ":"), std::string::npos) << text.output;
+  CommandResult json = pyvc.run("compile --no-cache " + pyvc.path("bad.py") + " --diag-format=json",
+                                pyvc.path("diagnostics.json"));
+  EXPECT_EQ(json.exitCode, 1);
+  auto diagnostics = nlohmann::json::parse(readBytes(pyvc.path("diagnostics.json")), nullptr, false);
+  ASSERT_FALSE(diagnostics.is_discarded()) << readBytes(pyvc.path("diagnostics.json"));
+  ASSERT_TRUE(diagnostics.is_array());
+  EXPECT_GE(diagnostics.size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(pyvc.path("bad.so")));
+}
+
+TEST(Driver, EveryEmitKind) {
+  Pyvc pyvc;
+  struct Expectation {
+    const char *emit;
+    const char *contains;
+  } expectations[] = {
+      {"tokens", "bucket"},           {"ast", "bucket"},
+      {"ir", "def bucket(ms#"},       {"llvm", "define"},
+      {"asm", "pyvc_fn_bucket:"},     {"header", "pyvc_status pyvc_fn_bucket(int64_t ms, int64_t width_ms"},
+      {"manifest", "\"pyvc_fn_bucket\""},
+  };
+  for (const Expectation &expectation : expectations) {
+    CommandResult result = pyvc.run("compile " + pyvc.source + " --emit=" + expectation.emit);
+    EXPECT_EQ(result.exitCode, 0) << expectation.emit;
+    EXPECT_NE(result.output.find(expectation.contains), std::string::npos)
+        << expectation.emit << ":\n" << result.output.substr(0, 2000);
+  }
+  EXPECT_EQ(pyvc.run("compile " + pyvc.source + " --emit=obj").exitCode, 0);
+  EXPECT_EQ(readBytes(pyvc.path("kernels.o")).substr(0, 4), "\x7f" "ELF");
+  EXPECT_EQ(pyvc.run("compile " + pyvc.source + " --emit=llvm -o " + pyvc.path("k.ll")).exitCode, 0);
+  EXPECT_NE(readBytes(pyvc.path("k.ll")).find("pyvc_manifest"), std::string::npos);
+}
+
+TEST(Driver, HostLibraryRunsAndCarriesItsManifest) {
+  Pyvc pyvc;
+  ASSERT_EQ(pyvc.run("compile " + pyvc.source).exitCode, 0);
+  std::string library = pyvc.path("kernels.so");
+  ASSERT_TRUE(std::filesystem::exists(library)) << "default output is FILE.so next to the input";
+
+  void *handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr) << dlerror();
+  using Bucket = int32_t (*)(int64_t, int64_t, int64_t *, const char **);
+  auto bucket = reinterpret_cast<Bucket>(dlsym(handle, "pyvc_fn_bucket"));
+  ASSERT_NE(bucket, nullptr);
+  int64_t result = 0;
+  const char *message = nullptr;
+  EXPECT_EQ(bucket(-7, 2, &result, &message), 0);
+  EXPECT_EQ(result, -4) << "floor division";
+  EXPECT_EQ(bucket(1, 0, &result, &message), 1) << "ZeroDivisionError";
+  ASSERT_NE(message, nullptr);
+  EXPECT_NE(std::string(message).find("division"), std::string::npos) << message;
+  std::string symbolManifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
+  dlclose(handle);
+
+  std::string section = readElfSection(library, ".pyvc_manifest");
+  ASSERT_FALSE(section.empty());
+  EXPECT_EQ(section, symbolManifest + '\0') << "the section and the symbol hold the same bytes";
+  auto manifest = nlohmann::json::parse(symbolManifest);
+  EXPECT_EQ(manifest["source"]["path"], pyvc.source);
+  EXPECT_EQ(manifest["target"]["name"], "host");
+  std::vector<std::string> names;
+  for (const auto &function : manifest["functions"])
+    names.push_back(function["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"bucket", "hot", "mean", "sum_sq_gt", "first_above"}));
+  EXPECT_EQ(manifest["functions"][0]["batch_symbol"], "pyvc_batch_bucket");
+  EXPECT_EQ(manifest["functions"][0]["classification"], "scalar");
+  EXPECT_EQ(manifest["functions"][0]["doc"], "The window a timestamp falls in.");
+  EXPECT_EQ(manifest["functions"][2]["classification"], "kernel");
+  EXPECT_TRUE(manifest["functions"][2]["batch_symbol"].is_null());
+
+  std::string dynamic = runCommand("llvm-readelf-19 -d " + library);
+  for (const std::string &needed : neededLibraries(dynamic))
+    EXPECT_TRUE(needed == "libc.so.6" || needed == "libm.so.6") << needed;
+}
+
+TEST(Driver, Aarch64CrossCompile) {
+  Pyvc pyvc;
+  for (const char *target : {"aarch64", "aarch64-cortex-a72", "aarch64-cortex-a76"}) {
+    std::string out = pyvc.path(std::string(target) + ".so");
+    ASSERT_EQ(pyvc.run("compile " + pyvc.source + " --target " + target + " -o " + out).exitCode, 0) << target;
+    std::string library = readBytes(out);
+    ASSERT_GE(library.size(), 64u);
+    EXPECT_EQ(static_cast<unsigned char>(library[18]) | (static_cast<unsigned char>(library[19]) << 8), 183)
+        << target << " must be an AArch64 ELF";
+    auto manifest = nlohmann::json::parse(readElfSection(out, ".pyvc_manifest").c_str());
+    EXPECT_EQ(manifest["target"]["triple"], "aarch64-unknown-linux-gnu");
+  }
+}
+
+TEST(Driver, HeaderCompilesWithGcc) {
+  Pyvc pyvc;
+  ASSERT_EQ(pyvc.run("compile " + pyvc.source + " --emit=header -o " + pyvc.path("kernels.h")).exitCode, 0);
+  for (std::string flags : {std::string(""), std::string("-I" PYVC_ABI_INCLUDE_DIR)}) {
+    CommandResult result = runShell("gcc -fsyntax-only -Wall -Werror -x c " + flags + " " + pyvc.path("kernels.h") +
+                                    " 2>&1");
+    EXPECT_EQ(result.exitCode, 0) << result.output;
+  }
+}
+
+TEST(Driver, SameSourceSameBytesWithAndWithoutCache) {
+  Pyvc pyvc;
+  std::string a = pyvc.path("a/k.so"), b = pyvc.path("b/k.so"), c = pyvc.path("c/k.so");
+  for (const std::string &dir : {"a", "b", "c"})
+    std::filesystem::create_directories(pyvc.path(dir));
+  ASSERT_EQ(pyvc.run("compile --no-cache " + pyvc.source + " -o " + a).exitCode, 0);
+  ASSERT_EQ(pyvc.run("compile --no-cache " + pyvc.source + " -o " + b).exitCode, 0);
+  EXPECT_FALSE(std::filesystem::exists(pyvc.cacheDir)) << "--no-cache must not touch the cache";
+  ASSERT_EQ(pyvc.run("compile " + pyvc.source + " -o " + c).exitCode, 0); // miss, stores
+  std::string reference = readBytes(a);
+  EXPECT_TRUE(reference == readBytes(b)) << "two cold compiles differ";
+  EXPECT_TRUE(reference == readBytes(c)) << "a cached compile differs from a cold one";
+  std::filesystem::remove(c);
+  CommandResult hit = pyvc.runMerged("compile " + pyvc.source + " -o " + c + " --time-phases");
+  EXPECT_NE(hit.output.find("(cache hit)"), std::string::npos) << hit.output;
+  EXPECT_TRUE(reference == readBytes(c)) << "a cache hit differs from a cold compile";
+  // Different flags are a different entry, not a stale hit.
+  CommandResult strict = pyvc.runMerged("compile " + pyvc.source + " -o " + c + " --strict-fp --time-phases");
+  EXPECT_EQ(strict.output.find("(cache hit)"), std::string::npos) << strict.output;
+}
+
+TEST(Driver, CorruptCacheEntryIsReplaced) {
+  Pyvc pyvc;
+  std::string out = pyvc.path("k.so");
+  ASSERT_EQ(pyvc.run("compile " + pyvc.source + " -o " + out).exitCode, 0);
+  std::string reference = readBytes(out);
+  int entries = 0;
+  for (auto &entry : std::filesystem::directory_iterator(pyvc.cacheDir)) {
+    std::string bytes = readBytes(entry.path());
+    writeBytes(entry.path(), bytes.substr(0, bytes.size() / 2)); // truncate every entry
+    ++entries;
+  }
+  ASSERT_EQ(entries, 1);
+  CommandResult again = pyvc.runMerged("compile " + pyvc.source + " -o " + out + " --time-phases");
+  EXPECT_EQ(again.exitCode, 0);
+  EXPECT_EQ(again.output.find("(cache hit)"), std::string::npos) << "a truncated entry is a miss";
+  EXPECT_TRUE(readBytes(out) == reference);
+  CommandResult hit = pyvc.runMerged("compile " + pyvc.source + " -o " + out + " --time-phases");
+  EXPECT_NE(hit.output.find("(cache hit)"), std::string::npos) << "the entry was rewritten";
+}
+
+TEST(Driver, ConcurrentCompilesOfOneFile) {
+  Pyvc pyvc;
+  std::string script;
+  for (int i = 0; i < 5; ++i) {
+    std::filesystem::create_directories(pyvc.path("run" + std::to_string(i)));
+    script += "PYVC_CACHE_DIR='" + pyvc.cacheDir + "' timeout 120 " PYVC_BINARY " compile " + pyvc.source +
+              " -o " + pyvc.path("run" + std::to_string(i) + "/k.so") + " & ";
+  }
+  CommandResult all = runShell("(" + script + "wait) 2>&1");
+  EXPECT_EQ(all.output, "");
+  std::string reference = readBytes(pyvc.path("run0/k.so"));
+  ASSERT_GT(reference.size(), 1000u);
+  for (int i = 1; i < 5; ++i)
+    EXPECT_TRUE(readBytes(pyvc.path("run" + std::to_string(i) + "/k.so")) == reference) << i;
+  int files = 0;
+  for ([[maybe_unused]] auto &entry : std::filesystem::directory_iterator(pyvc.cacheDir))
+    ++files;
+  EXPECT_EQ(files, 1) << "one entry, no temporaries left";
+}
+
+TEST(Driver, ExplainNamesFunctionsAndLoops) {
+  Pyvc pyvc;
+  CommandResult result = pyvc.run("explain " + pyvc.source);
+  ASSERT_EQ(result.exitCode, 0);
+  const std::string &text = result.output;
+  EXPECT_NE(text.find("def bucket(ms: int, width_ms: int) -> int"), std::string::npos) << text;
+  EXPECT_NE(text.find("batch variant: pyvc_batch_bucket"), std::string::npos) << text;
+  EXPECT_NE(text.find("classification: kernel"), std::string::npos) << text;
+  EXPECT_NE(text.find("errors: ZeroDivisionError"), std::string::npos) << text;
+  EXPECT_NE(text.find("early exit (return)"), std::string::npos) << text;
+  EXPECT_NE(text.find("vectorized by pyvc"), std::string::npos) << text;
+  CommandResult strict = pyvc.run("explain " + pyvc.source + " --strict-fp --target aarch64");
+  ASSERT_EQ(strict.exitCode, 0);
+  EXPECT_NE(strict.output.find("--strict-fp"), std::string::npos) << strict.output;
+}
+
+TEST(Driver, HostileInputsNeverCrash) {
+  Pyvc pyvc;
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i)
+    garbage += static_cast<char>((i * 7919 + 13) % 256);
+  std::string nested = "def f(x: int) -> int:\n    return " + std::string(5000, '(') + "x" +
+                       std::string(5000, ')') + "\n";
+  std::string huge = "def f(x: float) -> float:\n    return x";
+  while (huge.size() < (1 << 20))
+    huge += " + x";
+  huge += "\n";
+  struct Input {
+    const char *name;
+    std::string text;
+  } inputs[] = {{"garbage.py", garbage}, {"nested.py", nested}, {"huge.py", huge}, {"empty.py", ""},
+                {"nul.py", std::string("def f(x: int) -> int:\n    return x\0\n", 36)}};
+  for (const Input &input : inputs) {
+    writeBytes(pyvc.path(input.name), input.text);
+    CommandResult result = pyvc.run("compile --no-cache " + pyvc.path(input.name));
+    EXPECT_EQ(result.signal, 0) << input.name;
+    EXPECT_TRUE(result.exitCode == 0 || result.exitCode == 1) << input.name << " exit " << result.exitCode;
+  }
+}
