@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cmake -S . -B build-aarch64 -G Ninja \
+cmake -S . -B build-aarch64 -G Ninja --no-warn-unused-cli \
   -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPYVC_BUILD_COMPILER=OFF -DPYVC_BUILD_DATAPATH=OFF -DPYVC_BUILD_TESTS=OFF "$@" >/dev/null
