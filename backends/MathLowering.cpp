@@ -92,8 +92,11 @@ llvm::Value *FunctionLowering::lowerIntrinsic(const ir::IntrinsicExpr &expr) {
   }
   case ir::IntrinsicOp::Atan2:
     return builder_.CreateCall(module_.mathFunction("atan2", 2), {x, arguments[1]});
-  case ir::IntrinsicOp::Hypot:
-    return builder_.CreateCall(module_.mathFunction("hypot", 2), {x, arguments[1]});
+  case ir::IntrinsicOp::Hypot: {
+    // CPython's own algorithm (bit-exact), from the support library, not libm's hypot.
+    llvm::FunctionCallee hypot = module_.supportFunction("pyvc_rt_hypot", doubleType, {doubleType, doubleType});
+    return builder_.CreateCall(hypot, {x, arguments[1]});
+  }
   case ir::IntrinsicOp::MathPow: {
     llvm::Type *pointer = builder_.getPtrTy();
     llvm::FunctionCallee power = module_.supportFunction(

@@ -18,12 +18,14 @@ void *memcpy(void *destination, const void *source, size_t size);
 double fmod(double x, double y);
 double pow(double x, double y);
 double ldexp(double x, int exponent);
+double frexp(double x, int *exponent);
 #define isnan(x) __builtin_isnan(x)
 #define isinf(x) __builtin_isinf(x)
 #define isfinite(x) __builtin_isfinite(x)
 #define fabs(x) __builtin_fabs(x)
 #define floor(x) __builtin_floor(x)
 #define trunc(x) __builtin_trunc(x)
+#define sqrt(x) __builtin_sqrt(x)
 #define copysign(x, y) __builtin_copysign(x, y)
 
 enum {
@@ -475,4 +477,78 @@ double pyvc_rt_int_true_divide(int64_t a, int64_t b) {
     ++high;
   double result = ldexp((double)high, exponent + shift);
   return negative ? -result : result;
+}
+
+/* math.hypot(x, y) exactly as CPython 3.11's vector_norm (Modules/mathmodule.c) computes it for
+ * two coordinates: scaled squares summed with error-free transformations, then one correction
+ * step, so the result matches CPython bit for bit where libm's hypot may differ in the last bit. */
+typedef struct {
+  double hi, lo;
+} DoubleLength;
+
+static DoubleLength fastTwoSum(double a, double b) { /* |a| >= |b| */
+  double x = a + b;
+  double y = (a - x) + b;
+  return (DoubleLength){x, y};
+}
+
+static DoubleLength veltkampSplit(double x) {
+  double t = x * 134217729.0; /* 2**27 + 1 */
+  double hi = t - (t - x);
+  return (DoubleLength){hi, x - hi};
+}
+
+static DoubleLength exactProduct(double x, double y) { /* Dekker */
+  DoubleLength xx = veltkampSplit(x), yy = veltkampSplit(y);
+  double p = xx.hi * yy.hi;
+  double q = xx.hi * yy.lo + xx.lo * yy.hi;
+  double z = p + q;
+  double zz = p - z + q + xx.lo * yy.lo;
+  return (DoubleLength){z, zz};
+}
+
+static double vectorNorm2(double a, double b, double max, int foundNan) {
+  if (isinf(max))
+    return max;
+  if (foundNan)
+    return __builtin_nan("");
+  if (max == 0.0)
+    return max;
+  int maxExponent;
+  frexp(max, &maxExponent);
+  if (maxExponent < -1023) { /* subnormal: ldexp(1.0, -maxExponent) would overflow */
+    const double minNormal = 0x1p-1022;
+    return minNormal * vectorNorm2(a / minNormal, b / minNormal, max / minNormal, foundNan);
+  }
+  double scale = ldexp(1.0, -maxExponent);
+  double csum = 1.0, frac1 = 0.0, frac2 = 0.0;
+  double coordinates[2] = {a, b};
+  for (int i = 0; i < 2; ++i) {
+    double x = coordinates[i] * scale;
+    DoubleLength product = exactProduct(x, x);
+    DoubleLength sum = fastTwoSum(csum, product.hi);
+    csum = sum.hi;
+    frac1 += product.lo;
+    frac2 += sum.lo;
+  }
+  double h = sqrt(csum - 1.0 + (frac1 + frac2));
+  DoubleLength product = exactProduct(-h, h);
+  DoubleLength sum = fastTwoSum(csum, product.hi);
+  csum = sum.hi;
+  frac1 += product.lo;
+  frac2 += sum.lo;
+  double x = csum - 1.0 + (frac1 + frac2);
+  h += x / (2.0 * h);
+  return h / scale;
+}
+
+double pyvc_rt_hypot(double x, double y) {
+  x = fabs(x);
+  y = fabs(y);
+  double max = 0.0;
+  if (x > max)
+    max = x;
+  if (y > max)
+    max = y;
+  return vectorNorm2(x, y, max, isnan(x) || isnan(y));
 }

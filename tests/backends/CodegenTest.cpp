@@ -78,6 +78,14 @@ TEST_F(Codegen, NoTrapsInTheOutput) {
   EXPECT_EQ(text.find("llvm.debugtrap"), std::string::npos);
 }
 
+TEST_F(Codegen, DebugLocationsCarryTheSourceLines) {
+  // Line tables let the compiler map optimisation remarks to source lines (`pyvc explain`).
+  std::string text = optimizedIR(*module_, X86V3, 0);
+  EXPECT_NE(text.find("emissionKind: LineTablesOnly"), std::string::npos);
+  EXPECT_NE(text.find("!DILocation(line: 2, column: 5"), std::string::npos);
+  EXPECT_NE(text.find("DW_LANG_Python"), std::string::npos);
+}
+
 TEST_F(Codegen, LoweringIsDeterministic) {
   std::string first = optimizedIR(*module_, Aarch64, 0);
   std::string second = optimizedIR(*module_, Aarch64, 0);
