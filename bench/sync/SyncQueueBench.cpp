@@ -66,8 +66,8 @@ struct Phase {
 };
 
 void printRate(const char *name, const std::string &operation, int64_t items, const Phase &phase) {
-  std::printf("%-7s %-28s %8lld items %9.0f items/s wall %9.0f items/CPU-s %6.2f B/B\n",
-              name, operation.c_str(), static_cast<long long>(items), items / phase.wall,
+  std::printf("%-7s %-28s %8lld items %9.0f items/s wall %9.0f items/CPU-s %6.2f B/B\n", name,
+              operation.c_str(), static_cast<long long>(items), items / phase.wall,
               items / phase.cpu, phase.written / (items * 1024.0));
 }
 
@@ -103,7 +103,7 @@ void benchSingleEnqueues(const std::string &path, Durability durability, const c
   Phase phase;
   Clock::time_point start = Clock::now();
   double cpuStart = cpuSeconds();
-    int64_t wcharStart = readIo().wchar;
+  int64_t wcharStart = readIo().wchar;
   for (int i = 0; i < items; ++i)
     if (Result<int64_t> id = queue->enqueue(Payload, i % 3, std::chrono::milliseconds(0)); !id)
       die(id.error().message);
@@ -165,6 +165,30 @@ void benchBatched(const std::string &path, Durability durability, const char *na
               (ioAfter.writeBytes - ioBefore.writeBytes) / payloadBytes);
 }
 
+// The online case: the link keeps up, so every batch is enqueued, sent and acked before the
+// next arrives. Pages written at enqueue are often freed again before a checkpoint copies them.
+void benchSteadyState(const std::string &path, Durability durability, const char *name, int items,
+                      size_t batchSize) {
+  removeQueueFiles(path);
+  auto queue = openQueue(path, durability);
+  std::vector<EnqueueRequest> requests(batchSize, EnqueueRequest{Payload, 0, {}});
+  Phase cycle;
+  Clock::time_point start = Clock::now();
+  double cpuStart = cpuSeconds();
+  int64_t wcharStart = readIo().wchar;
+  for (int done = 0; done < items; done += static_cast<int>(batchSize)) {
+    if (Result<std::vector<int64_t>> ids = queue->enqueueBatch(requests); !ids)
+      die(ids.error().message);
+    Result<Batch> batch = queue->dequeueBatch(batchSize, 1 << 30);
+    if (!batch || batch->items.size() != batchSize)
+      die("steady state: dequeue did not return the batch just enqueued");
+    if (Result<void> acked = queue->ack(*batch); !acked)
+      die(acked.error().message);
+  }
+  cycle.add(start, cpuStart, wcharStart);
+  printRate(name, "steady enqueue+deq+ack(" + std::to_string(batchSize) + ")", items, cycle);
+}
+
 void benchOpenCheck(const std::string &path, int items) {
   removeQueueFiles(path);
   {
@@ -184,8 +208,8 @@ void benchOpenCheck(const std::string &path, int items) {
     double milliseconds = secondsSince(start) * 1000;
     if (!queue)
       die(queue.error().message);
-    std::printf("open of a %.0f MB queue (%d items), quick_check %-3s %8.1f ms\n", megabytes,
-                items, check ? "on" : "off", milliseconds);
+    std::printf("open of a %.0f MB queue (%d items), quick_check %-3s %8.1f ms\n", megabytes, items,
+                check ? "on" : "off", milliseconds);
   }
 }
 
@@ -209,6 +233,8 @@ int main(int argc, char **argv) {
   benchBatched(path, Durability::Full, "FULL", items, 1000);
   benchBatched(path, Durability::Normal, "NORMAL", items, 1000);
   benchBatched(path, Durability::Normal, "NORMAL", items / 10, 100);
+  benchSteadyState(path, Durability::Normal, "NORMAL", items, 100);
+  benchSteadyState(path, Durability::Full, "FULL", items / 10, 100);
   benchOpenCheck(path, items / 2);
   std::filesystem::remove_all(scratch);
   return 0;

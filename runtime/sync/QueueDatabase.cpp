@@ -116,9 +116,8 @@ std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &op
     return fail("setting the page size");
   if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("setting WAL mode");
-  std::string durability = options.durability == Durability::Full
-                               ? "PRAGMA synchronous=FULL"
-                               : "PRAGMA synchronous=NORMAL";
+  std::string durability = options.durability == Durability::Full ? "PRAGMA synchronous=FULL"
+                                                                  : "PRAGMA synchronous=NORMAL";
   // Keep the WAL from staying large after bursts: less flash to rewrite, bounded disk use.
   // secure_delete=FAST: Debian builds SQLite with secure_delete on, which rewrites every freed
   // payload with zeros (more flash wear); FAST still zeroes what costs no extra I/O. Payloads are
@@ -142,9 +141,8 @@ std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &op
     if (code != SQLITE_ROW)
       return fail("running quick_check");
     if (verdict != "ok")
-      return OpenFailure{makeError("sync queue: quick_check on " + options.path +
-                                   " failed: " + verdict),
-                         true};
+      return OpenFailure{
+          makeError("sync queue: quick_check on " + options.path + " failed: " + verdict), true};
   }
   if (sqlite3_exec(db, SchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("creating the schema");
@@ -176,17 +174,17 @@ Result<std::string> moveCorruptFileAside(const std::string &path) {
     if (!fileExists(from))
       continue;
     if (std::rename(from.c_str(), (aside + extension).c_str()) != 0)
-      return makeError("sync queue: cannot move corrupt " + from + " aside: " +
-                       std::strerror(errno));
+      return makeError("sync queue: cannot move corrupt " + from +
+                       " aside: " + std::strerror(errno));
   }
   return aside;
 }
 
 Result<sqlite3 *> openConnection(const QueueOptions &options, std::optional<OpenFailure> &failure) {
   sqlite3 *db = nullptr;
-  int code = sqlite3_open_v2(options.path.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+  int code =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (code != SQLITE_OK) {
     Error error = sqliteError(db, "opening", options.path);
     bool corruption = isCorruptionCode(code);
@@ -239,9 +237,9 @@ Result<std::unique_ptr<QueueDatabase>> QueueDatabase::open(const QueueOptions &o
     return secondFailure->error;
   }
   auto database = std::unique_ptr<QueueDatabase>(new QueueDatabase(*fresh, options.path));
-  if (Result<void> counted = database->exec(
-          "UPDATE counters SET value = value + 1 "
-          "WHERE name IN ('corruption_recoveries', 'dropped.corrupt')");
+  if (Result<void> counted =
+          database->exec("UPDATE counters SET value = value + 1 "
+                         "WHERE name IN ('corruption_recoveries', 'dropped.corrupt')");
       !counted)
     return counted.error();
   return database;
@@ -258,8 +256,7 @@ Result<Query> QueueDatabase::query(const char *sql) {
   if (cached != statements_.end())
     return Query(*this, cached->second);
   sqlite3_stmt *statement = nullptr;
-  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) !=
-      SQLITE_OK)
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
     return errorFor(std::string("preparing `") + sql + "`");
   statements_.emplace(sql, statement);
   return Query(*this, statement);
@@ -342,8 +339,7 @@ Query &Query::bind(int index, std::string_view text) {
 
 Query &Query::bindBlob(int index, std::string_view bytes) {
   // SQLITE_STATIC: the caller's bytes outlive the step that reads them (bound, then run).
-  sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()),
-                    SQLITE_STATIC);
+  sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
   return *this;
 }
 

@@ -45,8 +45,8 @@ public:
   Query &bindBlob(int index, std::string_view bytes);
   Query &bindNull(int index);
 
-  Result<bool> step();   // true: a row is available; false: done
-  Result<void> run();    // steps to completion and resets, for statements without rows
+  Result<bool> step();     // true: a row is available; false: done
+  Result<void> run();      // steps to completion and resets, for statements without rows
   int64_t changes() const; // rows changed by the last run()
 
   int64_t int64At(int column) const;

@@ -4,6 +4,8 @@
 #include "sync/SyncQueue.h"
 
 #include "sync/Backoff.h"
+#include "sync/BatchSelection.h"
+#include "sync/ItemRemoval.h"
 #include "sync/QueueDatabase.h"
 
 #include <algorithm>
@@ -22,9 +24,9 @@ const char *dropReasonName(DropReason reason) {
 namespace {
 
 constexpr int64_t NeverExpires = std::numeric_limits<int64_t>::max();
-constexpr DropReason AllDropReasons[] = {DropReason::Expired,  DropReason::DeadLetter,
-                                         DropReason::Evicted,  DropReason::TooLarge,
-                                         DropReason::Corrupt,  DropReason::QueueFull};
+constexpr DropReason AllDropReasons[] = {DropReason::Expired, DropReason::DeadLetter,
+                                         DropReason::Evicted, DropReason::TooLarge,
+                                         DropReason::Corrupt, DropReason::QueueFull};
 
 int64_t systemNowMs() {
   using namespace std::chrono;
@@ -58,280 +60,14 @@ Result<void> validate(const QueueOptions &options) {
   return {};
 }
 
-// The statements that remove a set of items: measure it (for the counters), delete the
-// payloads, delete the items. Each selects by one parameter, ?1.
-struct RemovalStatements {
-  const char *measure;
-  const char *deletePayloads;
-  const char *deleteItems;
-};
-
-constexpr RemovalStatements RemoveBatch{
-    "SELECT COUNT(*), TOTAL(size) FROM items WHERE batch_id = ?1",
-    "DELETE FROM payloads WHERE id IN (SELECT id FROM items WHERE batch_id = ?1)",
-    "DELETE FROM items WHERE batch_id = ?1"};
-constexpr RemovalStatements RemoveExpired{
-    "SELECT COUNT(*), TOTAL(size) FROM items WHERE expires_at <= ?1",
-    "DELETE FROM payloads WHERE id IN (SELECT id FROM items WHERE expires_at <= ?1)",
-    "DELETE FROM items WHERE expires_at <= ?1"};
-constexpr RemovalStatements RemoveItem{"SELECT COUNT(*), TOTAL(size) FROM items WHERE id = ?1",
-                                       "DELETE FROM payloads WHERE id = ?1",
-                                       "DELETE FROM items WHERE id = ?1"};
-
-// Removes the selected items with their payloads and keeps queued_items/queued_bytes exact.
-// Returns how many items went.
-template <typename Key>
-Result<int64_t> removeItems(QueueDatabase &database, const RemovalStatements &statements,
-                            const Key &key) {
-  int64_t items = 0, bytes = 0;
-  {
-    Result<Query> measure = database.query(statements.measure);
-    if (!measure)
-      return measure.error();
-    Result<bool> row = measure->bind(1, key).step();
-    if (!row)
-      return row.error();
-    items = measure->int64At(0);
-    bytes = measure->int64At(1);
-  }
-  if (items == 0)
-    return int64_t(0);
-  for (const char *sql : {statements.deletePayloads, statements.deleteItems}) {
-    Result<Query> remove = database.query(sql);
-    if (!remove)
-      return remove.error();
-    if (Result<void> ran = remove->bind(1, key).run(); !ran)
-      return ran.error();
-  }
-  if (Result<void> counted = database.addToCounter(counter::QueuedItems, -items); !counted)
-    return counted.error();
-  if (Result<void> counted = database.addToCounter(counter::QueuedBytes, -bytes); !counted)
-    return counted.error();
-  return items;
-}
-
-// Deletes every item past its TTL, counting them. Leased items expire too: a late ack of them
-// is harmless, and a nack brings back the rest of their batch.
-Result<int64_t> sweepExpired(QueueDatabase &database, int64_t nowMs) {
-  Result<int64_t> expired = removeItems(database, RemoveExpired, nowMs);
-  if (!expired)
-    return expired.error();
-  if (Result<void> counted =
-          database.addToCounter(counter::forDrop(DropReason::Expired), *expired);
-      !counted)
-    return counted.error();
-  return expired;
-}
-
-// Moves the items of one batch to the dead-letter table with the reason, counting them.
-Result<int64_t> moveBatchToDeadLetters(QueueDatabase &database, const std::string &batchId,
-                                       std::string_view reason, int64_t nowMs) {
-  Result<Query> copy = database.query(
-      "INSERT INTO dead_letters(id, payload, priority, attempts, enqueued_at, dead_at, batch_id, "
-      "reason) SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, ?2, i.batch_id, ?3 "
-      "FROM items i JOIN payloads p ON p.id = i.id WHERE i.batch_id = ?1");
-  if (!copy)
-    return copy.error();
-  if (Result<void> ran = copy->bind(1, batchId).bind(2, nowMs).bind(3, reason).run(); !ran)
-    return ran.error();
-  Result<int64_t> moved = removeItems(database, RemoveBatch, batchId);
-  if (!moved)
-    return moved.error();
-  if (Result<void> counted =
-          database.addToCounter(counter::forDrop(DropReason::DeadLetter), *moved);
-      !counted)
-    return counted.error();
-  return moved;
-}
-
-// A batch whose holder died (or never answered) on its last allowed attempt is not offered
-// again: a payload that crashes its consumer must not crash it forever.
-Result<void> deadLetterExhaustedLeases(QueueDatabase &database, const QueueOptions &options,
-                                       int64_t nowMs) {
-  std::vector<std::string> exhausted;
-  {
-    Result<Query> select = database.query(
-        "SELECT DISTINCT batch_id FROM items WHERE batch_id IS NOT NULL AND lease_until > 0 "
-        "AND lease_until <= ?1 AND attempts >= ?2");
-    if (!select)
-      return select.error();
-    select->bind(1, nowMs).bind(2, static_cast<int64_t>(options.maxAttempts));
-    for (;;) {
-      Result<bool> row = select->step();
-      if (!row)
-        return row.error();
-      if (!*row)
-        break;
-      exhausted.push_back(select->textAt(0));
-    }
-  }
-  std::string reason = "lease expired on the last of " + std::to_string(options.maxAttempts) +
-                       " attempts";
-  for (const std::string &batchId : exhausted)
-    if (Result<int64_t> moved = moveBatchToDeadLetters(database, batchId, reason, nowMs); !moved)
-      return moved.error();
-  return {};
-}
-
 // A lease ending further ahead than leaseDuration can only come from a clock that jumped
 // backwards; without the clamp, its items would be stuck until the clock caught up.
 Result<void> clampFutureLeases(QueueDatabase &database, const QueueOptions &options,
                                int64_t nowMs) {
-  Result<Query> clamp =
-      database.query("UPDATE items SET lease_until = ?1 WHERE lease_until > ?1");
+  Result<Query> clamp = database.query("UPDATE items SET lease_until = ?1 WHERE lease_until > ?1");
   if (!clamp)
     return clamp.error();
   return clamp->bind(1, nowMs + options.leaseDuration.count()).run();
-}
-
-Result<std::vector<QueueItem>> readBatchItems(QueueDatabase &database,
-                                              const std::string &batchId) {
-  Result<Query> select =
-      database.query("SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, "
-                     "i.expires_at FROM items i JOIN payloads p ON p.id = i.id "
-                     "WHERE i.batch_id = ?1 ORDER BY i.id");
-  if (!select)
-    return select.error();
-  select->bind(1, batchId);
-  std::vector<QueueItem> items;
-  for (;;) {
-    Result<bool> row = select->step();
-    if (!row)
-      return row.error();
-    if (!*row)
-      return items;
-    items.push_back(QueueItem{select->int64At(0), select->textAt(1),
-                              static_cast<int>(select->int64At(2)),
-                              static_cast<int>(select->int64At(3)), select->int64At(4),
-                              select->int64At(5)});
-  }
-}
-
-// A batch that went out before and is deliverable again (nacked and backed off, or its lease
-// expired), and the rank it competes with: its best priority and its oldest item.
-struct ReturningBatch {
-  std::string batchId;
-  int64_t priority;
-  int64_t oldestId;
-};
-
-Result<std::optional<ReturningBatch>> findReturningBatch(QueueDatabase &database, int64_t nowMs,
-                                                         bool ageTurn) {
-  const char *byPriority =
-      "SELECT batch_id, MAX(priority) AS best, MIN(id) AS oldest FROM items "
-      "WHERE batch_id IS NOT NULL AND lease_until <= ?1 AND next_attempt_at <= ?1 "
-      "GROUP BY batch_id ORDER BY best DESC, oldest LIMIT 1";
-  const char *byAge =
-      "SELECT batch_id, MAX(priority) AS best, MIN(id) AS oldest FROM items "
-      "WHERE batch_id IS NOT NULL AND lease_until <= ?1 AND next_attempt_at <= ?1 "
-      "GROUP BY batch_id ORDER BY oldest LIMIT 1";
-  Result<Query> select = database.query(ageTurn ? byAge : byPriority);
-  if (!select)
-    return select.error();
-  select->bind(1, nowMs);
-  Result<bool> row = select->step();
-  if (!row)
-    return row.error();
-  if (!*row)
-    return std::optional<ReturningBatch>();
-  return std::optional<ReturningBatch>(
-      ReturningBatch{select->textAt(0), select->int64At(1), select->int64At(2)});
-}
-
-// Whether a batch that failed is waiting out its backoff (nacked, retry time not reached).
-Result<bool> isBatchBackingOff(QueueDatabase &database, int64_t nowMs) {
-  Result<Query> select = database.query(
-      "SELECT 1 FROM items WHERE batch_id IS NOT NULL AND lease_until <= ?1 "
-      "AND next_attempt_at > ?1 LIMIT 1");
-  if (!select)
-    return select.error();
-  return select->bind(1, nowMs).step();
-}
-
-// The fresh item first in line: the highest priority's oldest, or on an age turn the oldest.
-struct FreshHead {
-  int64_t priority;
-  int64_t id;
-};
-
-Result<std::optional<FreshHead>> findFreshHead(QueueDatabase &database, bool ageTurn) {
-  Result<Query> select = database.query(
-      ageTurn ? "SELECT priority, id FROM items WHERE batch_id IS NULL ORDER BY id LIMIT 1"
-              : "SELECT priority, id FROM items WHERE batch_id IS NULL "
-                "ORDER BY priority DESC, id LIMIT 1");
-  if (!select)
-    return select.error();
-  Result<bool> row = select->step();
-  if (!row)
-    return row.error();
-  if (!*row)
-    return std::optional<FreshHead>();
-  return std::optional<FreshHead>(FreshHead{select->int64At(0), select->int64At(1)});
-}
-
-// Leases the items already carrying batchId again, counting one more attempt.
-Result<Batch> releaseReturningBatch(QueueDatabase &database, const std::string &batchId,
-                                    int64_t leaseUntil) {
-  Result<Query> lease = database.query(
-      "UPDATE items SET lease_until = ?2, attempts = attempts + 1 WHERE batch_id = ?1");
-  if (!lease)
-    return lease.error();
-  if (Result<void> ran = lease->bind(1, batchId).bind(2, leaseUntil).run(); !ran)
-    return ran.error();
-  Result<std::vector<QueueItem>> items = readBatchItems(database, batchId);
-  if (!items)
-    return items.error();
-  return Batch{batchId, std::move(*items)};
-}
-
-// Picks fresh items in line order up to the limits (always at least one, so an item larger
-// than maxBytes still goes, alone), then stamps them with the new batch id and a lease.
-Result<Batch> formFreshBatch(QueueDatabase &database, std::string batchId, bool ageTurn,
-                             size_t maxItems, size_t maxBytes, int64_t leaseUntil) {
-  std::vector<QueueItem> items;
-  {
-    Result<Query> select = database.query(
-        ageTurn ? "SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, "
-                  "i.expires_at, i.size FROM items i JOIN payloads p ON p.id = i.id "
-                  "WHERE i.batch_id IS NULL ORDER BY i.id LIMIT ?1"
-                : "SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, "
-                  "i.expires_at, i.size FROM items i JOIN payloads p ON p.id = i.id "
-                  "WHERE i.batch_id IS NULL ORDER BY i.priority DESC, i.id LIMIT ?1");
-    if (!select)
-      return select.error();
-    select->bind(1, static_cast<int64_t>(maxItems));
-    size_t bytes = 0;
-    for (;;) {
-      Result<bool> row = select->step();
-      if (!row)
-        return row.error();
-      if (!*row)
-        break;
-      size_t size = static_cast<size_t>(select->int64At(6));
-      if (!items.empty() && bytes + size > maxBytes)
-        break;
-      bytes += size;
-      items.push_back(QueueItem{select->int64At(0), select->textAt(1),
-                                static_cast<int>(select->int64At(2)),
-                                static_cast<int>(select->int64At(3)) + 1, select->int64At(4),
-                                select->int64At(5)});
-    }
-  }
-  // Stamped after the scan: updating batch_id while scanning an index on it would disturb it.
-  Result<Query> stamp = database.query(
-      "UPDATE items SET batch_id = ?2, lease_until = ?3, attempts = attempts + 1 WHERE id = ?1");
-  if (!stamp)
-    return stamp.error();
-  for (const QueueItem &item : items) {
-    Result<void> ran = stamp->bind(1, item.id).bind(2, batchId).bind(3, leaseUntil).run();
-    if (!ran)
-      return ran.error();
-  }
-  // Batches always list their items in id order, so a re-delivery looks the same.
-  if (!ageTurn)
-    std::sort(items.begin(), items.end(),
-              [](const QueueItem &a, const QueueItem &b) { return a.id < b.id; });
-  return Batch{std::move(batchId), std::move(items)};
 }
 
 } // namespace
@@ -342,7 +78,8 @@ SyncQueue::SyncQueue(QueueOptions options, std::unique_ptr<QueueDatabase> databa
     : options_(std::move(options)), database_(std::move(database)) {
   std::random_device entropy;
   uint64_t prefixBits = (uint64_t(entropy()) << 32) ^ entropy();
-  jitterState_ = options_.randomSeed ? options_.randomSeed : ((uint64_t(entropy()) << 32) ^ entropy());
+  jitterState_ =
+      options_.randomSeed ? options_.randomSeed : ((uint64_t(entropy()) << 32) ^ entropy());
   char prefix[17];
   std::snprintf(prefix, sizeof prefix, "%016llx", static_cast<unsigned long long>(prefixBits));
   batchIdPrefix_ = prefix;
@@ -368,7 +105,8 @@ Result<std::unique_ptr<SyncQueue>> SyncQueue::open(QueueOptions options) {
     return began.error();
   if (Result<void> clamped = clampFutureLeases(db, queue->options_, now); !clamped)
     return clamped.error();
-  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, queue->options_, now); !reclaimed)
+  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, queue->options_.maxAttempts, now);
+      !reclaimed)
     return reclaimed.error();
   if (Result<void> committed = transaction.commit(); !committed)
     return committed.error();
@@ -414,8 +152,8 @@ Result<bool> makeRoom(QueueDatabase &database, const QueueOptions &options, int6
 
   std::vector<int64_t> victims;
   {
-    Result<Query> select = database.query(
-        "SELECT id, size FROM items WHERE priority <= ?1 ORDER BY priority, id");
+    Result<Query> select =
+        database.query("SELECT id, size FROM items WHERE priority <= ?1 ORDER BY priority, id");
     if (!select)
       return select.error();
     select->bind(1, static_cast<int64_t>(maxIncomingPriority));
@@ -431,7 +169,7 @@ Result<bool> makeRoom(QueueDatabase &database, const QueueOptions &options, int6
     }
   }
   for (int64_t id : victims)
-    if (Result<int64_t> removed = removeItems(database, RemoveItem, id); !removed)
+    if (Result<int64_t> removed = removeItem(database, id); !removed)
       return removed.error();
   if (Result<void> counted = database.addToCounter(counter::forDrop(DropReason::Evicted),
                                                    static_cast<int64_t>(victims.size()));
@@ -564,7 +302,7 @@ Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
   int64_t now = nowMs();
   if (Result<int64_t> expired = sweepExpired(db, now); !expired)
     return expired.error();
-  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, options_, now); !reclaimed)
+  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, options_.maxAttempts, now); !reclaimed)
     return reclaimed.error();
 
   // Every lowPriorityShare-th non-empty dequeue serves the oldest work whatever its priority.
@@ -588,9 +326,8 @@ Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
   // no older age): it was in line first.
   bool takeReturning =
       returning->has_value() &&
-      (!fresh->has_value() ||
-       (ageTurn ? (*returning)->oldestId < (*fresh)->id
-                : (*returning)->priority >= (*fresh)->priority));
+      (!fresh->has_value() || (ageTurn ? (*returning)->oldestId < (*fresh)->id
+                                       : (*returning)->priority >= (*fresh)->priority));
   int64_t leaseUntil = now + options_.leaseDuration.count();
   Result<Batch> batch = Batch{};
   if (takeReturning) {
@@ -599,8 +336,8 @@ Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
     char counterText[24];
     std::snprintf(counterText, sizeof counterText, "-%llx",
                   static_cast<unsigned long long>(++batchCounter_));
-    batch = formFreshBatch(db, batchIdPrefix_ + counterText, ageTurn, maxItems, maxBytes,
-                           leaseUntil);
+    batch =
+        formFreshBatch(db, batchIdPrefix_ + counterText, ageTurn, maxItems, maxBytes, leaseUntil);
   }
   if (!batch)
     return batch.error();
@@ -620,7 +357,7 @@ Result<void> SyncQueue::ack(const Batch &batch) {
   WriteTransaction transaction(db);
   if (Result<void> began = transaction.begin(); !began)
     return began.error();
-  Result<int64_t> removed = removeItems(db, RemoveBatch, batch.batchId);
+  Result<int64_t> removed = removeBatchItems(db, batch.batchId);
   if (!removed)
     return removed.error();
   if (Result<void> counted = db.addToCounter(counter::Acked, *removed); !counted)
@@ -628,7 +365,8 @@ Result<void> SyncQueue::ack(const Batch &batch) {
   return transaction.commit();
 }
 
-Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter,
+Result<void> SyncQueue::nack(const Batch &batch,
+                             std::optional<std::chrono::milliseconds> retryAfter,
                              FailureKind kind) {
   if (batch.batchId.empty())
     return {};
@@ -639,8 +377,8 @@ Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::mill
   int64_t now = nowMs();
   int attempts = 0, backoffLevel = 0;
   {
-    Result<Query> select = db.query(
-        "SELECT MAX(attempts), MAX(backoff_level) FROM items WHERE batch_id = ?1");
+    Result<Query> select =
+        db.query("SELECT MAX(attempts), MAX(backoff_level) FROM items WHERE batch_id = ?1");
     if (!select)
       return select.error();
     select->bind(1, batch.batchId);
@@ -664,9 +402,9 @@ Result<void> SyncQueue::nack(const Batch &batch, std::optional<std::chrono::mill
     delay = *retryAfter;
   // An unreachable receiver never saw the batch: the attempt taken at dequeue is handed back,
   // so an outage of any length dead-letters nothing. The backoff still grows.
-  Result<Query> backOff = db.query(
-      "UPDATE items SET lease_until = 0, next_attempt_at = ?2, backoff_level = ?3, "
-      "attempts = MAX(0, attempts - ?4) WHERE batch_id = ?1");
+  Result<Query> backOff =
+      db.query("UPDATE items SET lease_until = 0, next_attempt_at = ?2, backoff_level = ?3, "
+               "attempts = MAX(0, attempts - ?4) WHERE batch_id = ?1");
   if (!backOff)
     return backOff.error();
   Result<void> ran = backOff->bind(1, batch.batchId)
@@ -723,8 +461,8 @@ Result<QueueStats> SyncQueue::stats() {
     return {};
   };
   for (Result<void> read :
-       {readCounter(counter::QueuedItems, stats.queued), readCounter(counter::QueuedBytes, stats.bytes),
-        readCounter(counter::Acked, stats.acked),
+       {readCounter(counter::QueuedItems, stats.queued),
+        readCounter(counter::QueuedBytes, stats.bytes), readCounter(counter::Acked, stats.acked),
         readCounter(counter::CorruptionRecoveries, stats.corruptionRecoveries),
         countRows("SELECT COUNT(*) FROM items WHERE batch_id IS NOT NULL AND lease_until > ?1",
                   stats.leased),
@@ -746,8 +484,8 @@ Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
   if (!holdingBack)
     return holdingBack.error();
   if (!*holdingBack) {
-    Result<Query> fresh = db.query(
-        "SELECT 1 FROM items WHERE batch_id IS NULL AND expires_at > ?1 LIMIT 1");
+    Result<Query> fresh =
+        db.query("SELECT 1 FROM items WHERE batch_id IS NULL AND expires_at > ?1 LIMIT 1");
     if (!fresh)
       return fresh.error();
     Result<bool> row = fresh->bind(1, now).step();
@@ -758,9 +496,8 @@ Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
   }
   // A batch that went out before returns when its lease and its backoff are both over; fresh
   // work held back by a backing-off batch goes when that batch does.
-  Result<Query> returning =
-      db.query("SELECT MIN(MAX(lease_until, next_attempt_at)) FROM items "
-               "WHERE batch_id IS NOT NULL AND expires_at > ?1");
+  Result<Query> returning = db.query("SELECT MIN(MAX(lease_until, next_attempt_at)) FROM items "
+                                     "WHERE batch_id IS NOT NULL AND expires_at > ?1");
   if (!returning)
     return returning.error();
   Result<bool> row = returning->bind(1, now).step();

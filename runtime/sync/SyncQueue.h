@@ -32,8 +32,8 @@ struct QueueOptions {
   // nack backoff: full jitter, a delay drawn uniformly from
   // [0, min(backoffCap, backoffBase * 2^(n-1))], n counting the batch's nacks so far.
   std::chrono::milliseconds backoffBase{500}, backoffCap{60000};
-  int maxAttempts = 10;   // a batch failing this many deliveries goes to the dead-letter table
-  int64_t maxBytes = 0;   // cap on the sum of queued payload bytes; 0 = none (eviction policy)
+  int maxAttempts = 10; // a batch failing this many deliveries goes to the dead-letter table
+  int64_t maxBytes = 0; // cap on the sum of queued payload bytes; 0 = none (eviction policy)
   std::chrono::milliseconds leaseDuration{30000}; // leased items come back after this
   size_t maxPayloadBytes = 1 << 20;               // larger enqueues are refused (TooLarge)
   // Anti-starvation: every lowPriorityShare-th non-empty dequeue is an "age turn" that serves
@@ -79,10 +79,10 @@ struct Batch {
 enum class DropReason { Expired, DeadLetter, Evicted, TooLarge, Corrupt, QueueFull };
 
 struct QueueStats {
-  int64_t queued = 0;       // items in the queue (ready, leased or backing off)
-  int64_t leased = 0;       // items under an unexpired lease
-  int64_t deadLettered = 0; // rows in the dead-letter table
-  int64_t bytes = 0;        // sum of queued payload bytes (what maxBytes caps)
+  int64_t queued = 0;                    // items in the queue (ready, leased or backing off)
+  int64_t leased = 0;                    // items under an unexpired lease
+  int64_t deadLettered = 0;              // rows in the dead-letter table
+  int64_t bytes = 0;                     // sum of queued payload bytes (what maxBytes caps)
   std::map<DropReason, int64_t> dropped; // every reason present, zero when none
   int64_t acked = 0;                     // items acknowledged (delivered) over the file's life
   int64_t corruptionRecoveries = 0;      // times a corrupt file was moved aside

@@ -38,7 +38,8 @@ private:
 // A clock that only moves when the test says so. Shared by value into QueueOptions::nowMs.
 class ManualClock {
 public:
-  explicit ManualClock(int64_t startMs = 1'700'000'000'000) : now_(std::make_shared<int64_t>(startMs)) {}
+  explicit ManualClock(int64_t startMs = 1'700'000'000'000)
+      : now_(std::make_shared<int64_t>(startMs)) {}
   int64_t now() const { return *now_; }
   void advance(int64_t ms) { *now_ += ms; }
   void set(int64_t ms) { *now_ = ms; }

@@ -44,8 +44,8 @@ std::unique_ptr<SyncQueue> openQueue(const char *path, const char *durability) {
 int runWriter(const char *path, const char *durability, long first, long count) {
   std::unique_ptr<SyncQueue> queue = openQueue(path, durability);
   for (long n = first; n < first + count; ++n) {
-    Result<int64_t> id = queue->enqueue("item-" + std::to_string(n), int(n % 3),
-                                        std::chrono::milliseconds(0));
+    Result<int64_t> id =
+        queue->enqueue("item-" + std::to_string(n), int(n % 3), std::chrono::milliseconds(0));
     if (!id)
       fail(id.error().message);
     say("E " + std::to_string(n) + " " + std::to_string(*id));
@@ -90,7 +90,9 @@ int main(int argc, char **argv) {
     return runConsumer(argv[2], argv[3]);
   if (argc == 3 && std::strcmp(argv[1], "lease") == 0)
     return runLeaseHolder(argv[2]);
-  std::fprintf(stderr, "usage: %s write <queue> <full|normal> <first> <count> | "
-                       "consume <queue> <full|normal> | lease <queue>\n", argv[0]);
+  std::fprintf(stderr,
+               "usage: %s write <queue> <full|normal> <first> <count> | "
+               "consume <queue> <full|normal> | lease <queue>\n",
+               argv[0]);
   return 64;
 }

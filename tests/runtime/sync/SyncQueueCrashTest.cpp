@@ -142,9 +142,9 @@ TEST(SyncQueueCrash, OpenDeadLettersLeasesExpiredOnTheirLastAttempt) {
 }
 
 struct ConsumerLog {
-  std::set<long> confirmed;          // delivered, and the ack returned success
-  std::multiset<long> confirmedAll;  // to catch a second confirmed delivery
-  std::set<long> seen;               // handed out at least once (ack may or may not have landed)
+  std::set<long> confirmed;         // delivered, and the ack returned success
+  std::multiset<long> confirmedAll; // to catch a second confirmed delivery
+  std::set<long> seen;              // handed out at least once (ack may or may not have landed)
 };
 
 void readConsumerLog(const std::string &path, ConsumerLog &log) {
@@ -168,8 +168,8 @@ void readConsumerLog(const std::string &path, ConsumerLog &log) {
 TEST(SyncQueueCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   TemporaryDirectory directory;
   std::string queuePath = directory.file("queue.db");
-  std::mt19937 random(20261122); // fixed seed: the same kill schedule every run
-  std::map<long, int64_t> acknowledgedIds;  // "E n id" lines: enqueue returned success
+  std::mt19937 random(20261122);           // fixed seed: the same kill schedule every run
+  std::map<long, int64_t> acknowledgedIds; // "E n id" lines: enqueue returned success
   ConsumerLog consumerLog;
 
   const int rounds = 30;
@@ -177,12 +177,12 @@ TEST(SyncQueueCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
     const char *durability = round % 2 == 0 ? "full" : "normal";
     std::string writerOutput = directory.file("writer-" + std::to_string(round) + ".out");
     std::string consumerOutput = directory.file("consumer-" + std::to_string(round) + ".out");
-    pid_t writer = spawnHelper({"write", queuePath, durability,
-                                std::to_string(round * 1'000'000L), "1000000"},
-                               writerOutput);
+    pid_t writer =
+        spawnHelper({"write", queuePath, durability, std::to_string(round * 1'000'000L), "1000000"},
+                    writerOutput);
     bool withConsumer = round % 3 != 0;
-    pid_t consumer = withConsumer ? spawnHelper({"consume", queuePath, durability}, consumerOutput)
-                                  : -1;
+    pid_t consumer =
+        withConsumer ? spawnHelper({"consume", queuePath, durability}, consumerOutput) : -1;
     // Every fifth round kills at once, wherever start-up is (opening, recovering the WAL,
     // creating the schema); the others first wait for the writer's first acknowledged enqueue
     // (a hang guard, not a timing assumption), so every round also kills mid-stream.
