@@ -25,6 +25,9 @@ LIST_EDGES = {
 MAX_EDGE_COMBINATIONS = 320
 RANDOM_INPUTS = 90
 MAX_LIST_LENGTH = 40
+# A few long lists per function, so vectorized main loops (16 lanes, unrolled) run many times.
+LONG_LIST_INPUTS = 6
+LONG_LIST_LENGTHS = (64, 1000)
 
 
 def _edges(type_text):
@@ -59,7 +62,7 @@ def _random_float(rng):
     return rng.choice(FLOAT_EDGES)
 
 
-def _random_value(rng, type_text):
+def _random_value(rng, type_text, max_length=MAX_LIST_LENGTH, min_length=0):
     if type_text == "int":
         return _random_int(rng)
     if type_text == "float":
@@ -67,7 +70,7 @@ def _random_value(rng, type_text):
     if type_text == "bool":
         return rng.random() < 0.5
     element = type_text[len("list["):-1]
-    length = rng.randint(0, MAX_LIST_LENGTH)
+    length = rng.randint(min_length, max_length)
     if element == "float":
         # Mostly ordinary readings; sometimes one special value among them.
         values = [rng.uniform(-50.0, 50.0) for _ in range(length)]
@@ -91,6 +94,10 @@ def generate_inputs(file_stem, signature, extra=()):
     inputs.extend(list(c) for c in combinations)
     for _ in range(RANDOM_INPUTS):
         inputs.append([_random_value(rng, t) for t in types])
+    if any(t.startswith("list[") for t in types):
+        for _ in range(LONG_LIST_INPUTS):
+            inputs.append([_random_value(rng, t, LONG_LIST_LENGTHS[1], LONG_LIST_LENGTHS[0])
+                           for t in types])
     return _without_duplicates(inputs)
 
 
