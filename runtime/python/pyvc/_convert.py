@@ -121,8 +121,9 @@ def list_argument(value, element, where):
     return storage.buffer_info()[0], len(items), storage
 
 
-def list_result(data, length, element):
-    """Copies a list result out of the kernel's array (the caller then frees it)."""
-    if length == 0:
+def list_result(data, length):
+    """Copies a list result out of the kernel's array into a list of Python values (the ctypes
+    element type makes them floats, ints or bools); the caller then frees the array."""
+    if length <= 0:
         return []
     return data[:length]

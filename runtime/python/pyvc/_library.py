@@ -165,7 +165,7 @@ class KernelFunction:
         if shape == "list":
             data, length = outputs
             try:
-                return list_result(data, length.value, self._returns.scalar)
+                return list_result(data, length.value)
             finally:
                 if data:
                     self._library._free(data)
