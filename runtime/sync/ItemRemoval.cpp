@@ -20,9 +20,11 @@ constexpr RemovalStatements RemoveBatch{
     "DELETE FROM payloads WHERE id IN (SELECT id FROM items WHERE batch_id = ?1)",
     "DELETE FROM items WHERE batch_id = ?1"};
 constexpr RemovalStatements RemoveExpired{
-    "SELECT COUNT(*), TOTAL(size) FROM items WHERE expires_at <= ?1",
-    "DELETE FROM payloads WHERE id IN (SELECT id FROM items WHERE expires_at <= ?1)",
-    "DELETE FROM items WHERE expires_at <= ?1"};
+    "SELECT COUNT(*), TOTAL(size) FROM items "
+    "WHERE expires_at <= ?1 AND expires_at < 9223372036854775807",
+    "DELETE FROM payloads WHERE id IN (SELECT id FROM items "
+    "WHERE expires_at <= ?1 AND expires_at < 9223372036854775807)",
+    "DELETE FROM items WHERE expires_at <= ?1 AND expires_at < 9223372036854775807"};
 constexpr RemovalStatements RemoveItem{"SELECT COUNT(*), TOTAL(size) FROM items WHERE id = ?1",
                                        "DELETE FROM payloads WHERE id = ?1",
                                        "DELETE FROM items WHERE id = ?1"};
