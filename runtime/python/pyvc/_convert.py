@@ -124,6 +124,6 @@ def list_argument(value, element, where):
 def list_result(data, length):
     """Copies a list result out of the kernel's array into a list of Python values (the ctypes
     element type makes them floats, ints or bools); the caller then frees the array."""
-    if length <= 0:
-        return []
-    return data[:length]
+    if length < 0 or (length > 0 and not data):
+        raise SystemError("the kernel returned a malformed list (length %d)" % length)
+    return data[:length] if length else []
