@@ -44,8 +44,8 @@ namespace {
 //               the same batch_id (the receiver's idempotency key).
 // Payloads live in their own table, keyed by the item id: leasing and nacking rewrite only the
 // small `items` rows, not the payload pages. queued_bytes/queued_items are kept by the queue in
-// the same transaction as each change (SyncQueue.cpp, removeItems), not by triggers: triggers
-// cost a quarter of enqueue's CPU and force a statement journal on every delete.
+// the same transaction as each change (ItemRemoval.cpp and enqueueBatch), not by triggers, which
+// cost a quarter of enqueue's CPU.
 constexpr const char *SchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');
