@@ -43,6 +43,10 @@ void expectGraceful(const std::string &text) {
   } else {
     ASSERT_TRUE(diags.hasErrors()) << "rejected without an error\n--- input ---\n" << text;
   }
+  // The dumps behind --emit=tokens and --emit=ast must cope too.
+  DiagnosticEngine dumpDiags;
+  dumpTokens("fuzz.py", text, dumpDiags);
+  dumpAst("fuzz.py", text, dumpDiags);
   // Rendering must cope with whatever spans and bytes the diagnostics refer to.
   renderDiagnostics(diags.diagnostics(), "fuzz.py", text, DiagnosticFormat::Text, true);
   renderDiagnostics(diags.diagnostics(), "fuzz.py", text, DiagnosticFormat::Json, false);
