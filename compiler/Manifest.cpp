@@ -2,6 +2,7 @@
 // the bytes never depend on hashing.
 #include "compiler/Manifest.h"
 
+#include "compiler/Version.h"
 #include "ir/Printer.h"
 #include "pyvc/kernel_abi.h"
 
@@ -15,7 +16,7 @@ namespace pyvc::compiler {
 
 using Json = nlohmann::ordered_json;
 
-std::string compilerVersion() { return "pyvc 0.1.0 (LLVM " LLVM_VERSION_STRING ")"; }
+std::string compilerVersion() { return compilerVersionString(); }
 
 bool hasBatchVariant(const ir::Function &function) {
   for (ir::LocalId parameter : function.parameters)

@@ -24,7 +24,7 @@ struct CompileOptions {
   std::string targetName = "host";
   int optLevel = 2;
   bool strictFp = false;
-  bool useCache = true;
+  bool useCache = true;   // read by compileWithCache (CachedCompile.h), not by compileSource
   EmitKind emit = EmitKind::So;
   bool jsonDiagnostics = false;
   bool color = false;
@@ -56,6 +56,9 @@ CompileOutcome compileFile(const CompileOptions &options);
 // and the vectorization verdict of each loop and reduction, with source lines.
 CompileOutcome explainSource(const CompileOptions &options, const std::string &sourceText);
 CompileOutcome explainFile(const CompileOptions &options);
+
+// The names accepted by --target, in the order the help lists them (Targets.h has the details).
+const std::vector<std::string> &targetNames();
 
 // Reads a whole file; nullopt when it cannot be read.
 std::optional<std::string> readWholeFile(const std::string &path);

@@ -55,16 +55,6 @@ TargetDescription hostTarget() {
 
 } // namespace
 
-const std::vector<std::string> &targetNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> result = {"host"};
-    for (const TargetDescription &target : targetTable())
-      result.push_back(target.name);
-    return result;
-  }();
-  return names;
-}
-
 Result<TargetDescription> findTarget(const std::string &name) {
   if (name == "host") {
     TargetDescription host = hostTarget();

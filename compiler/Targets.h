@@ -2,6 +2,7 @@
 // of an LLVM TargetMachine for one of them. Only the X86 and AArch64 backends are initialised.
 #pragma once
 
+#include "compiler/Pipeline.h" // targetNames()
 #include "runtime/core/Result.h"
 
 #include <memory>
@@ -20,9 +21,6 @@ struct TargetDescription {
   std::string cpu;      // "cortex-a72", "x86-64-v3", "generic"
   std::string features; // LLVM feature string, "+neon"; empty for the CPU's defaults
 };
-
-// The names accepted by --target, in the order the help text lists them.
-const std::vector<std::string> &targetNames();
 
 // Looks a target up by name; "host" resolves to this machine's triple, CPU and features.
 Result<TargetDescription> findTarget(const std::string &name);

@@ -117,6 +117,8 @@ TEST(CodegenLink, LinkerRejectsNonElfInput) {
 
 TEST(Targets, TableAndUnknownNames) {
   EXPECT_EQ(targetNames().front(), "host");
+  for (const std::string &name : targetNames())
+    EXPECT_TRUE(findTarget(name).ok()) << name << " is listed but not in the table";
   auto a76 = findTarget("aarch64-cortex-a76");
   ASSERT_TRUE(a76.ok());
   EXPECT_EQ(a76->triple, "aarch64-unknown-linux-gnu");

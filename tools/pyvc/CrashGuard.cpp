@@ -2,8 +2,6 @@
 // async-signal-safe functions (write, _exit).
 #include "CrashGuard.h"
 
-#include <llvm/Support/ErrorHandling.h>
-
 #include <csignal>
 #include <cstring>
 #include <pthread.h>
@@ -25,13 +23,6 @@ void onFatalSignal(int signal) {
              : signal == SIGFPE ? "arithmetic exception"
              : signal == SIGILL ? "illegal instruction"
                                 : "abort");
-  writeError("\n");
-  ::_exit(3);
-}
-
-void onLlvmFatalError(void *, const char *reason, bool) {
-  writeError("error: internal compiler error: LLVM: ");
-  writeError(reason);
   writeError("\n");
   ::_exit(3);
 }
@@ -67,7 +58,6 @@ void installCrashGuard() {
   sigemptyset(&action.sa_mask);
   for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
     sigaction(signal, &action, nullptr);
-  llvm::install_fatal_error_handler(onLlvmFatalError, nullptr);
 }
 
 int runWithLargeStack(const std::function<int()> &body) {

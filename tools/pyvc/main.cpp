@@ -1,13 +1,17 @@
 // pyvc: compile type-annotated Python kernels to native .so files, or explain how they compile.
-// This file is only the command line; the work happens in compiler/Pipeline.h.
+// This file is only the command line and the cache; the compiler itself (LLVM and all) lives in
+// libpyvc_driver.so, loaded only when there is something to compile (compiler/DriverLibrary.h).
 #include "CrashGuard.h"
-#include "compiler/Manifest.h"
+#include "compiler/CachedCompile.h"
+#include "compiler/DriverLibrary.h"
 #include "compiler/Pipeline.h"
-#include "compiler/Targets.h"
+#include "compiler/Version.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <dlfcn.h>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -123,6 +127,56 @@ CompileOptions optionsFrom(const CommandLine &line, EmitKind emit) {
   return options;
 }
 
+using DriverEntry = void (*)(const CompileOptions *, const std::string *, CompileOutcome *);
+
+// libpyvc_driver.so from $PYVC_DRIVER_LIBRARY, else ../lib/ next to this executable (the build
+// tree's and an install's layout).
+DriverEntry loadDriverEntry(const char *symbol, std::string &error) {
+  std::string path;
+  if (const char *configured = std::getenv("PYVC_DRIVER_LIBRARY"); configured && *configured) {
+    path = configured;
+  } else {
+    std::error_code ignored;
+    std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
+    path = (executable.parent_path().parent_path() / "lib" / PYVC_DRIVER_LIBRARY_NAME).string();
+  }
+  void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    const char *reason = dlerror();
+    error = "cannot load the compiler library " + path + ": " + (reason ? reason : "unknown reason");
+    return nullptr;
+  }
+  auto entry = reinterpret_cast<DriverEntry>(dlsym(library, symbol));
+  if (!entry)
+    error = std::string("the compiler library ") + path + " has no " + symbol;
+  return entry;
+}
+
+// Reads the source and runs `symbol` of the driver library on it (through the cache when
+// `cached`).
+CompileOutcome runDriver(const CompileOptions &options, const char *symbol, bool cached) {
+  CompileOutcome outcome;
+  std::optional<std::string> text = readWholeFile(options.sourcePath);
+  if (!text) {
+    outcome.exitCode = ExitInternal;
+    outcome.errorMessage = "cannot read " + options.sourcePath;
+    return outcome;
+  }
+  auto compile = [&] {
+    CompileOutcome result;
+    std::string error;
+    DriverEntry entry = loadDriverEntry(symbol, error);
+    if (!entry) {
+      result.exitCode = ExitInternal;
+      result.errorMessage = error;
+      return result;
+    }
+    entry(&options, &*text, &result);
+    return result;
+  };
+  return cached ? compileWithCache(options, *text, compile) : compile();
+}
+
 void addTargetOptions(CLI::App &command, CommandLine &line) {
   // Not a CLI11 choice list: an unknown target is an environment error (exit 3), not usage.
   std::string names;
@@ -143,7 +197,7 @@ int main(int argc, char **argv) {
   pyvc::tools::installCrashGuard();
   CLI::App app{"pyvc: compiles type-annotated Python kernels ahead of time to native shared "
                "libraries (aarch64+NEON, x86-64)"};
-  app.set_version_flag("--version", compilerVersion());
+  app.set_version_flag("--version", compilerVersionString());
   app.require_subcommand(1);
   CommandLine line;
 
@@ -178,7 +232,7 @@ int main(int argc, char **argv) {
     std::cout << app.help("", CLI::AppFormatMode::All);
     return ExitOk;
   } catch (const CLI::CallForVersion &) {
-    std::cout << compilerVersion() << "\n";
+    std::cout << compilerVersionString() << "\n";
     return ExitOk;
   } catch (const CLI::ParseError &error) {
     // CLI11 reports subcommand help requests as CallForHelp raised inside the subcommand.
@@ -194,13 +248,13 @@ int main(int argc, char **argv) {
     if (explain->parsed()) {
       CompileOptions options = optionsFrom(line, EmitKind::So);
       options.useCache = false;
-      CompileOutcome outcome = explainFile(options);
+      CompileOutcome outcome = runDriver(options, "pyvc_driver_explain", /*cached=*/false);
       CommandLine toStdout = line;
       toStdout.output = "-";
       return finish(outcome, toStdout, EmitKind::Ir, line.timePhases);
     }
     EmitKind emit = *parseEmitKind(line.emit);
-    CompileOutcome outcome = compileFile(optionsFrom(line, emit));
+    CompileOutcome outcome = runDriver(optionsFrom(line, emit), "pyvc_driver_compile", /*cached=*/true);
     return finish(outcome, line, emit, line.timePhases);
   });
 }
