@@ -207,7 +207,11 @@ Delivery HttpUplink::send(const sync::Batch &batch) {
   long headerBytes = 0;
   curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
   curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &headerBytes);
-  size_t wireBytes = size_t(uploaded) + size_t(std::max(0L, headerBytes));
+  // CURLINFO_REQUEST_SIZE counts the request line and headers, plus the body when curl sent
+  // it in the same buffer (small bodies, up to about 64 KB); larger bodies are counted only in
+  // CURLINFO_SIZE_UPLOAD_T.
+  size_t requestBytes = size_t(std::max(0L, headerBytes));
+  size_t wireBytes = requestBytes >= size_t(uploaded) ? requestBytes : requestBytes + size_t(uploaded);
 
   if (code != CURLE_OK) {
     ++stats_.transportFailures;

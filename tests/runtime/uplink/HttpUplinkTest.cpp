@@ -83,6 +83,22 @@ TEST(UplinkHttp, GzipBodyIsSmallerOnTheWireAndDecodesToTheSameJson) {
   EXPECT_EQ(requests[0].items.size(), 200u);
 }
 
+TEST(UplinkHttp, WireBytesCountBodyAndHeadersOnce) {
+  // Small bodies travel in the same buffer as the headers, large ones separately: both must be
+  // counted once, or the bandwidth cap would throttle twice as hard as configured.
+  TestHttpServer server;
+  ASSERT_GT(server.start(), 0);
+  auto uplink = makeUplink(optionsFor(server));
+  for (int items : {3, 2000}) {
+    pyvc::sync::Batch batch = makeBatch("wire-" + std::to_string(items), 0, items);
+    size_t bodyBytes = encodeBatchBody(batch).json.size();
+    Delivery delivery = uplink->send(batch);
+    ASSERT_EQ(delivery.kind, DeliveryKind::Ack);
+    EXPECT_GT(delivery.wireBytes, bodyBytes) << items << " items";
+    EXPECT_LT(delivery.wireBytes, bodyBytes + 1024) << items << " items";
+  }
+}
+
 TEST(UplinkHttp, ReusesOneConnectionForConsecutiveBatches) {
   TestHttpServer server;
   ASSERT_GT(server.start(), 0);
