@@ -478,6 +478,14 @@ Value FunctionLowerer::lowerIfExp(const AstExpr *node, const ir::Type *hint) {
     type = joinScalars(ifTrue.type(), ifFalse.type());
   } else if (ifTrue.type().isList() && ifFalse.type().isList()) {
     type = rank(ifTrue.type().element()) >= rank(ifFalse.type().element()) ? ifTrue.type() : ifFalse.type();
+    // A literal or comprehension on the narrower side can be built with the wider element
+    // type directly (`xs if c else [0]` with xs a list[float]); lower it again with that hint.
+    if (ifTrue.type() != type)
+      ifTrue = lowerExpr(node->children[0], &type);
+    if (ifFalse.type() != type)
+      ifFalse = lowerExpr(node->children[2], &type);
+    if (!ifTrue || !ifFalse)
+      return {};
   } else if (ifTrue.type() != ifFalse.type()) {
     report(DiagnosticKind::MismatchedTypes, node->children[2]->span,
            {ifTrue.type().str(), ifFalse.type().str(), "this branch is `" + ifFalse.type().str() + "`",

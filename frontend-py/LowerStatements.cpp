@@ -532,6 +532,14 @@ void FunctionLowerer::storeElement(const AstExpr *target, Value value, ir::Span 
   Value converted = coerce(value, listType.element(), span, "list element");
   if (!converted)
     return;
+  // Python evaluates the value before the index; StoreIndex evaluates the index first. When
+  // both could raise, the value goes through a temporary so the first error is Python's.
+  auto isPlain = [](const ir::Expr *expr) { return expr->is<ir::ConstantExpr>() || expr->is<ir::LocalRefExpr>(); };
+  if (!isPlain(index.expr) && !isPlain(converted.expr)) {
+    ir::LocalId temporary = newTemporary("value", converted.type(), span);
+    out.push_back(arena_->make<ir::AssignStmt>(span, temporary, converted.expr));
+    converted.expr = localRef(temporary, span);
+  }
   out.push_back(arena_->make<ir::StoreIndexStmt>(span, static_cast<ir::LocalId>(id), index.expr, converted.expr));
 }
 

@@ -40,6 +40,8 @@ const Case cases[] = {
     {"ParameterCannotWidenItsType", "def f(n: int) -> int:\n    n = n / 2\n    return n\n", {"E0309"}},
     {"ListAndScalarInOneLocal", "def f(x: float) -> float:\n    y = x\n    y = [x]\n    return x\n", {"E0309"}},
     {"ListElementMismatchOnCall", "def g(xs: list[int]) -> int:\n    return 0\n\ndef f(xs: list[float]) -> int:\n    return g(xs)\n", {"E0310"}},
+    {"ConditionalListLiteralTakesTheOtherBranchType", "def f(xs: list[float], c: bool) -> list[float]:\n    ys = xs[:] if c else [0]\n    return ys\n", {}},
+    {"ConditionalListOfIntsDoesNotWiden", "def f(xs: list[float], ns: list[int], c: bool) -> list[float]:\n    return xs if c else ns\n", {"E0310"}},
     {"ListLiteralTakesTheParameterType", "def g(xs: list[float]) -> float:\n    return 0.0\n\ndef f() -> float:\n    return g([1, 2])\n", {}},
     {"NestedFunctionIsUnsupported", "def f(x: float) -> float:\n    def g(y: float) -> float:\n        return y\n    return x\n", {"E0204"}},
     {"ExpressionStatement", "def f(x: float) -> float:\n    x * 2\n    return x\n", {"E0213"}},

@@ -152,6 +152,18 @@ TEST(Sema, AugmentedStoreEvaluatesTheIndexOnce) {
   EXPECT_EQ(add->lhs->as<IndexExpr>()->index->as<LocalRefExpr>()->local, index->target);
 }
 
+TEST(Sema, StoreEvaluatesTheValueBeforeTheIndex) {
+  auto compiled = compileValid("def f(xs: list[float], k: int) -> list[float]:\n    ys = xs[:]\n    ys[k // 2] = xs[k] / 2\n    return ys\n");
+  const Function &f = compiled->function("f");
+  ASSERT_EQ(f.body.size(), 4u);
+  const AssignStmt *value = f.body[1]->as<AssignStmt>();
+  const StoreIndexStmt *store = f.body[2]->as<StoreIndexStmt>();
+  ASSERT_TRUE(value && store);
+  EXPECT_TRUE(value->value->is<BinaryExpr>());
+  EXPECT_EQ(store->value->as<LocalRefExpr>()->local, value->target);
+  EXPECT_TRUE(store->index->is<BinaryExpr>());
+}
+
 TEST(Sema, LocalsWidenAcrossTheFunction) {
   auto compiled = compileValid("def f(xs: list[float]) -> float:\n    acc = 0\n    for x in xs:\n        acc += x\n    return acc\n");
   const Function &f = compiled->function("f");
