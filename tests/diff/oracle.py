@@ -225,7 +225,8 @@ def _call_with_guard(function, args):
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, CALL_TIMEOUT_SECONDS)
     try:
-        return ("ok", function(*copy.deepcopy(args)))
+        # Fresh lists per call: arguments are flat, so a shallow copy of each list suffices.
+        return ("ok", function(*[list(a) if isinstance(a, list) else a for a in args]))
     except _CallTimeout:
         return ("timeout",)
     except _AlternativeErrors as error:
