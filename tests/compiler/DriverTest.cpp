@@ -309,3 +309,27 @@ TEST(Driver, HostileInputsNeverCrash) {
     EXPECT_TRUE(result.exitCode == 0 || result.exitCode == 1) << input.name << " exit " << result.exitCode;
   }
 }
+
+TEST(Driver, PassesRunOnFrontendIR) {
+  Pyvc pyvc;
+  writeBytes(pyvc.path("dot.py"), "def dot(xs: list[float], ys: list[float]) -> float:\n"
+                                  "    acc = 0.0\n"
+                                  "    for i in range(min(len(xs), len(ys))):\n"
+                                  "        acc += xs[i] * ys[i]\n"
+                                  "    return acc\n");
+  CommandResult lanes = pyvc.run("compile --no-cache " + pyvc.path("dot.py") + " --emit=ir");
+  ASSERT_EQ(lanes.exitCode, 0);
+  // The accumulation loop became a fixed-lane sum, and both subscripts were proven in bounds.
+  EXPECT_NE(lanes.output.find("sum[fixed_lanes]"), std::string::npos) << lanes.output;
+  EXPECT_EQ(lanes.output.find("    for i#"), std::string::npos) << lanes.output;
+  EXPECT_NE(lanes.output.find("inbounds] * ys#"), std::string::npos) << lanes.output;
+  EXPECT_NE(lanes.output.find("errors: none"), std::string::npos) << lanes.output;
+  CommandResult strict = pyvc.run("compile --no-cache " + pyvc.path("dot.py") + " --emit=ir --strict-fp");
+  ASSERT_EQ(strict.exitCode, 0);
+  EXPECT_NE(strict.output.find("    for i#"), std::string::npos) << "--strict-fp keeps the loop:\n" << strict.output;
+  CommandResult manifest = pyvc.run("compile --no-cache " + pyvc.path("dot.py") + " --emit=manifest --strict-fp -O3");
+  auto json = nlohmann::json::parse(manifest.output);
+  EXPECT_EQ(json["options"]["strict_fp"], true);
+  EXPECT_EQ(json["options"]["opt_level"], 3);
+  EXPECT_EQ(json["functions"][0]["errors"], nlohmann::json::array());
+}
