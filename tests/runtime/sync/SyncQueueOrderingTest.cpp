@@ -253,4 +253,37 @@ TEST_F(SyncQueueOrdering, EnqueueBatchIsAllOrNothingAndKeepsOrder) {
   EXPECT_THAT(payloadsOf(*batch), ElementsAre("r0", "r1", "r2"));
 }
 
+TEST_F(SyncQueueOrdering, BinaryPayloadsComeBackByteForByte) {
+  auto queue = openOrFail(options);
+  std::string binary;
+  for (int i = 0; i < 512; ++i)
+    binary.push_back(static_cast<char>(i & 0xff)); // NULs and invalid UTF-8 included
+  enqueueOrFail(*queue, binary, 0);
+  enqueueOrFail(*queue, "", 0); // empty payloads are payloads too
+  Result<Batch> batch = queue->dequeueBatch(10, 1 << 20);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->items.size(), 2u);
+  EXPECT_EQ(batch->items[0].payload, binary);
+  EXPECT_EQ(batch->items[1].payload, "");
+  Result<QueueStats> stats = queue->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->bytes, 512);
+}
+
+TEST_F(SyncQueueOrdering, LeaseFromAClockThatJumpedBackIsClampedOnOpen) {
+  options.leaseDuration = 1000ms;
+  {
+    auto queue = openOrFail(options);
+    enqueueOrFail(*queue, "stranded?", 0);
+    clock.advance(3'600'000); // leased an hour "in the future"
+    ASSERT_TRUE(queue->dequeueBatch(10, 1 << 20).ok());
+  }
+  clock.advance(-3'600'000); // the clock is corrected
+  auto reopened = openOrFail(options);
+  clock.advance(1000); // one lease duration later, not an hour
+  Result<Batch> batch = reopened->dequeueBatch(10, 1 << 20);
+  ASSERT_TRUE(batch.ok());
+  EXPECT_THAT(payloadsOf(*batch), ElementsAre("stranded?"));
+}
+
 } // namespace
