@@ -182,7 +182,10 @@ PrivacyPolicy::parse(std::string_view jsonText, const std::filesystem::path &bas
       return makeError(hashUser + ": action `hash` needs a usable key: " + hasher.error().message);
     policy->hasher_ = std::move(hasher).value();
   }
-  policy->indexRulesByFirstByte();
+  std::vector<std::string> literalPrefixes;
+  for (const SensorRule &rule : policy->rules_)
+    literalPrefixes.push_back(rule.sensor.literalPrefix());
+  policy->ruleIndex_ = RulePrefixIndex(literalPrefixes);
   return std::shared_ptr<const PrivacyPolicy>(std::move(policy));
 }
 
@@ -201,26 +204,12 @@ PrivacyPolicy::loadFile(const std::filesystem::path &policyFile) {
   return policy;
 }
 
-void PrivacyPolicy::indexRulesByFirstByte() {
-  for (uint32_t index = 0; index < rules_.size(); ++index) {
-    const std::string &prefix = rules_[index].sensor.literalPrefix();
-    if (prefix.empty()) {
-      for (auto &candidates : candidatesByFirstByte_)
-        candidates.push_back(index);
-      emptyNameCandidates_.push_back(index);
-    } else {
-      candidatesByFirstByte_[uint8_t(prefix[0])].push_back(index);
-    }
-  }
-}
-
 SensorDecision PrivacyPolicy::decide(std::string_view sensor) const {
-  const std::vector<uint32_t> &candidates =
-      sensor.empty() ? emptyNameCandidates_ : candidatesByFirstByte_[uint8_t(sensor[0])];
-  for (uint32_t index : candidates)
-    if (rules_[index].sensor.matches(sensor))
-      return {index, rules_[index].action};
-  return {SensorDecision::kDefaultRule, defaultAction_};
+  uint32_t rule = ruleIndex_.firstMatch(
+      sensor, [&](uint32_t index) { return rules_[index].sensor.matches(sensor); });
+  if (rule == RulePrefixIndex::kNoRule)
+    return {SensorDecision::kDefaultRule, defaultAction_};
+  return {rule, rules_[rule].action};
 }
 
 PrivacyAction PrivacyPolicy::decideField(std::string_view field) const {

@@ -6,6 +6,7 @@
 #include "core/Result.h"
 #include "privacy/GlobPattern.h"
 #include "privacy/HmacSha256.h"
+#include "privacy/RulePrefixIndex.h"
 
 #include <array>
 #include <cstdint>
@@ -64,18 +65,13 @@ public:
 
 private:
   PrivacyPolicy() = default;
-  void indexRulesByFirstByte();
 
   std::vector<SensorRule> rules_;
   std::vector<FieldRule> fieldRules_;
   PrivacyAction defaultAction_ = PrivacyAction::Drop;
   PrivacyAction fieldDefaultAction_ = PrivacyAction::Allow;
   std::shared_ptr<const HmacSha256> hasher_;
-  // For each first byte of a sensor name, the indexes (in order) of the rules that can match a
-  // name starting with it: rules whose literal prefix starts with that byte, and rules that
-  // start with a wildcard. Rules that can match the empty name are in emptyNameCandidates_.
-  std::array<std::vector<uint32_t>, 256> candidatesByFirstByte_;
-  std::vector<uint32_t> emptyNameCandidates_;
+  RulePrefixIndex ruleIndex_;
 };
 
 } // namespace pyvc

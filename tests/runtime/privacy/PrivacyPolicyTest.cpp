@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace {
 
 using pyvc::PrivacyAction;
@@ -135,6 +137,55 @@ TEST(PrivacyPolicy, LoadFileResolvesTheKeyBesideThePolicy) {
   auto missing = PrivacyPolicy::loadFile(folder / "absent.json");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("cannot open policy file"), std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+// The rule index must never change which rule wins: decide() against a plain scan of every
+// rule in order, on random policies built from nested and overlapping prefixes (including a
+// chain of more nested prefixes than the index keeps inline, which takes its fallback path).
+TEST(PrivacyPolicy, RuleIndexAgreesWithAPlainFirstMatchScan) {
+  std::mt19937 random(7);
+  const char *pieces[] = {"a", "ab", "b", ".", "*", "?", "[ab]", "a.", "ba"};
+  const char *actions[] = {"allow", "drop", "mask"};
+  for (int policyIndex = 0; policyIndex < 60; ++policyIndex) {
+    std::string rules;
+    int ruleCount = 1 + int(random() % 30);
+    if (policyIndex == 0)
+      ruleCount = 0; // filled below with a 20-deep chain a, aa, aaa, ...
+    for (int rule = 0; rule < ruleCount; ++rule) {
+      std::string glob;
+      int length = 1 + int(random() % 4);
+      for (int i = 0; i < length; ++i)
+        glob += pieces[random() % std::size(pieces)];
+      rules += std::string(rules.empty() ? "" : ",") + R"({"sensor": ")" + glob +
+               R"(", "action": ")" + actions[random() % 3] + "\"}";
+    }
+    if (policyIndex == 0)
+      for (int depth = 1; depth <= 20; ++depth)
+        rules += std::string(rules.empty() ? "" : ",") + R"({"sensor": ")" +
+                 std::string(size_t(depth), 'a') + (depth % 2 ? "*" : "") +
+                 R"(", "action": "allow"})";
+    auto policy = PrivacyPolicy::parse(R"({"default": "drop", "rules": [)" + rules + "]}");
+    ASSERT_TRUE(policy) << policy.error().message;
+    const auto &allRules = (*policy)->rules();
+    for (int nameIndex = 0; nameIndex < 200; ++nameIndex) {
+      std::string name;
+      int length = int(random() % 25);
+      for (int i = 0; i < length; ++i)
+        name += "ab."[random() % (policyIndex == 0 ? 1 : 3)];
+      uint32_t expected = SensorDecision::kDefaultRule;
+      for (uint32_t rule = 0; rule < allRules.size(); ++rule)
+        if (allRules[rule].sensor.matches(name)) {
+          expected = rule;
+          break;
+        }
+      ASSERT_EQ((*policy)->decide(name).ruleIndex, expected)
+          << "policy " << policyIndex << " name `" << name << "`";
+    }
+  }
 }
 
 } // namespace
