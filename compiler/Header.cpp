@@ -41,8 +41,9 @@ std::string guardName(const std::string &path) {
   return guard + "_H";
 }
 
-std::string resultParameters(const ir::Type &result, bool pointerToArray) {
-  std::string star = pointerToArray ? " *" : " *";
+// The out parameters of a result; the batch variant uses the same spelling (one array each).
+std::string resultParameters(const ir::Type &result) {
+  const char *star = " *";
   if (result.isNone())
     return "";
   if (result.isScalar())
@@ -68,7 +69,7 @@ std::string functionPrototype(const ir::Function &function) {
       add(std::string(cType(local.type.kind())) + " " + cName(local.name));
     }
   }
-  if (std::string results = resultParameters(function.returnType, false); !results.empty())
+  if (std::string results = resultParameters(function.returnType); !results.empty())
     add(results);
   add("const char **message");
   return "pyvc_status " "pyvc_fn_" + function.name + "(" + parameters + ");\n";
@@ -82,7 +83,7 @@ std::string batchPrototype(const ir::Function &function) {
     add("const " + std::string(cType(local.type.kind())) + " *" + cName(local.name));
   }
   add("int64_t count");
-  if (std::string results = resultParameters(function.returnType, true); !results.empty())
+  if (std::string results = resultParameters(function.returnType); !results.empty())
     add(results);
   add("int64_t *error_index");
   add("const char **message");
