@@ -86,6 +86,22 @@ void bindInteger(sqlite3_stmt *statement, int parameter, int64_t value) {
   assert(code == SQLITE_OK && "integer bind on a prepared statement of this file");
 }
 
+// journal_mode answers with the mode it got: a file system without shared memory support would
+// silently stay in rollback mode, and the durability promises assume WAL.
+Result<void> requireWalMode(sqlite3 *connection) {
+  Result<Statement> mode = store::prepare(connection, "PRAGMA journal_mode");
+  if (!mode)
+    return mode.error();
+  int code = sqlite3_step(mode->get());
+  if (code != SQLITE_ROW)
+    return store::sqliteError(connection, "PRAGMA journal_mode", code);
+  const auto *name = reinterpret_cast<const char *>(sqlite3_column_text(mode->get(), 0));
+  if (!name || std::string_view(name) != "wal")
+    return makeError("cannot switch to WAL journal mode (got " +
+                     std::string(name ? name : "nothing") + ")");
+  return {};
+}
+
 Result<void> bindReading(sqlite3 *connection, sqlite3_stmt *statement, int64_t sensorId,
                          const Reading &reading) {
   std::string extraText;
@@ -165,16 +181,8 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
     if (auto done = store::execute(connection, pragma); !done)
       return failure(done.error());
   }
-  // journal_mode answers with the mode it got: a file system without shared memory support
-  // would silently stay in rollback mode, and the durability promises assume WAL.
-  Result<Statement> mode = store::prepare(connection, "PRAGMA journal_mode");
-  if (!mode)
-    return failure(mode.error());
-  if (sqlite3_step(mode->get()) != SQLITE_ROW || std::string_view(reinterpret_cast<const char *>(
-                                                     sqlite3_column_text(mode->get(), 0))) != "wal")
-    return makeError("reading store " + path.string() + ": cannot switch to WAL journal mode");
-  mode->reset();
-
+  if (auto wal = requireWalMode(connection); !wal)
+    return failure(wal.error());
   if (auto schema = prepareSchema(connection); !schema)
     return failure(schema.error());
   if (options.maxPageCount > 0) {

@@ -5,9 +5,10 @@ namespace pyvc::store {
 
 Error sqliteError(sqlite3 *connection, std::string_view what, int resultCode) {
   // The connection's message describes the latest failure only if it matches this code.
-  std::string message = connection && sqlite3_errcode(connection) == resultCode
-                            ? sqlite3_errmsg(connection)
-                            : sqlite3_errstr(resultCode);
+  bool connectionKnowsWhy = connection && (sqlite3_extended_errcode(connection) == resultCode ||
+                                           sqlite3_errcode(connection) == resultCode);
+  std::string message =
+      connectionKnowsWhy ? sqlite3_errmsg(connection) : sqlite3_errstr(resultCode);
   std::string codeName;
   switch (resultCode & 0xFF) {
   case SQLITE_FULL:
