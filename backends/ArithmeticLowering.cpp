@@ -284,8 +284,12 @@ llvm::Value *FunctionLowering::lowerConvert(const ir::ConvertExpr &expr) {
   case ir::ConvertOp::IntToFloat: return builder_.CreateSIToFP(operand, builder_.getDoubleTy());
   case ir::ConvertOp::FloatToInt:
     return checkedFloatToInt(builder_.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, operand));
-  case ir::ConvertOp::Truth:
-  case ir::ConvertOp::ListTruth: return truth(operand, expr.operand->type);
+  case ir::ConvertOp::Truth: return truth(operand, expr.operand->type);
+  case ir::ConvertOp::ListTruth: {
+    llvm::Value *result = truth(operand, expr.operand->type);
+    discardIfTemporary(*expr.operand, operand);
+    return result;
+  }
   }
   return nullptr;
 }

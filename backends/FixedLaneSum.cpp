@@ -139,6 +139,8 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
     builder_.CreateStore(builder_.CreateAdd(position, builder_.getInt64(1), "", true, true), positionSlot);
     builder_.CreateBr(tailCheck);
     builder_.SetInsertPoint(done);
+    for (size_t list = 0; list < iteration.lists.size(); ++list)
+      discardIfTemporary(*generator.space.lists[list], iteration.lists[list]);
     return builder_.CreateLoad(doubleType, total);
   }
 

@@ -207,9 +207,13 @@ llvm::Value *FunctionLowering::lowerExpr(const ir::Expr &expr) {
   case ir::ExprKind::Convert: result = lowerConvert(*expr.as<ir::ConvertExpr>()); break;
   case ir::ExprKind::Call: result = lowerCall(*expr.as<ir::CallExpr>()); break;
   case ir::ExprKind::Intrinsic: result = lowerIntrinsic(*expr.as<ir::IntrinsicExpr>()); break;
-  case ir::ExprKind::ListLength:
-    result = listLength(lowerExpr(*expr.as<ir::ListLengthExpr>()->list));
+  case ir::ExprKind::ListLength: {
+    const ir::Expr &list = *expr.as<ir::ListLengthExpr>()->list;
+    llvm::Value *header = lowerExpr(list);
+    result = listLength(header);
+    discardIfTemporary(list, header);
     break;
+  }
   case ir::ExprKind::Index: result = lowerIndex(*expr.as<ir::IndexExpr>()); break;
   case ir::ExprKind::Slice: result = lowerSlice(*expr.as<ir::SliceExpr>()); break;
   case ir::ExprKind::ListLiteral: result = lowerListLiteral(*expr.as<ir::ListLiteralExpr>()); break;
@@ -244,11 +248,13 @@ llvm::Value *FunctionLowering::lowerConstant(const ir::ConstantExpr &expr) {
 llvm::Value *FunctionLowering::lowerCall(const ir::CallExpr &expr) {
   const ir::Function &callee = module_.source.functions[expr.callee];
   std::vector<llvm::Value *> arguments;
+  std::vector<std::pair<const ir::Expr *, llvm::Value *>> listArguments;
   for (const ir::Expr *argument : expr.arguments) {
     llvm::Value *value = lowerExpr(*argument);
     if (argument->type.isList()) {
       arguments.push_back(listData(value));
       arguments.push_back(listLength(value));
+      listArguments.push_back({argument, value});
     } else {
       arguments.push_back(value);
     }
@@ -268,6 +274,9 @@ llvm::Value *FunctionLowering::lowerCall(const ir::CallExpr &expr) {
   arguments.push_back(builder_.CreateAdd(depth_, builder_.getInt32(1)));
   llvm::Value *status = builder_.CreateCall(module_.implementations[expr.callee], arguments);
   propagateIfFailed(status);
+  // The callee copied whatever it keeps (it returns copies of borrowed lists).
+  for (auto &[argument, header] : listArguments)
+    discardIfTemporary(*argument, header);
 
   auto loadScalar = [&](llvm::AllocaInst *slot, const ir::Type &type) -> llvm::Value * {
     llvm::Value *value = builder_.CreateLoad(slot->getAllocatedType(), slot);

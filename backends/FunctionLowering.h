@@ -64,6 +64,9 @@ private:
   void lowerStoreIndex(const ir::StoreIndexStmt &statement);
   void lowerAppend(const ir::AppendStmt &statement);
   llvm::Value *newList(ir::TypeKind element, llvm::Value *length, llvm::Value *capacity);
+  // Frees `header` now when `expr` made a fresh list that nothing else can reach (a temporary
+  // consumed by len, an index, a slice, sorted, a repeat, a call or a loop).
+  void discardIfTemporary(const ir::Expr &expr, llvm::Value *header);
   llvm::Value *borrowList(llvm::Value *data, llvm::Value *length, const llvm::Twine &name);
   llvm::Value *listData(llvm::Value *header);
   llvm::Value *listLength(llvm::Value *header);

@@ -108,6 +108,9 @@ void FunctionLowering::emitIterationLoop(const ir::IterationSpace &space,
   builder_.CreateStore(builder_.CreateAdd(current, builder_.getInt64(1), "", true, true), positionSlot);
   builder_.CreateBr(header);
   builder_.SetInsertPoint(exit);
+  // Both the end of the iteration and `break` arrive here; a raise leaves through the exit block.
+  for (size_t list = 0; list < iteration.lists.size(); ++list)
+    discardIfTemporary(*space.lists[list], iteration.lists[list]);
 }
 
 void FunctionLowering::emitGenerators(const ir::ComprehensionExpr &expr, size_t level,

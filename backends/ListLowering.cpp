@@ -64,6 +64,25 @@ llvm::Value *FunctionLowering::newList(ir::TypeKind element, llvm::Value *length
   return header;
 }
 
+void FunctionLowering::discardIfTemporary(const ir::Expr &expr, llvm::Value *header) {
+  bool fresh = false;
+  switch (expr.kind) {
+  case ir::ExprKind::Slice:
+  case ir::ExprKind::Sorted:
+  case ir::ExprKind::ListLiteral:
+  case ir::ExprKind::ListRepeat:
+  case ir::ExprKind::Comprehension:
+  case ir::ExprKind::Call: fresh = expr.type.isList(); break;
+  default: break; // a local's list may be used again
+  }
+  if (!fresh)
+    return;
+  llvm::Type *pointer = builder_.getPtrTy();
+  llvm::FunctionCallee discard =
+      module_.supportFunction("pyvc_rt_list_discard", builder_.getVoidTy(), {pointer, pointer});
+  builder_.CreateCall(discard, {arenaSlot(), header});
+}
+
 void FunctionLowering::appendElement(llvm::Value *header, llvm::Value *value, ir::TypeKind element) {
   llvm::StructType *type = module_.listType;
   llvm::Value *length = listLength(header);
@@ -134,7 +153,9 @@ void FunctionLowering::lowerStoreIndex(const ir::StoreIndexStmt &statement) {
 llvm::Value *FunctionLowering::lowerIndex(const ir::IndexExpr &expr) {
   llvm::Value *header = lowerExpr(*expr.list);
   llvm::Value *index = checkedIndex(header, lowerExpr(*expr.index), expr.provenInBounds);
-  return loadElement(header, index, expr.type.kind());
+  llvm::Value *element = loadElement(header, index, expr.type.kind());
+  discardIfTemporary(*expr.list, header);
+  return element;
 }
 
 llvm::Value *FunctionLowering::lowerSlice(const ir::SliceExpr &expr) {
@@ -161,6 +182,7 @@ llvm::Value *FunctionLowering::lowerSlice(const ir::SliceExpr &expr) {
   llvm::Value *result = builder_.CreateCall(
       slice, {arenaSlot(), header, elementSizeValue(expr.type.element().kind()), lower, upper});
   raiseIf(builder_.CreateIsNull(result), ir::ErrorKind::Memory, OutOfMemory);
+  discardIfTemporary(*expr.list, header);
   return result;
 }
 
@@ -190,6 +212,7 @@ llvm::Value *FunctionLowering::lowerListRepeat(const ir::ListRepeatExpr &expr) {
   llvm::Value *result =
       builder_.CreateCall(repeat, {arenaSlot(), header, elementSizeValue(expr.type.element().kind()), count});
   raiseIf(builder_.CreateIsNull(result), ir::ErrorKind::Memory, OutOfMemory);
+  discardIfTemporary(*expr.list, header);
   return result;
 }
 
@@ -203,6 +226,7 @@ llvm::Value *FunctionLowering::lowerSorted(const ir::SortedExpr &expr) {
   llvm::Value *copy = builder_.CreateCall(
       slice, {arenaSlot(), header, elementSizeValue(element), builder_.getInt64(0), listLength(header)});
   raiseIf(builder_.CreateIsNull(copy), ir::ErrorKind::Memory, OutOfMemory);
+  discardIfTemporary(*expr.list, header);
   int32_t kind = element == ir::TypeKind::Bool ? 0 : element == ir::TypeKind::Int ? 1 : 2;
   llvm::FunctionCallee sort = module_.supportFunction(
       "pyvc_rt_list_sort", builder_.getInt32Ty(), {pointer, int64, builder_.getInt32Ty(), pointer});

@@ -164,6 +164,16 @@ pyvc_list *pyvc_rt_list_take(pyvc_list **arena, pyvc_list *list, int64_t element
   return copy;
 }
 
+/* Frees a temporary list as soon as its only use is over (`len(sorted(xs[1:]))`, `[0.0] * n`),
+ * so loops that build temporaries do not hold them until the call ends. */
+void pyvc_rt_list_discard(pyvc_list **arena, pyvc_list *list) {
+  arenaUnlink(arena, list);
+  if (list->capacity >= 0)
+    free(list->data);
+  if (!(list->flags & FLAG_STACK_HEADER))
+    free(list);
+}
+
 /* Puts a list returned by a callee into the caller's arena. */
 void pyvc_rt_list_adopt(pyvc_list **arena, pyvc_list *list) { arenaLink(arena, list); }
 

@@ -51,6 +51,27 @@ void buildLeakKernels(ir::Module &module) {
     k.storeIndex(ys, k.ref(i), k.i64(5));
     k.ret(k.ref(ys));
   }
+  { // def temporaries(n): t = 0; for i in range(n): (for y in sorted([i, 2] * 2): t += y); t += [i][0] + len(squares(3));
+    //                      (if [i]: t += 1);  return t + sum(x for x in squares(n)[1:])
+    k.function("temporaries", Type::integer());
+    ir::LocalId n = k.param("n", Type::integer()), t = k.local("t", Type::integer());
+    ir::LocalId i = k.local("i", Type::integer()), y = k.local("y", Type::integer()), x = k.local("x", Type::integer());
+    k.assign(t, k.i64(0));
+    ir::ForStmt *loop = k.forStmt(k.range(k.i64(0), k.ref(n), k.i64(1), i));
+    ir::ForStmt *inner = k.forStmt(
+        k.over({k.sorted(k.repeat(k.listLiteral(TypeKind::Int, {k.ref(i), k.i64(2)}), k.i64(2)))}, {y}), &loop->body);
+    k.assign(t, k.binary(BinaryOp::Add, k.ref(t), k.ref(y)), &inner->body);
+    k.assign(t, k.binary(BinaryOp::Add, k.ref(t),
+                         k.binary(BinaryOp::Add, k.index(k.listLiteral(TypeKind::Int, {k.ref(i)}), k.i64(0)),
+                                  k.length(k.call(squares, {k.i64(3)})))),
+             &loop->body);
+    ir::IfStmt *nonEmpty = k.ifStmt(k.convert(ir::ConvertOp::ListTruth, k.listLiteral(TypeKind::Int, {k.ref(i)})), &loop->body);
+    k.assign(t, k.binary(BinaryOp::Add, k.ref(t), k.i64(1)), &nonEmpty->thenBody);
+    auto *sum = k.comprehension(ir::ComprehensionKind::Sum, Type::integer(),
+                                k.over({k.slice(k.call(squares, {k.ref(n)}), k.i64(1), nullptr)}, {x}), k.ref(x));
+    sum->start = k.i64(0);
+    k.ret(k.binary(BinaryOp::Add, k.ref(t), sum));
+  }
   { // def evens(xs) -> list[int]: return [x for x in xs if x % 2 == 0]
     k.function("evens", intList);
     ir::LocalId xs = k.param("xs", intList), x = k.local("x", Type::integer());
@@ -67,6 +88,7 @@ int32_t pyvc_fn_churn(int64_t, int64_t *, const char **);
 int32_t pyvc_fn_past_end(int64_t, int64_t *, const char **);
 int32_t pyvc_fn_patched(const int64_t *, int64_t, int64_t, int64_t **, int64_t *, const char **);
 int32_t pyvc_fn_evens(const int64_t *, int64_t, int64_t **, int64_t *, const char **);
+int32_t pyvc_fn_temporaries(int64_t, int64_t *, const char **);
 void pyvc_free(void *);
 int main(void) {
   int64_t *data, length, value, xs[] = {1, 2, 3, 4};
@@ -85,7 +107,9 @@ int main(void) {
   pyvc_free(data);
   failures += pyvc_fn_evens(0, 0, &data, &length, 0) != 0 || length != 0;
   pyvc_free(data);
-  printf("failures %d\n", failures);
+  /* python3: sum(sum(sorted([i, 2] * 2)) + i + 3 + 1 for i in range(100)) + sum(x * x for x in range(100)[1:]) */
+  failures += pyvc_fn_temporaries(100, &value, 0) != 0 || value != 344000;
+  printf("failures %d (temporaries %lld)\n", failures, (long long)value);
   return failures;
 }
 )";
