@@ -42,14 +42,14 @@ public:
   ModuleAnalysis(ir::Module &module, DiagnosticEngine &diags) : scope_{module, diags, {}, {}, {}, {}, {}, {}, {}} {}
 
   void run(const AstModule &ast) {
-    for (size_t i = 0; i < ast.body.size(); ++i)
-      declareTopLevel(ast.body[i], i == 0);
+    for (const AstStmt *statement : ast.body)
+      declareTopLevel(statement);
     for (uint32_t index = 0; index < scope_.module.functions.size(); ++index)
       FunctionLowerer(scope_, index).run();
   }
 
 private:
-  void declareTopLevel(const AstStmt *statement, bool first) {
+  void declareTopLevel(const AstStmt *statement) {
     switch (statement->kind) {
     case AstStmtKind::FunctionDef: return declareFunction(statement);
     case AstStmtKind::Import: return declareImport(statement);
@@ -78,7 +78,6 @@ private:
       break;
     default: break;
     }
-    (void)first;
     scope_.diags.report(DiagnosticKind::ModuleLevelStatement, statement->span, {describeStatement(statement)});
   }
 
@@ -153,10 +152,8 @@ private:
     ir::Function function;
     function.name = statement->name;
     function.span = statement->span;
-    for (const AstParameter &parameter : statement->parameters) {
-      if (!declareParameter(function, parameter))
-        continue;
-    }
+    for (const AstParameter &parameter : statement->parameters)
+      declareParameter(function, parameter);
     if (!statement->returns) {
       scope_.diags.report(DiagnosticKind::MissingAnnotation, statement->span, {"the return type of `" + statement->name + "`"});
       function.returnType = ir::Type::floating();
