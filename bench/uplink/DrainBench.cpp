@@ -18,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -76,6 +77,15 @@ private:
   uplink::Uplink &inner_;
   double seconds_ = 0; // only the drain thread writes it; read after stop()
 };
+
+// CPU seconds (user + system) of the whole process: drain thread, uplink and receiver. On a
+// shared machine this is the comparable figure; wall time depends on the neighbours.
+double processCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -151,10 +161,12 @@ int main(int argc, char **argv) {
   uplink::DrainLoop loop(*queue, timed, drainOptions);
 
   Clock::time_point drainStart = Clock::now();
+  double cpuAtStart = processCpuSeconds();
   loop.start();
   while (receivedItems.load() < settings.items && secondsSince(drainStart) < 3600)
     std::this_thread::sleep_for(5ms);
   double drainSeconds = secondsSince(drainStart);
+  double drainCpuSeconds = processCpuSeconds() - cpuAtStart;
   loop.stop();
   receiver.stop();
   listener.join();
@@ -168,6 +180,8 @@ int main(int argc, char **argv) {
               settings.batch, settings.gzip ? "on" : "off", drainSeconds,
               double(settings.items) / drainSeconds, double(payloadBytes) / 1e6 / drainSeconds,
               double(stats.sentBytes) / 1e6 / drainSeconds, double(stats.sentBytes) / 1e6);
+  std::printf("cpu: %.2f s for the drain (sender + receiver), %.0f items per CPU-second\n",
+              drainCpuSeconds, double(settings.items) / drainCpuSeconds);
   std::printf("time split: uplink send %.2f s (%.0f%%), queue dequeue/ack and the rest %.2f s\n",
               timed.seconds(), 100.0 * timed.seconds() / drainSeconds,
               drainSeconds - timed.seconds());
