@@ -2,7 +2,8 @@
 // responsibility across files: statements, calls and the error channel in FunctionLowering.cpp;
 // scalar operators in ArithmeticLowering.cpp; math.* and scalar builtins in MathLowering.cpp;
 // lists in ListLowering.cpp; loops and comprehensions in IterationLowering.cpp; fixed-lane float
-// sums in FixedLaneSum.cpp. Internal to backends/.
+// sums in FixedLaneSum.cpp and their whole-block vector code in VectorElements.cpp. Internal to
+// backends/.
 #pragma once
 
 #include "backends/ModuleLowering.h"
@@ -101,7 +102,8 @@ private:
   llvm::Value *laneValue(const ir::ComprehensionExpr &expr, const ir::Generator &generator);
   llvm::Value *combineLanes(llvm::Value *lanes);
   // Whole-block vector code for elements and filters that cannot raise (VectorElements.cpp):
-  // 16 positions from `base` at once; nullptr when `expr` is outside that simple subset.
+  // isVectorizable says whether `expr` is in that subset; lowerVectorExpr (only for such
+  // expressions) computes it for the 16 positions starting at `base` at once.
   bool isVectorizable(const ir::Expr &expr, const Iteration &iteration);
   llvm::Value *lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base);
   void emitFixedLaneElements(const ir::ComprehensionExpr &expr, size_t level,
