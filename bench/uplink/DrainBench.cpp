@@ -95,7 +95,8 @@ double secondsSince(Clock::time_point start) {
 
 int main(int argc, char **argv) {
   Settings settings = parseArguments(argc, argv);
-  std::string pattern = (std::filesystem::temp_directory_path() / "pyvc-drain-bench-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "pyvc-drain-bench-XXXXXX").string();
   if (!mkdtemp(pattern.data())) {
     std::perror("mkdtemp");
     return 1;
@@ -104,7 +105,8 @@ int main(int argc, char **argv) {
 
   sync::QueueOptions queueOptions;
   queueOptions.path = (directory / "queue.db").string();
-  queueOptions.durability = settings.fullDurability ? sync::Durability::Full : sync::Durability::Normal;
+  queueOptions.durability =
+      settings.fullDurability ? sync::Durability::Full : sync::Durability::Normal;
   auto opened = sync::SyncQueue::open(queueOptions);
   if (!opened) {
     std::fprintf(stderr, "queue: %s\n", opened.error().message.c_str());
@@ -186,8 +188,8 @@ int main(int argc, char **argv) {
               timed.seconds(), 100.0 * timed.seconds() / drainSeconds,
               drainSeconds - timed.seconds());
   std::printf("receiver: %zu bodies, %zu items; drain stats: %llu batches, %llu retries\n",
-              receivedBodies.load(), receivedItems.load(),
-              (unsigned long long)stats.sentBatches, (unsigned long long)stats.retries);
+              receivedBodies.load(), receivedItems.load(), (unsigned long long)stats.sentBatches,
+              (unsigned long long)stats.retries);
 
   queue.reset();
   std::filesystem::remove_all(directory);

@@ -152,8 +152,8 @@ milliseconds DrainLoop::waitForBandwidth() {
   Clock::time_point now = Clock::now();
   double elapsedSeconds = std::chrono::duration<double>(now - tokensUpdatedAt_).count();
   tokensUpdatedAt_ = now;
-  tokens_ = std::min(double(options_.burstBytes),
-                     tokens_ + elapsedSeconds * options_.maxBytesPerSecond);
+  tokens_ =
+      std::min(double(options_.burstBytes), tokens_ + elapsedSeconds * options_.maxBytesPerSecond);
   if (tokens_ >= 0)
     return GoOn;
   // In debt from the last send: wait until the bucket is back to zero.
@@ -196,7 +196,8 @@ milliseconds DrainLoop::settle(const Delivery &delivery) {
   }
 
   if (delivery.kind == DeliveryKind::Reject) {
-    std::fprintf(stderr, "pyvc-uplink: %s receiver rejected batch %s (%zu items), dead-lettered: %s\n",
+    std::fprintf(stderr,
+                 "pyvc-uplink: %s receiver rejected batch %s (%zu items), dead-lettered: %s\n",
                  std::string(uplink_.name()).c_str(), batch.batchId.c_str(), batch.items.size(),
                  oneLine(delivery.detail).c_str());
     if (Result<void> dead = withQueue([&] { return queue_.deadLetter(batch, delivery.detail); });
@@ -243,8 +244,7 @@ milliseconds DrainLoop::settle(const Delivery &delivery) {
 }
 
 void DrainLoop::noteQueueError(const char *operation, const Error &error) {
-  std::fprintf(stderr, "pyvc-uplink: sync queue %s failed: %s\n", operation,
-               error.message.c_str());
+  std::fprintf(stderr, "pyvc-uplink: sync queue %s failed: %s\n", operation, error.message.c_str());
   std::lock_guard lock(statsMutex_);
   ++stats_.queueErrors;
 }

@@ -91,7 +91,7 @@ private:
   DrainOptions options_;
 
   std::optional<sync::Batch> held_; // a batch being retried, still leased
-  int consecutiveFailures_ = 0;      // of the held batch, for the backoff exponent
+  int consecutiveFailures_ = 0;     // of the held batch, for the backoff exponent
   int consecutiveServerFailures_ = 0;
   double tokens_ = 0; // bandwidth bucket, bytes; negative = debt from the last send
   std::chrono::steady_clock::time_point tokensUpdatedAt_;

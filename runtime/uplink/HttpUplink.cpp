@@ -59,8 +59,7 @@ Result<void> checkReadable(const std::string &path, std::string_view what) {
 
 } // namespace
 
-std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
-                                                         std::time_t now) {
+std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value, std::time_t now) {
   value = trim(value);
   if (value.empty())
     return std::nullopt;
@@ -95,8 +94,8 @@ struct HttpUplink::Handle {
   static size_t onBody(char *data, size_t size, size_t count, void *self) {
     auto *handle = static_cast<Handle *>(self);
     size_t bytes = size * count;
-    size_t room = handle->maxResponseBytes - std::min(handle->maxResponseBytes,
-                                                      handle->responseBody.size());
+    size_t room =
+        handle->maxResponseBytes - std::min(handle->maxResponseBytes, handle->responseBody.size());
     handle->responseBody.append(data, std::min(bytes, room));
     return bytes; // keep reading the rest so the connection stays reusable
   }
@@ -211,15 +210,16 @@ Delivery HttpUplink::send(const sync::Batch &batch) {
   // it in the same buffer (small bodies, up to about 64 KB); larger bodies are counted only in
   // CURLINFO_SIZE_UPLOAD_T.
   size_t requestBytes = size_t(std::max(0L, headerBytes));
-  size_t wireBytes = requestBytes >= size_t(uploaded) ? requestBytes : requestBytes + size_t(uploaded);
+  size_t wireBytes =
+      requestBytes >= size_t(uploaded) ? requestBytes : requestBytes + size_t(uploaded);
 
   if (code != CURLE_OK) {
     ++stats_.transportFailures;
     // The error text names the host and the failure, never the headers (credentials).
     std::string reason = handle_->errorText[0] ? handle_->errorText : curl_easy_strerror(code);
     return Delivery::retry(FailureKind::Transport,
-                           "curl error " + std::to_string(int(code)) + ": " + reason,
-                           std::nullopt, wireBytes);
+                           "curl error " + std::to_string(int(code)) + ": " + reason, std::nullopt,
+                           wireBytes);
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

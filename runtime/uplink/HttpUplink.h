@@ -76,7 +76,6 @@ private:
 
 // The wait a Retry-After header value asks for, relative to `now`: delay-seconds ("120") or an
 // HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"; a past date means 0). nullopt when unparsable.
-std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
-                                                         std::time_t now);
+std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value, std::time_t now);
 
 } // namespace pyvc::uplink

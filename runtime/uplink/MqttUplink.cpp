@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <unistd.h>
 
@@ -49,8 +49,8 @@ struct MqttUplink::Callbacks {
       ++uplink->stats_.connects;
     } else {
       ++uplink->stats_.connectFailures;
-      uplink->lastConnectError_ = std::string("broker refused the connection: ") +
-                                  mosquitto_reason_string(rc);
+      uplink->lastConnectError_ =
+          std::string("broker refused the connection: ") + mosquitto_reason_string(rc);
     }
     uplink->changed_.notify_all();
   }
@@ -90,8 +90,8 @@ Result<std::unique_ptr<MqttUplink>> MqttUplink::create(MqttUplinkOptions options
   initialiseMosquittoOnce();
   std::unique_ptr<MqttUplink> uplink(new MqttUplink(std::move(options)));
   const MqttUplinkOptions &settings = uplink->options_;
-  mosquitto *client = mosquitto_new(settings.clientId.c_str(), /*clean_session=*/true,
-                                    uplink.get());
+  mosquitto *client =
+      mosquitto_new(settings.clientId.c_str(), /*clean_session=*/true, uplink.get());
   if (!client)
     return makeError("mqtt uplink: mosquitto_new failed (out of memory?)");
   uplink->client_ = client;
@@ -205,9 +205,9 @@ Delivery MqttUplink::send(const sync::Batch &batch) {
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, options_.connectWait, [&] { return connected_ || stopping_; });
     if (!connected_)
-      return Delivery::retry(FailureKind::Transport,
-                             "mqtt: not connected to " + options_.host + ":" +
-                                 std::to_string(options_.port) + " (" + lastConnectError_ + ")");
+      return Delivery::retry(FailureKind::Transport, "mqtt: not connected to " + options_.host +
+                                                         ":" + std::to_string(options_.port) +
+                                                         " (" + lastConnectError_ + ")");
     // Late PUBACKs of publishes we gave up on are of no use any more.
     completedPublishes_.clear();
   }

@@ -30,8 +30,8 @@ namespace pyvc::uplink {
 struct MqttUplinkOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
-  std::string clientId; // empty: "pyvc-" and random hex
-  std::string topic;    // no wildcards
+  std::string clientId;           // empty: "pyvc-" and random hex
+  std::string topic;              // no wildcards
   std::string username, password; // password never logged
   bool mqtt5 = true;
 
@@ -46,10 +46,10 @@ struct MqttUplinkOptions {
 };
 
 struct MqttUplinkStats {
-  uint64_t connects = 0;         // successful CONNACKs
-  uint64_t connectFailures = 0;  // TCP/TLS connect failures and refused CONNACKs
-  uint64_t publishes = 0;        // PUBLISH packets handed to libmosquitto
-  uint64_t pubacks = 0;          // PUBACKs received for them (success or not)
+  uint64_t connects = 0;        // successful CONNACKs
+  uint64_t connectFailures = 0; // TCP/TLS connect failures and refused CONNACKs
+  uint64_t publishes = 0;       // PUBLISH packets handed to libmosquitto
+  uint64_t pubacks = 0;         // PUBACKs received for them (success or not)
   bool connected = false;
 };
 

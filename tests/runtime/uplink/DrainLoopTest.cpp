@@ -2,9 +2,9 @@
 // loopback HTTP server that fails in scripted ways. Checks at-least-once delivery, idempotency
 // keys on duplicates, order within a priority, dead-lettering, Retry-After, resumption after an
 // outage, the bandwidth cap, wake() and stop().
+#include "uplink/DrainLoop.h"
 #include "TestHttpServer.h"
 #include "TestSupport.h"
-#include "uplink/DrainLoop.h"
 #include "uplink/HttpUplink.h"
 
 #include <gtest/gtest.h>
@@ -110,9 +110,9 @@ TEST_F(UplinkDrain, EveryItemArrivesInOrderThroughFailuresAndDuplicatesShareTheK
     EXPECT_GE(acceptedCount[seq], 1) << "seq " << seq << " never accepted";
     EXPECT_EQ(keysOfSeq[seq].size(), 1u) << "seq " << seq << " went out under several keys";
   }
-  EXPECT_TRUE(std::any_of(acceptedCount.begin(), acceptedCount.end(),
-                          [](auto &entry) { return entry.second >= 2; }))
-      << "the slow 200 should have produced an accepted duplicate";
+  EXPECT_TRUE(std::any_of(acceptedCount.begin(), acceptedCount.end(), [](auto &entry) {
+    return entry.second >= 2;
+  })) << "the slow 200 should have produced an accepted duplicate";
 
   // Order within a priority: first acceptances come in increasing seq.
   std::map<int, int> lastSeqOfPriority;
@@ -214,11 +214,12 @@ TEST_F(UplinkDrain, BandwidthCapHoldsOverTheWindow) {
   auto startedAt = std::chrono::steady_clock::now();
   loop.start();
   ASSERT_TRUE(server.waitForAcceptedItems(1000, 30s)) << "hang guard";
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - startedAt).count();
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - startedAt).count();
   loop.stop();
   double bytes = double(loop.stats().sentBytes);
-  std::printf("sent %.0f bytes in %.2f s = %.0f B/s (cap %.0f)\n", bytes, elapsed,
-              bytes / elapsed, Cap);
+  std::printf("sent %.0f bytes in %.2f s = %.0f B/s (cap %.0f)\n", bytes, elapsed, bytes / elapsed,
+              Cap);
   EXPECT_GT(bytes, 100000.0) << "enough data for the window to mean something";
   EXPECT_LE(bytes / elapsed, Cap * 1.2);
 }

@@ -1,8 +1,8 @@
 // HttpUplink against a real cpp-httplib server on 127.0.0.1: the body and headers that arrive,
 // and the verdict for every kind of answer (2xx, 429, 5xx, 4xx, slow, dropped, down).
+#include "uplink/HttpUplink.h"
 #include "TestHttpServer.h"
 #include "uplink/BatchBody.h"
-#include "uplink/HttpUplink.h"
 
 #include <gtest/gtest.h>
 

@@ -105,8 +105,8 @@ void MosquittoBroker::stop() {
     return;
   kill(pid_, SIGTERM);
   int status = 0;
-  bool exited = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
-                           std::chrono::seconds(10));
+  bool exited =
+      eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(10));
   if (!exited) {
     kill(pid_, SIGKILL);
     waitpid(pid_, &status, 0);

@@ -1,11 +1,11 @@
 // MqttUplink against a real mosquitto broker on 127.0.0.1: what a subscriber receives, the
 // verdicts with the broker up and down, and a drain across a broker restart.
+#include "uplink/MqttUplink.h"
 #include "MosquittoBroker.h"
 #include "TestHttpServer.h" // findFreePort
 #include "TestSupport.h"
 #include "uplink/BatchBody.h"
 #include "uplink/DrainLoop.h"
-#include "uplink/MqttUplink.h"
 
 #include <gtest/gtest.h>
 
@@ -153,7 +153,8 @@ TEST(UplinkMqtt, DrainResumesAfterBrokerRestartAndEveryItemArrives) {
     return seen.size() == 30;
   };
   EXPECT_TRUE(eventually(everyItemArrived, 20s))
-      << subscriber->messages().size() << " messages; broker log " << directory.file("mosquitto.log");
+      << subscriber->messages().size() << " messages; broker log "
+      << directory.file("mosquitto.log");
   // Order: the first arrival of each seq comes in increasing order (resends may repeat).
   std::set<int> seen;
   int lastFirstArrival = -1;

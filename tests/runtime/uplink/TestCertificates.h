@@ -34,8 +34,9 @@ inline TestCertificates makeTestCertificates(const std::string &directory) {
   const std::string cd = "cd '" + directory + "' && ";
   const std::string commands[] = {
       "openssl req -x509" + key + " -keyout ca.key -out ca.pem -days 2 -subj '/CN=pyvc test CA'",
-      "openssl req -x509" + key + " -keyout other-ca.key -out other-ca.pem -days 2 "
-                                  "-subj '/CN=someone else CA'",
+      "openssl req -x509" + key +
+          " -keyout other-ca.key -out other-ca.pem -days 2 "
+          "-subj '/CN=someone else CA'",
       "openssl req" + key + " -keyout server.key -out server.csr -subj '/CN=127.0.0.1'",
       "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
       "-out server.pem -days 2 -extfile server.ext",

@@ -61,8 +61,7 @@ void TestHttpServer::stop() {
 }
 
 std::string TestHttpServer::url() const {
-  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
-         "/ingest";
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + "/ingest";
 }
 
 void TestHttpServer::setDefaultResponse(ScriptedResponse response) {

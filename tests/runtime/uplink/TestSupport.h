@@ -33,8 +33,8 @@ private:
 // A serialised reading carrying `seq` (and `priority`) so tests can check order and presence.
 inline std::string readingPayload(int seq, int priority = 0) {
   return R"({"sensor":"temp.room1","timestamp_ms":)" + std::to_string(1732312345678 + seq) +
-         R"(,"value":21.5,"unit":"C","extra":{"seq":)" + std::to_string(seq) +
-         R"(,"priority":)" + std::to_string(priority) + "}}";
+         R"(,"value":21.5,"unit":"C","extra":{"seq":)" + std::to_string(seq) + R"(,"priority":)" +
+         std::to_string(priority) + "}}";
 }
 
 // Polls `condition` until it holds or `guard` passes (a hang guard, not a speed assertion).

@@ -70,8 +70,8 @@ TEST_F(UplinkTls, HttpsVerifiesTheServerAgainstTheConfiguredCa) {
 }
 
 TEST_F(UplinkTls, HttpsMutualTlsNeedsTheClientCertificate) {
-  TestHttpServer server(TlsFiles{certificates.serverCertFile, certificates.serverKeyFile,
-                                 certificates.caFile});
+  TestHttpServer server(
+      TlsFiles{certificates.serverCertFile, certificates.serverKeyFile, certificates.caFile});
   ASSERT_GT(server.start(), 0);
 
   HttpUplinkOptions anonymous;
