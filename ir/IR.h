@@ -278,9 +278,12 @@ enum class ComprehensionKind : uint8_t {
 // How a Float Sum accumulates. Only Float sums use FixedLanes; everything else is Sequential.
 enum class ReductionOrder : uint8_t {
   Sequential, // CPython's order: ((start + e0) + e1) + ...; used under --strict-fp
-  FixedLanes, // 16 partial sums (lane = position % 16 among the elements that pass the filters),
-              // combined pairwise ((l0+l8)+(l4+l12))+... in a fixed tree, then start + combined,
-              // then the tail sequentially; identical bits on every target and -O level
+  FixedLanes, // 16 partial sums starting at -0.0; the candidate at iteration position p (of the
+              // innermost generator, after outer filters) goes to lane p % 16, and a candidate
+              // its own filters reject adds -0.0 (the exact identity, so equal to skipping it);
+              // the lanes combine in a fixed halving tree ((l0+l8)+(l4+l12))+..., then
+              // start + combined, then the last count % 16 positions sequentially. Identical
+              // bits on every target and -O level (backends/FixedLaneSum.cpp writes it out)
 };
 
 // One `for targets in space [if condition]...` clause of a comprehension.
