@@ -79,15 +79,15 @@ protected:
 
 TEST_F(UplinkDrain, EveryItemArrivesInOrderThroughFailuresAndDuplicatesShareTheKey) {
   // Items of two priorities, interleaved; the server fails in every way it can before it
-  // settles on 200. The 1.5 s answer to a 0.5 s client timeout makes a true duplicate: the
+  // settles on 200. The 3 s answer to a 1 s client timeout makes a true duplicate: the
   // server took the batch, the client never heard, so it sends the batch again.
   for (int seq = 0; seq < 240; ++seq)
     enqueue(seq, 1, seq % 3 == 0 ? 5 : 0);
   server.script({{500, "boom", std::nullopt},
                  {429, "later", std::string("1")},
-                 {200, "took it, slowly", std::nullopt, 1500ms},
+                 {200, "took it, slowly", std::nullopt, 3000ms},
                  {503, "", std::nullopt}});
-  auto uplink = makeUplink(500ms);
+  auto uplink = makeUplink(1000ms); // generous: a loaded machine must not add timeouts
   DrainLoop loop(*queue, *uplink, drainOptions(40));
   loop.start();
   ASSERT_TRUE(eventually([&] { return queueStats().queued == 0; }, 30s)) << "hang guard";
