@@ -66,8 +66,10 @@ void DrainLoop::stop() {
     stopping_ = true;
   }
   wakeSignal_.notify_all();
-  if (thread_.joinable())
+  if (thread_.joinable()) {
+    uplink_.cancel(); // a send in flight ends now, not at its timeout
     thread_.join();
+  }
 }
 
 void DrainLoop::wake() {
@@ -211,6 +213,12 @@ milliseconds DrainLoop::settle(const Delivery &delivery) {
   }
 
   assert(delivery.kind == DeliveryKind::Retry && "a delivery is ack, reject or retry");
+  {
+    // stop() cancelled the send: not an outage. The held batch stays leased.
+    std::lock_guard lock(wakeMutex_);
+    if (stopping_)
+      return GoOn;
+  }
   ++consecutiveFailures_;
   bool serverFailure = delivery.failure == FailureKind::Server;
   if (serverFailure)

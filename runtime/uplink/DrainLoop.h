@@ -64,9 +64,9 @@ public:
   DrainLoop &operator=(const DrainLoop &) = delete;
 
   void start();
-  // Returns once the drain thread has exited: at once when it sleeps, after the current send
-  // (bounded by the uplink's own timeout) when one is in flight. A batch held across an outage
-  // stays leased and comes back after the queue's leaseDuration.
+  // Returns once the drain thread has exited: at once when it sleeps; when a send is in flight
+  // it cancels it (Uplink::cancel: within about a second for both uplinks). A batch held, or
+  // cancelled, stays leased and comes back after the queue's leaseDuration.
   void stop();
   // New items were enqueued: stop sleeping and look at the queue now.
   void wake();

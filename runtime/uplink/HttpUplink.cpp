@@ -85,6 +85,7 @@ struct HttpUplink::Handle {
   std::string responseBody;
   size_t maxResponseBytes = 0;
   std::optional<std::string> retryAfterHeader;
+  std::atomic<bool> *cancelRequested = nullptr;
 
   ~Handle() {
     if (curl)
@@ -98,6 +99,12 @@ struct HttpUplink::Handle {
         handle->maxResponseBytes - std::min(handle->maxResponseBytes, handle->responseBody.size());
     handle->responseBody.append(data, std::min(bytes, room));
     return bytes; // keep reading the rest so the connection stays reusable
+  }
+
+  // Called by curl about once a second or more often, also while waiting for the answer:
+  // a non-zero return aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+  static int onProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<Handle *>(self)->cancelRequested->load() ? 1 : 0;
   }
 
   static size_t onHeader(char *data, size_t size, size_t count, void *self) {
@@ -148,6 +155,9 @@ Result<std::unique_ptr<HttpUplink>> HttpUplink::create(HttpUplinkOptions options
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, handle.get());
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Handle::onHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, handle.get());
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Handle::onProgress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, handle.get());
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options.verifyTls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options.verifyTls ? 2L : 0L);
   if (!options.caFile.empty())
@@ -162,11 +172,15 @@ Result<std::unique_ptr<HttpUplink>> HttpUplink::create(HttpUplinkOptions options
 }
 
 HttpUplink::HttpUplink(HttpUplinkOptions options, std::unique_ptr<Handle> handle)
-    : options_(std::move(options)), handle_(std::move(handle)) {}
+    : options_(std::move(options)), handle_(std::move(handle)) {
+  handle_->cancelRequested = &cancelRequested_;
+}
 
 HttpUplink::~HttpUplink() = default;
 
 Delivery HttpUplink::send(const sync::Batch &batch) {
+  if (cancelRequested_.exchange(false))
+    return Delivery::retry(FailureKind::Transport, "http: cancelled");
   BatchBody body = encodeBatchBody(batch);
   std::string wireBody;
   if (options_.gzip) {
@@ -213,6 +227,8 @@ Delivery HttpUplink::send(const sync::Batch &batch) {
   size_t wireBytes =
       requestBytes >= size_t(uploaded) ? requestBytes : requestBytes + size_t(uploaded);
 
+  if (code == CURLE_ABORTED_BY_CALLBACK && cancelRequested_.exchange(false))
+    return Delivery::retry(FailureKind::Transport, "http: cancelled", std::nullopt, wireBytes);
   if (code != CURLE_OK) {
     ++stats_.transportFailures;
     // The error text names the host and the failure, never the headers (credentials).

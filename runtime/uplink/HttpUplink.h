@@ -12,6 +12,7 @@
 #include "core/Result.h"
 #include "uplink/Uplink.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -62,6 +63,7 @@ public:
 
   Delivery send(const sync::Batch &batch) override;
   std::string_view name() const override { return "http"; }
+  void cancel() override { cancelRequested_ = true; }
   HttpUplinkStats stats() const { return stats_; }
 
 private:
@@ -72,6 +74,7 @@ private:
   HttpUplinkOptions options_;
   std::unique_ptr<Handle> handle_;
   HttpUplinkStats stats_;
+  std::atomic<bool> cancelRequested_{false};
 };
 
 // The wait a Retry-After header value asks for, relative to `now`: delay-seconds ("120") or an

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <random>
 #include <unistd.h>
+#include <utility>
 
 namespace pyvc::uplink {
 
@@ -198,12 +199,23 @@ void MqttUplink::runNetwork() {
   }
 }
 
+void MqttUplink::cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    cancelRequested_ = true;
+  }
+  changed_.notify_all();
+}
+
 Delivery MqttUplink::send(const sync::Batch &batch) {
   BatchBody body = encodeBatchBody(batch);
   size_t wireBytes = body.json.size() + options_.topic.size() + batch.batchId.size() + 16;
   {
     std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, options_.connectWait, [&] { return connected_ || stopping_; });
+    changed_.wait_for(lock, options_.connectWait,
+                      [&] { return connected_ || stopping_ || cancelRequested_; });
+    if (std::exchange(cancelRequested_, false))
+      return Delivery::retry(FailureKind::Transport, "mqtt: cancelled");
     if (!connected_)
       return Delivery::retry(FailureKind::Transport, "mqtt: not connected to " + options_.host +
                                                          ":" + std::to_string(options_.port) +
@@ -231,8 +243,11 @@ Delivery MqttUplink::send(const sync::Batch &batch) {
   std::unique_lock lock(mutex_);
   ++stats_.publishes;
   bool answered = changed_.wait_for(lock, options_.publishTimeout, [&] {
-    return completedPublishes_.count(messageId) != 0 || stopping_;
+    return completedPublishes_.count(messageId) != 0 || stopping_ || cancelRequested_;
   });
+  if (std::exchange(cancelRequested_, false) && !completedPublishes_.count(messageId))
+    return Delivery::retry(FailureKind::Transport, "mqtt: cancelled before the PUBACK",
+                           std::nullopt, wireBytes);
   if (!answered || !completedPublishes_.count(messageId))
     return Delivery::retry(FailureKind::Transport,
                            "mqtt: no PUBACK within " +

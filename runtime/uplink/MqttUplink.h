@@ -64,6 +64,7 @@ public:
 
   Delivery send(const sync::Batch &batch) override;
   std::string_view name() const override { return "mqtt"; }
+  void cancel() override;
   MqttUplinkStats stats() const;
 
 private:
@@ -82,6 +83,7 @@ private:
   std::condition_variable changed_;
   bool connected_ = false;
   bool stopping_ = false;
+  bool cancelRequested_ = false;
   std::string lastConnectError_;
   std::map<int, int> completedPublishes_; // message id -> PUBACK reason code
   MqttUplinkStats stats_;

@@ -58,6 +58,10 @@ class Uplink {
 public:
   virtual ~Uplink() = default;
   virtual Delivery send(const sync::Batch &batch) = 0;
+  // Thread-safe: makes a send in progress return Retry soon (within about a second) instead of
+  // at its timeout, or, when none is in progress, the next one at once. DrainLoop::stop() calls
+  // it so that stopping does not wait for a slow receiver. Default: the send runs to its end.
+  virtual void cancel() {}
   // "http" or "mqtt": for log lines and metrics.
   virtual std::string_view name() const = 0;
 };

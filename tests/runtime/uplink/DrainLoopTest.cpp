@@ -252,6 +252,21 @@ TEST_F(UplinkDrain, StopIsPromptWhileRetryingAnOutage) {
   EXPECT_EQ(queueStats().queued, 3) << "a held batch stays in the queue";
 }
 
+TEST_F(UplinkDrain, StopCancelsASendWaitingOnASlowReceiver) {
+  server.setDefaultResponse({200, "eventually", std::nullopt, 6000ms});
+  enqueue(0, 2);
+  auto uplink = makeUplink(30s);
+  DrainLoop loop(*queue, *uplink, drainOptions(10));
+  loop.start();
+  ASSERT_TRUE(eventually([&] { return server.requestsStarted() >= 1; }, 20s));
+  auto stopAt = std::chrono::steady_clock::now();
+  loop.stop();
+  // Without cancel() stop() would wait for the 6 s answer (or the 30 s timeout).
+  EXPECT_LT(std::chrono::steady_clock::now() - stopAt, 5s);
+  EXPECT_EQ(loop.stats().outages, 0u) << "a cancelled send is not an outage";
+  EXPECT_EQ(queueStats().queued, 2) << "the cancelled batch stays in the queue";
+}
+
 TEST_F(UplinkDrain, PoisonBatchReachesTheDeadLetterTableThroughTheQueue) {
   // A receiver that never accepts: after serverFailuresBeforeNack tries the batch is nacked,
   // and after the queue's maxAttempts (10) it is dead-lettered instead of blocking forever.

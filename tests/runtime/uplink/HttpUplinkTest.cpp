@@ -155,6 +155,18 @@ TEST(UplinkHttp, ServerErrorWithoutRetryAfterIsPlainRetry) {
   EXPECT_EQ(uplink->send(makeBatch("b-500", 0, 1)).kind, DeliveryKind::Ack);
 }
 
+TEST(UplinkHttp, CancelWithNothingInFlightEndsOnlyTheNextSend) {
+  TestHttpServer server;
+  ASSERT_GT(server.start(), 0);
+  auto uplink = makeUplink(optionsFor(server));
+  uplink->cancel();
+  Delivery cancelled = uplink->send(makeBatch("b-cancel", 0, 1));
+  EXPECT_EQ(cancelled.kind, DeliveryKind::Retry);
+  EXPECT_EQ(cancelled.detail, "http: cancelled");
+  EXPECT_TRUE(server.requests().empty());
+  EXPECT_EQ(uplink->send(makeBatch("b-cancel", 0, 1)).kind, DeliveryKind::Ack);
+}
+
 TEST(UplinkHttp, RetryAfterIsCappedByOption) {
   TestHttpServer server;
   ASSERT_GT(server.start(), 0);

@@ -86,6 +86,11 @@ TEST(UplinkMqtt, BrokerDownIsTransportRetry) {
   EXPECT_EQ(delivery.failure, FailureKind::Transport);
   EXPECT_NE(delivery.detail.find("not connected"), std::string::npos) << delivery.detail;
   EXPECT_GE(uplink->stats().connectFailures, 1u);
+
+  // A cancel with no send in flight makes the next send return at once, and only that one.
+  uplink->cancel();
+  EXPECT_EQ(uplink->send(makeBatch("b", 0, 1)).detail, "mqtt: cancelled");
+  EXPECT_NE(uplink->send(makeBatch("b", 0, 1)).detail.find("not connected"), std::string::npos);
 }
 
 TEST(UplinkMqtt, CreateRefusesWildcardTopicsAndHalfConfiguredTls) {

@@ -76,6 +76,7 @@ void TestHttpServer::script(std::vector<ScriptedResponse> responses) {
 }
 
 void TestHttpServer::handle(const httplib::Request &request, httplib::Response &response) {
+  ++requestsStarted_;
   RecordedRequest record;
   record.receivedAt = std::chrono::steady_clock::now();
   record.idempotencyKey = request.get_header_value("Idempotency-Key");

@@ -61,6 +61,8 @@ public:
   void script(std::vector<ScriptedResponse> responses);
 
   std::vector<RecordedRequest> requests() const;
+  // Requests whose handling has begun (recorded ones are counted when answered).
+  int requestsStarted() const { return requestsStarted_.load(); }
   // Items of requests answered 2xx, in arrival order (duplicates included).
   std::vector<nlohmann::json> acceptedItems() const;
   // Waits (hang guard) until `count` items were accepted; false on timeout.
@@ -80,6 +82,7 @@ private:
   std::deque<ScriptedResponse> scripted_;
   std::vector<RecordedRequest> requests_;
   size_t acceptedItemCount_ = 0;
+  std::atomic<int> requestsStarted_{0};
 };
 
 // Accepts TCP connections on 127.0.0.1, reads a little, and closes without a response.
