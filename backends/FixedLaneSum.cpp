@@ -11,7 +11,22 @@
 //   result    = ((start + combined) + v[tail0]) + v[tail1] + ...  for the last count % 16 positions
 #include "backends/FunctionLowering.h"
 
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Metadata.h"
+
 namespace pyvc::backends {
+
+// Marks the latch of a fixed-lane loop `llvm.loop.unroll.disable`. A block already does 16
+// elements, and the tail runs fewer than 16 times: unrolling either gains nothing at run time but
+// doubles what every later pass and the code generator must chew through (compile time).
+static void keepRolled(llvm::BranchInst *latch) {
+  llvm::LLVMContext &context = latch->getContext();
+  llvm::Metadata *disable = llvm::MDNode::get(context, llvm::MDString::get(context, "llvm.loop.unroll.disable"));
+  llvm::MDNode *loop = llvm::MDNode::getDistinct(context, {nullptr, disable});
+  loop->replaceOperandWith(0, loop); // a loop ID refers to itself
+  latch->setMetadata(llvm::LLVMContext::MD_loop, loop);
+}
 
 static constexpr unsigned LaneCount = 16;
 
@@ -123,7 +138,7 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
     }
     builder_.CreateStore(builder_.CreateFAdd(builder_.CreateLoad(vectorType, lanes), block, "lanes"), lanes);
     builder_.CreateStore(builder_.CreateAdd(base, builder_.getInt64(LaneCount), "", true, true), positionSlot);
-    builder_.CreateBr(blockHeader);
+    keepRolled(builder_.CreateBr(blockHeader));
 
     builder_.SetInsertPoint(tailHeader);
     builder_.CreateStore(builder_.CreateFAdd(start, combineLanes(builder_.CreateLoad(vectorType, lanes))), total);
@@ -137,7 +152,7 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
     llvm::Value *value = laneValue(expr, generator);
     builder_.CreateStore(builder_.CreateFAdd(builder_.CreateLoad(doubleType, total), value), total);
     builder_.CreateStore(builder_.CreateAdd(position, builder_.getInt64(1), "", true, true), positionSlot);
-    builder_.CreateBr(tailCheck);
+    keepRolled(builder_.CreateBr(tailCheck));
     builder_.SetInsertPoint(done);
     for (size_t list = 0; list < iteration.lists.size(); ++list)
       discardIfTemporary(*generator.space.lists[list], iteration.lists[list]);
@@ -183,7 +198,7 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
   llvm::Value *value = builder_.CreateExtractElement(builder_.CreateLoad(vectorType, pending), tailIndex);
   builder_.CreateStore(builder_.CreateFAdd(builder_.CreateLoad(doubleType, total), value), total);
   builder_.CreateStore(builder_.CreateAdd(tailIndex, builder_.getInt64(1)), tailSlot);
-  builder_.CreateBr(tailCheck);
+  keepRolled(builder_.CreateBr(tailCheck));
   builder_.SetInsertPoint(done);
   return builder_.CreateLoad(doubleType, total);
 }

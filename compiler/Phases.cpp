@@ -14,6 +14,7 @@
 #include "ir/passes/RecognizeAccumulationLoops.h"
 #include "ir/passes/SelectReductionOrder.h"
 
+#include <llvm/IR/DebugInfo.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -122,6 +123,10 @@ bool lowerToLlvm(CompilationState &state) {
     return state.fail(ExitInternal, "internal compiler error: invalid LLVM IR: " +
                                         problems.substr(0, problems.find('\n')));
   }
+  // Line tables serve only the vectorizer remarks of `pyvc explain`; codegen strips them anyway.
+  // Dropping them before optimisation spares every pass the debug-location bookkeeping.
+  if (!state.collectRemarks)
+    llvm::StripDebugInfo(*state.llvmModule);
   return true;
 }
 #else
