@@ -11,6 +11,7 @@
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
 
 namespace pyvc::compiler {
 
@@ -79,6 +80,19 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine, int optL
   builder.registerFunctionAnalyses(functionAnalyses);
   builder.registerLoopAnalyses(loopAnalyses);
   builder.crossRegisterProxies(loopAnalyses, functionAnalyses, sccAnalyses, moduleAnalyses);
+
+  if (optLevel > 0) {
+    // Each kernel body lives in an internal pyvc_impl_* function called once, from its exported
+    // wrapper. Inlining it before the pipeline starts means the body is simplified once, in the
+    // wrapper, instead of once on its own and again after the CGSCC inliner moved it there.
+    for (llvm::Function &function : module)
+      if (function.hasLocalLinkage() && function.getName().starts_with("pyvc_impl_") &&
+          function.hasOneUse() && !function.hasFnAttribute(llvm::Attribute::NoInline))
+        function.addFnAttr(llvm::Attribute::AlwaysInline);
+    builder.registerPipelineStartEPCallback([](llvm::ModulePassManager &start, llvm::OptimizationLevel) {
+      start.addPass(llvm::AlwaysInlinerPass(/*InsertLifetimeIntrinsics=*/true));
+    });
+  }
 
   llvm::ModulePassManager passes = optLevel == 0
                                        ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
