@@ -22,11 +22,16 @@ run_aarch64() {
 }
 run_cpython() { python3 scripts/cpython-call.py "examples/$1.py" "$2"; }
 
-printf '%-34s %-24s %-24s %s\n' "call" "x86-64" "aarch64 (qemu)" "CPython"
+# {"ok": 2.5} shows as 2.5 and {"error": "ValueError", ...} as ValueError.
+brief() { sed -E 's/^\{"ok": (.*)\}$/\1/; s/^\{"error": "([A-Za-z]+)".*/\1/'; }
+
+printf '%-44s %-20s %-20s %-20s %s\n' "call" "x86-64" "aarch64 (qemu)" "CPython" "agree"
 grep -v '^#' examples/demo-inputs.txt | while read -r file function arguments; do
   name=$(basename "$file" .py)
-  host=$(echo "$arguments" | run_host "$name" "$function")
-  arm=$(echo "$arguments" | run_aarch64 "$name" "$function")
-  reference=$(echo "$arguments" | run_cpython "$name" "$function")
-  printf '%-34s %-24s %-24s %s\n' "$function$arguments" "$host" "$arm" "$reference" | cut -c1-160
+  host=$(echo "$arguments" | run_host "$name" "$function" | brief)
+  arm=$(echo "$arguments" | run_aarch64 "$name" "$function" | brief)
+  reference=$(echo "$arguments" | run_cpython "$name" "$function" | brief)
+  agree=$([ "$host" = "$reference" ] && [ "$arm" = "$reference" ] && echo yes || echo NO)
+  call="$function(${arguments:1:${#arguments}-2})"
+  printf '%-44s %-20s %-20s %-20s %s\n' "${call:0:44}" "$host" "$arm" "$reference" "$agree"
 done
