@@ -93,6 +93,9 @@ private:
   void emitIterationLoop(const ir::IterationSpace &space,
                          llvm::function_ref<void(const LoopTargets &)> body);
   llvm::Value *lowerComprehension(const ir::ComprehensionExpr &expr);
+  // A list comprehension of known length whose element cannot raise, as a counted fill loop;
+  // nullptr (having emitted nothing) when the element may raise.
+  llvm::Value *lowerCountedListComprehension(const ir::ComprehensionExpr &expr);
   void emitGenerators(const ir::ComprehensionExpr &expr, size_t level,
                       llvm::function_ref<void()> onElement);
   // FixedLaneSum.cpp

@@ -128,11 +128,51 @@ void FunctionLowering::emitGenerators(const ir::ComprehensionExpr &expr, size_t 
   });
 }
 
+llvm::Value *FunctionLowering::lowerCountedListComprehension(const ir::ComprehensionExpr &expr) {
+  const ir::Generator &generator = expr.generators[0];
+  ir::TypeKind element = expr.type.element().kind();
+  Iteration probe; // isVectorizable looks only at the space, so ask before emitting anything
+  probe.space = &generator.space;
+  if (!isVectorizable(*expr.element, probe))
+    return nullptr; // the element may raise: the general loop keeps Python's order of errors
+  Iteration iteration = beginIteration(generator.space);
+  // One generator, no filter, an element that cannot raise: the result has exactly `count`
+  // elements, so it is allocated once and filled by a counted loop with no exit but the count,
+  // which LLVM's loop vectorizer handles (the append loop's grow branch defeats it).
+  llvm::Value *count = iterationCount(iteration);
+  llvm::Value *header = newList(element, count, count);
+  llvm::Value *data = listData(header); // fresh list: its buffer cannot move during the loop
+  llvm::AllocaInst *positionSlot = entryAlloca(builder_.getInt64Ty(), "position");
+  builder_.CreateStore(builder_.getInt64(0), positionSlot);
+  llvm::BasicBlock *check = newBlock("fill.check");
+  llvm::BasicBlock *body = newBlock("fill.body");
+  llvm::BasicBlock *done = newBlock("fill.end");
+  builder_.CreateBr(check);
+  builder_.SetInsertPoint(check);
+  llvm::Value *position = builder_.CreateLoad(builder_.getInt64Ty(), positionSlot, "position");
+  builder_.CreateCondBr(builder_.CreateICmpULT(position, count), body, done);
+  builder_.SetInsertPoint(body);
+  assignTargets(iteration, position);
+  llvm::Value *value = lowerExpr(*expr.element);
+  if (element == ir::TypeKind::Bool)
+    value = builder_.CreateZExt(value, builder_.getInt8Ty());
+  builder_.CreateStore(value, builder_.CreateInBoundsGEP(module_.memoryType(element), data, position));
+  builder_.CreateStore(builder_.CreateAdd(position, builder_.getInt64(1), "", true, true), positionSlot);
+  builder_.CreateBr(check);
+  builder_.SetInsertPoint(done);
+  for (size_t list = 0; list < iteration.lists.size(); ++list)
+    discardIfTemporary(*generator.space.lists[list], iteration.lists[list]);
+  return header;
+}
+
 llvm::Value *FunctionLowering::lowerComprehension(const ir::ComprehensionExpr &expr) {
   const ir::Type &type = expr.type;
   switch (expr.comprehensionKind) {
   case ir::ComprehensionKind::List: {
     ir::TypeKind element = type.element().kind();
+    if (expr.generators.size() == 1 && expr.generators[0].conditions.empty())
+      if (llvm::Value *header = lowerCountedListComprehension(expr))
+        return header;
     llvm::Value *header = newList(element, builder_.getInt64(0), builder_.getInt64(0));
     emitGenerators(expr, 0, [&] { appendElement(header, lowerExpr(*expr.element), element); });
     return header;

@@ -7,6 +7,10 @@
 #include "ir/passes/RecognizeAccumulationLoops.h"
 #include "ir/passes/SelectReductionOrder.h"
 
+#include <cmath>
+#include <cstring>
+#include <regex>
+
 namespace pyvc::backends::test {
 namespace {
 
@@ -110,6 +114,53 @@ TEST_F(FromSource, ListAndTupleResults) {
   ASSERT_EQ(stats(data(), size(), &low, &high, nullptr), PYVC_OK);
   EXPECT_EQ(low, -1.5);
   EXPECT_EQ(high, 3.5);
+}
+
+// CPython's two-argument max and min: the first argument unless the second compares greater
+// (smaller), so a NaN first argument and the sign of a zero survive exactly as they do there.
+double pythonMax(double a, double b) { return b > a ? b : a; }
+double pythonMin(double a, double b) { return b < a ? b : a; }
+
+// clamp is a list comprehension of known length whose element cannot raise: it is lowered as a
+// counted fill loop (no append), which must give CPython's values bit for bit at every length
+// around the vector width, including NaN and signed zeros.
+TEST_F(FromSource, CountedListComprehensionMatchesCPythonAtEveryLength) {
+  auto clamp = library_->symbol<int32_t (*)(const double *, int64_t, double, double, double **, int64_t *, const char **)>(
+      "pyvc_fn_clamp");
+  ASSERT_NE(clamp, nullptr);
+  std::vector<double> xs;
+  for (int i = 0; i < 41; ++i)
+    xs.push_back(i % 7 == 3 ? std::nan("") : i % 5 == 1 ? -0.0 : (i - 20) * 0.125);
+  for (int64_t length = 0; length <= int64_t(xs.size()); ++length) {
+    double *out = nullptr;
+    int64_t outLength = -1;
+    ASSERT_EQ(clamp(xs.data(), length, 0.0, 1.5, &out, &outLength, nullptr), PYVC_OK) << length;
+    ASSERT_EQ(outLength, length);
+    for (int64_t i = 0; i < length; ++i) {
+      double expected = pythonMin(pythonMax(xs[i], 0.0), 1.5);
+      EXPECT_EQ(std::memcmp(&out[i], &expected, sizeof(double)), 0) << "length " << length << " index " << i;
+    }
+    library_->symbol<void (*)(void *)>("pyvc_free")(out);
+  }
+}
+
+// The body of one function in an assembly listing (from its label to the next .size).
+std::string functionBody(const std::string &assembly, const std::string &name) {
+  size_t start = assembly.find("\n" + name + ":");
+  if (start == std::string::npos)
+    return "";
+  return assembly.substr(start, assembly.find(".size\t" + name, start) - start);
+}
+
+TEST_F(FromSource, CountedListComprehensionVectorizes) {
+  std::string aarch64 = functionBody(
+      emitAssembly(*module_, {"aarch64-unknown-linux-gnu", "generic", "+neon"}, 2), "pyvc_fn_clamp");
+  ASSERT_FALSE(aarch64.empty());
+  EXPECT_TRUE(std::regex_search(aarch64, std::regex(R"((fcm\w+|fmax\w*|fmin\w*)\s+v\d+\.2d)"))) << aarch64;
+  std::string x86 = functionBody(emitAssembly(*module_, {"x86_64-unknown-linux-gnu", "x86-64-v3", ""}, 2),
+                                 "pyvc_fn_clamp");
+  ASSERT_FALSE(x86.empty());
+  EXPECT_TRUE(std::regex_search(x86, std::regex(R"(v(max|min|cmp\w*|blendv)pd\s+.*ymm)"))) << x86;
 }
 
 TEST_F(FromSource, ErrorsMatchCPythonsExceptions) {
