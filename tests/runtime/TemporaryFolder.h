@@ -1,4 +1,5 @@
 // A fresh folder under $TMPDIR (or /tmp) for one test, removed with everything in it afterwards.
+// Shared by the runtime tests that include it as "TemporaryFolder.h".
 #pragma once
 
 #include <cstdlib>
@@ -11,7 +12,7 @@ class TemporaryFolder {
 public:
   TemporaryFolder() {
     const char *base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/pyvc-privacy-XXXXXX";
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/pyvc-test-XXXXXX";
     if (!::mkdtemp(pattern.data()))
       std::abort();
     path_ = pattern;
