@@ -18,12 +18,8 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
-#ifdef PYVC_HAVE_FRONTEND
 #include "frontend-py/Frontend.h"
-#endif
-#ifdef PYVC_HAVE_BACKENDS
 #include "backends/Lowering.h"
-#endif
 
 namespace pyvc::compiler {
 
@@ -39,7 +35,6 @@ bool selectTarget(CompilationState &state) {
   return true;
 }
 
-#ifdef PYVC_HAVE_FRONTEND
 namespace {
 // Renders what the engine collected; errors mean exit 1.
 bool finishDiagnostics(CompilationState &state, const DiagnosticEngine &diagnostics) {
@@ -72,14 +67,6 @@ bool parseAndAnalyse(CompilationState &state) {
     return state.fail(ExitInternal, "the frontend produced no IR and reported no error");
   return true;
 }
-#else
-bool emitTokensOrAst(CompilationState &state) {
-  return state.fail(ExitInternal, "this pyvc was built without the Python frontend");
-}
-bool parseAndAnalyse(CompilationState &state) {
-  return state.fail(ExitInternal, "this pyvc was built without the Python frontend");
-}
-#endif
 
 bool verifyIR(CompilationState &state) {
   std::vector<std::string> problems = ir::verifyModule(*state.module);
@@ -108,7 +95,6 @@ bool runPasses(CompilationState &state) {
   return verifyIR(state);
 }
 
-#ifdef PYVC_HAVE_BACKENDS
 bool lowerToLlvm(CompilationState &state) {
   backends::LoweringOptions options;
   options.strictFp = state.options.strictFp;
@@ -129,11 +115,6 @@ bool lowerToLlvm(CompilationState &state) {
     llvm::StripDebugInfo(*state.llvmModule);
   return true;
 }
-#else
-bool lowerToLlvm(CompilationState &state) {
-  return state.fail(ExitInternal, "this pyvc was built without the LLVM backend");
-}
-#endif
 
 bool addManifest(CompilationState &state) {
   ManifestInputs inputs{state.target, state.options.optLevel, state.options.strictFp,
