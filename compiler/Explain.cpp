@@ -107,14 +107,7 @@ CompileOutcome explainSource(const CompileOptions &options, const std::string &s
 }
 
 CompileOutcome explainFile(const CompileOptions &options) {
-  std::optional<std::string> text = readWholeFile(options.sourcePath);
-  if (!text) {
-    CompileOutcome outcome;
-    outcome.exitCode = ExitInternal;
-    outcome.errorMessage = "cannot read " + options.sourcePath;
-    return outcome;
-  }
-  return explainSource(options, *text);
+  return runOnSourceFile(options, explainSource);
 }
 
 } // namespace pyvc::compiler

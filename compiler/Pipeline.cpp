@@ -67,13 +67,12 @@ CompileOutcome compileSource(const CompileOptions &options, const std::string &s
     return std::move(state.outcome);
   }
 
-  if (!timed(state, "parse+sema", parseAndAnalyse) || !runBackHalf(state))
-    return std::move(state.outcome);
-
+  if (timed(state, "parse+sema", parseAndAnalyse))
+    runBackHalf(state);
   return std::move(state.outcome);
 }
 
-CompileOutcome compileFile(const CompileOptions &options) {
+CompileOutcome runOnSourceFile(const CompileOptions &options, SourceAction run) {
   std::optional<std::string> text = readWholeFile(options.sourcePath);
   if (!text) {
     CompileOutcome outcome;
@@ -81,7 +80,11 @@ CompileOutcome compileFile(const CompileOptions &options) {
     outcome.errorMessage = "cannot read " + options.sourcePath;
     return outcome;
   }
-  return compileSource(options, *text);
+  return run(options, *text);
+}
+
+CompileOutcome compileFile(const CompileOptions &options) {
+  return runOnSourceFile(options, compileSource);
 }
 
 } // namespace pyvc::compiler

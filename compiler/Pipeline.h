@@ -63,4 +63,8 @@ const std::vector<std::string> &targetNames();
 // Reads a whole file; nullopt when it cannot be read.
 std::optional<std::string> readWholeFile(const std::string &path);
 
+// Reads options.sourcePath and runs `run` on its text; an unreadable file is exit 3.
+using SourceAction = CompileOutcome (*)(const CompileOptions &, const std::string &);
+CompileOutcome runOnSourceFile(const CompileOptions &options, SourceAction run);
+
 } // namespace pyvc::compiler
