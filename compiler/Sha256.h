@@ -1,5 +1,6 @@
 // SHA-256 of bytes, as lower-case hex: the source hash in the manifest and the cache keys.
-// Uses OpenSSL's libcrypto (EVP interface).
+// Self-contained (FIPS 180-4), so the thin `pyvc` executable answers cache hits without loading
+// libcrypto: its relocations and initialisation cost more than the whole cache lookup.
 #pragma once
 
 #include <string>
