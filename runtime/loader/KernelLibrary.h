@@ -34,6 +34,11 @@ public:
   // to one call per element otherwise. Stops at the first failing element.
   BatchOutcome callBatch(std::span<const ColumnView> columns) const;
 
+  // Answers each argument list exactly as call() would, but evaluates the calls through the batch
+  // variant (CallsInBatches.cpp): one batch call per run of calls between failures. A function
+  // that takes or returns lists answers every call with a TypeError.
+  std::vector<CallOutcome> callInBatches(std::span<const std::vector<Value>> argumentLists) const;
+
   // The raw entry points, for callers that want to skip the dynamic layer.
   void *entry() const { return reinterpret_cast<void *>(entry_); }
   void *batchEntry() const { return reinterpret_cast<void *>(batchEntry_); }

@@ -113,3 +113,49 @@ TEST(LoaderBatchCall, EmptyColumnsGiveEmptyResults) {
   ASSERT_TRUE(outcome.ok());
   EXPECT_TRUE(std::get<std::vector<double>>(outcome.results[0]).empty());
 }
+
+// callInBatches answers each argument list exactly as call() does: conversion errors stay with
+// their own call, a kernel error ends one batch call and the next call starts the next one.
+TEST(LoaderBatchCall, CallsInBatchesAnswerLikeSingleCalls) {
+  const KernelFunction &div = kernel("div");
+  ASSERT_TRUE(div.hasBatchVariant());
+  std::vector<std::vector<Value>> calls{
+      {Value::integer(7), Value::integer(-2)},    {Value::integer(1), Value::integer(0)},
+      {Value::floating(7.0), Value::integer(2)}, {Value::integer(9), Value::integer(3)},
+      {Value::integer(1)},                       {Value::boolean(true), Value::integer(0)},
+      {Value::integer(-9), Value::integer(4)},   {Value::integer(5), Value::integer(5)}};
+  std::vector<CallOutcome> batched = div.callInBatches(calls);
+  ASSERT_EQ(batched.size(), calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    CallOutcome single = div.call(calls[i]);
+    ASSERT_EQ(batched[i].ok(), single.ok()) << "call " << i;
+    if (single.ok()) {
+      EXPECT_EQ(batched[i].value().asInt(), single.value().asInt()) << "call " << i;
+    } else {
+      EXPECT_EQ(batched[i].error().name, single.error().name) << "call " << i;
+      EXPECT_EQ(batched[i].error().message, single.error().message) << "call " << i;
+    }
+  }
+  // And the values themselves, as Python's // gives them.
+  EXPECT_EQ(batched[0].value().asInt(), -4);
+  EXPECT_EQ(batched[1].error().name, "ZeroDivisionError");
+  EXPECT_EQ(batched[2].error().name, "TypeError");
+  EXPECT_EQ(batched[3].value().asInt(), 3);
+  EXPECT_EQ(batched[4].error().name, "TypeError");
+  EXPECT_EQ(batched[5].error().name, "ZeroDivisionError");
+  EXPECT_EQ(batched[6].value().asInt(), -3);
+  EXPECT_EQ(batched[7].value().asInt(), 1);
+}
+
+TEST(LoaderBatchCall, CallsInBatchesGiveTuplesAndRefuseListFunctions) {
+  std::vector<std::vector<Value>> calls{{Value::floating(2.75)}, {Value::floating(-0.5)}};
+  std::vector<CallOutcome> split = kernel("split").callInBatches(calls);
+  ASSERT_TRUE(split[1].ok());
+  ASSERT_EQ(split[1].value().items().size(), 2u);
+  EXPECT_EQ(split[1].value().items()[0].asInt(), -1);
+  EXPECT_EQ(split[1].value().items()[1].asFloat(), 0.5);
+  std::vector<std::vector<Value>> listCalls{{Value::floatList({1.0, 2.0})}};
+  std::vector<CallOutcome> mean = kernel("mean").callInBatches(listCalls);
+  ASSERT_FALSE(mean[0].ok());
+  EXPECT_EQ(mean[0].error().name, "TypeError");
+}

@@ -122,6 +122,22 @@ TEST(LoaderPyvcCall, TupleResultsPrintAsArrays) {
   EXPECT_EQ(result.out, SplitOutput);
 }
 
+// --batch gives the same answers through the batch variant, errors and malformed lines included.
+TEST(LoaderPyvcCall, BatchModeAnswersLikeTheLineByLineMode) {
+  ProcessResult div = run({PYVC_CALL, PYVC_TEST_KERNELS, "div", "--batch"}, DivInput);
+  EXPECT_EQ(div.exitCode, 0) << div.err;
+  EXPECT_EQ(div.out, DivOutput);
+  ProcessResult split = run({PYVC_CALL, PYVC_TEST_KERNELS, "split", "--batch"},
+                            std::string(SplitInput) + "\nnot json\n[1.5]\n");
+  EXPECT_EQ(split.exitCode, 0) << split.err;
+  EXPECT_EQ(split.out, std::string(SplitOutput) +
+                           "{\"error\": \"InputError\", \"message\": \"expected a JSON array of "
+                           "arguments at column 1\"}\n{\"ok\": [1, 0.5]}\n");
+  ProcessResult clamp = run({PYVC_CALL, PYVC_TEST_KERNELS, "clamp", "--batch"}, ClampInput);
+  EXPECT_EQ(clamp.exitCode, 2);
+  EXPECT_NE(clamp.err.find("all scalars"), std::string::npos) << clamp.err;
+}
+
 TEST(LoaderPyvcCall, FloatsRoundTripThroughTheProcess) {
   // select(True, x, 0.0) returns x: what goes in must come out spelled as Python's repr.
   const char *spellings[] = {"0.1",
@@ -212,6 +228,13 @@ TEST(LoaderPyvcCall, Aarch64BuildUnderQemuAnswersLikeTheHost) {
     ProcessResult result = callAarch64(function, exchange.first);
     EXPECT_EQ(result.exitCode, 0) << function << ": " << result.err;
     EXPECT_EQ(result.out, exchange.second) << function;
+  }
+  for (const auto &[function, exchange] :
+       {std::pair{"split", std::pair{SplitInput, SplitOutput}}, {"div", {DivInput, DivOutput}}}) {
+    ProcessResult batched = run({"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", call,
+                                 PYVC_TEST_KERNELS_AARCH64, function, "--batch"},
+                                exchange.first);
+    EXPECT_EQ(batched.out, exchange.second) << function << " --batch: " << batched.err;
   }
   ProcessResult mix = callAarch64("mix", "[1, 1.0, true, 1, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1, "
                                          "true]\n");

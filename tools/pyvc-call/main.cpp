@@ -1,5 +1,6 @@
 // pyvc-call LIB.so FUNC: reads one JSON array of arguments per line on stdin and prints one JSON
-// line per call, {"ok": result} or {"error": "ZeroDivisionError", "message": "..."}.
+// line per call, {"ok": result} or {"error": "ZeroDivisionError", "message": "..."}. With --batch
+// it reads every line first and answers them, identically, through the batch variant.
 // Exit codes: 0 ok, 2 usage (unknown function), 3 environment (the library cannot be loaded).
 #include "loader/KernelLibrary.h"
 #include "loader/ManifestReader.h"
@@ -9,6 +10,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace {
@@ -42,6 +44,30 @@ void serveCalls(const pyvc::loader::KernelFunction &function, std::istream &in) 
   }
 }
 
+// --batch: the same answers as serveCalls, computed by the function's batch variant over all the
+// lines of `in` at once.
+void serveCallsInBatches(const pyvc::loader::KernelFunction &function, std::istream &in) {
+  std::vector<std::optional<std::string>> answers; // set now for lines that do not parse
+  std::vector<std::vector<pyvc::loader::Value>> argumentLists;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    auto parsed = pyvc::loader::parseArgumentLine(line);
+    if (auto *error = std::get_if<pyvc::loader::KernelError>(&parsed)) {
+      answers.push_back(pyvc::loader::errorJson(error->name, error->message));
+      continue;
+    }
+    answers.emplace_back();
+    argumentLists.push_back(std::move(std::get<std::vector<pyvc::loader::Value>>(parsed)));
+  }
+  std::vector<pyvc::loader::CallOutcome> outcomes = function.callInBatches(argumentLists);
+  size_t next = 0;
+  for (const std::optional<std::string> &answer : answers)
+    std::cout << (answer ? *answer : pyvc::loader::outcomeJson(outcomes[next++])) << '\n';
+  std::cout << std::flush;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -51,11 +77,14 @@ int main(int argc, char **argv) {
                "\"message\": \"...\"}.\nNaN, Infinity and -Infinity are accepted and printed as "
                "bare tokens."};
   std::string libraryPath, functionName;
-  bool list = false, showManifest = false;
+  bool list = false, showManifest = false, batch = false;
   app.add_option("LIBRARY", libraryPath, "the compiled kernel library (.so)")->required();
   app.add_option("FUNCTION", functionName, "the Python name of the function to call");
   app.add_flag("--list", list, "list the functions and their signatures, then exit");
   app.add_flag("--manifest", showManifest, "print the manifest JSON, then exit");
+  app.add_flag("--batch", batch,
+               "read every line first, then answer them all through the function's vectorized "
+               "batch variant (all-scalar functions only); the answers are the same");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {
@@ -93,6 +122,15 @@ int main(int argc, char **argv) {
     listFunctions(**library, std::cerr);
     return ExitUsage;
   }
-  serveCalls(*function, std::cin);
+  if (batch && !function->description().allScalar()) {
+    std::cerr << "pyvc-call: error: --batch needs a function whose parameters and results are all "
+                 "scalars; `"
+              << functionName << "` takes or returns lists\n";
+    return ExitUsage;
+  }
+  if (batch)
+    serveCallsInBatches(*function, std::cin);
+  else
+    serveCalls(*function, std::cin);
   return 0;
 }
