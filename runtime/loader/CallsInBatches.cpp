@@ -92,6 +92,10 @@ std::vector<CallOutcome> KernelFunction::callInBatches(
   if (!function.allScalar()) {
     for (auto &outcome : outcomes)
       outcome = KernelError{"TypeError", function.name + "() takes or returns lists; it has no batch form"};
+  } else if (function.params.empty()) {
+    // No column to say how many rows: each call on its own.
+    for (size_t call = 0; call < argumentLists.size(); ++call)
+      outcomes[call] = this->call(argumentLists[call]);
   } else {
     PendingColumns pending(function);
     for (size_t call = 0; call < argumentLists.size(); ++call) {

@@ -18,11 +18,13 @@ class CallerCommand:
     """How to start pyvc-call for one target."""
     pyvc_call: str
     under_qemu: bool = False
+    batch: bool = False  # answer through the batch variant (pyvc-call --batch)
 
     def argv(self, library, function):
+        command = [self.pyvc_call, library, function] + (["--batch"] if self.batch else [])
         if self.under_qemu:
-            return [QEMU, "-L", AARCH64_SYSROOT, self.pyvc_call, library, function]
-        return [self.pyvc_call, library, function]
+            return [QEMU, "-L", AARCH64_SYSROOT] + command
+        return command
 
     @property
     def timeout(self):

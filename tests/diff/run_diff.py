@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # The differential test: every corpus function runs under CPython (the oracle) and compiled by
 # pyvc, on generated inputs; answers must agree. Modes: host, host-strict, aarch64 (under qemu,
-# also bit-identical to x86-64), aarch64-strict. Prints a per-function report, exits 1 on any
+# also bit-identical to x86-64), aarch64-strict, aarch64-batch (the all-scalar functions through
+# their batch variants, `pyvc-call --batch`). Prints a per-function report, exits 1 on any
 # mismatch. Standard library only.
 import argparse
 import glob
@@ -19,12 +20,14 @@ from oracle import expected_outcome, load_corpus_file, reducing_functions  # noq
 from witnesses import witnesses_for  # noqa: E402
 
 MODES = {
-    # mode: (target, strict_fp, runs under qemu, cross-checked against x86-64)
-    "host": ("host", False, False, False),
-    "host-strict": ("host", True, False, False),
-    "aarch64": ("aarch64", False, True, True),
-    "aarch64-strict": ("aarch64", True, True, True),  # float-reducing functions only
+    # mode: (target, strict_fp, runs under qemu, cross-checked against x86-64, batch variants)
+    "host": ("host", False, False, False, False),
+    "host-strict": ("host", True, False, False, False),
+    "aarch64": ("aarch64", False, True, True, False),
+    "aarch64-strict": ("aarch64", True, True, True, False),  # float-reducing functions only
+    "aarch64-batch": ("aarch64", False, True, True, True),  # all-scalar functions only
 }
+SCALAR_TYPES = {"float", "int", "bool"}
 MISMATCHES_SHOWN_PER_FUNCTION = 6
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -125,7 +128,7 @@ def compare_function(corpus, signature, answers_by_target, strict, reducing):
 
 
 def run_file(path, options, mode, work_dir, report):
-    target, strict, under_qemu, cross_check = MODES[mode]
+    target, strict, under_qemu, cross_check, batch = MODES[mode]
     corpus = load_corpus_file(path)
     stem = os.path.basename(path).removesuffix(".py")
     reducing = reducing_functions(corpus.source)
@@ -135,14 +138,16 @@ def run_file(path, options, mode, work_dir, report):
         # --strict-fp changes only float reductions; the rest is covered by diff.aarch64, and
         # qemu's start-up per function is what costs time.
         tested = [s for s in tested if s.name in reducing]
+    if batch:
+        tested = [s for s in tested if is_all_scalar(s)]
     print(f"== {stem}.py ({mode}) ==")
     if not tested:
         return
     libraries = {}
     builds = {target: CallerCommand(options.aarch64_pyvc_call if under_qemu else options.pyvc_call,
-                                    under_qemu)}
+                                    under_qemu, batch)}
     if cross_check:
-        builds["x86-64"] = CallerCommand(options.pyvc_call)
+        builds["x86-64"] = CallerCommand(options.pyvc_call, batch=batch)
     for build_target in builds:
         library = os.path.join(work_dir, f"{stem}.{build_target}.{'strict' if strict else 'default'}.so")
         ok, output = compile_kernel_file(options.pyvc, path, library, build_target, strict)
@@ -169,6 +174,17 @@ def run_file(path, options, mode, work_dir, report):
         tried, mismatches, skipped, lenient = compare_function(
             corpus, signature, answers_by_target, strict, signature.name in reducing)
         report.function_result(stem, signature.name, tried, mismatches, skipped, lenient)
+
+
+def is_all_scalar(signature):
+    """Whether the function has a batch variant: scalar parameters, a scalar or tuple result."""
+    returns = signature.returns
+    if returns.startswith("tuple[") and returns.endswith("]"):
+        members = [m.strip() for m in returns[len("tuple["):-1].split(",")]
+    else:
+        members = [returns]
+    return (bool(signature.params) and all(t in SCALAR_TYPES for _, t in signature.params)
+            and all(m in SCALAR_TYPES for m in members))
 
 
 def cross_target_answers(aarch64_answers, x86_answers, returns):
