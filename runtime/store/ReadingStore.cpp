@@ -3,6 +3,7 @@
 #include "store/ReadingStore.h"
 
 #include "store/SqliteHandle.h"
+#include "store/StoreSchema.h"
 
 #include <algorithm>
 #include <cassert>
@@ -17,60 +18,37 @@ using store::Statement;
 
 namespace {
 
-// Version 1 of the schema. Sensor names are stored once, in `sensors`, and readings refer to
-// them by integer: rows and the (sensor, timestamp) index are about 40% smaller than with the
-// name in every row, and inserts cost about 25% less CPU. `readings.id` orders readings by
-// insertion, which retention by size uses as "oldest first" without an index on the timestamp
-// (that index would slow every insert). Sensors are never deleted, so an id, once read, stays
-// valid for every connection.
-constexpr std::string_view kSchema = R"(
-  CREATE TABLE IF NOT EXISTS sensors (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
-  );
-  CREATE TABLE IF NOT EXISTS readings (
-    id INTEGER PRIMARY KEY,
-    sensor_id INTEGER NOT NULL REFERENCES sensors (id),
-    timestamp_ms INTEGER NOT NULL,
-    value REAL,
-    unit TEXT NOT NULL,
-    extra TEXT
-  );
-  CREATE INDEX IF NOT EXISTS readings_by_sensor_time ON readings (sensor_id, timestamp_ms);
-)";
-constexpr int64_t kSchemaVersion = 1;
 // Sensor ids remembered per connection; past this many names the memo starts over.
 constexpr size_t kSensorMemoCapacity = 65536;
 
-constexpr std::string_view kInsertSql = "INSERT INTO readings (sensor_id, timestamp_ms, value, "
-                                        "unit, extra) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kInsertSql = "INSERT INTO readings (sensor_id, timestamp_ms, sequence, "
+                                        "value, unit, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr std::string_view kFindSensorSql = "SELECT id FROM sensors WHERE name = ?1";
 constexpr std::string_view kAddSensorSql = "INSERT INTO sensors (name) VALUES (?1)";
+constexpr std::string_view kReadStateSql =
+    "SELECT next_sequence, sensors_generation FROM store_state WHERE singleton = 0";
+constexpr std::string_view kAdvanceSequenceSql =
+    "UPDATE store_state SET next_sequence = ?1 WHERE singleton = 0";
+// The name is resolved inside the statement, so the lookup and the range read see one snapshot
+// (a memo could name an id that another connection's retention deleted and reused meanwhile).
 constexpr std::string_view kRangeQuerySql =
     "SELECT timestamp_ms, value, unit, extra FROM readings "
-    "WHERE sensor_id = ?1 AND timestamp_ms >= ?2 AND timestamp_ms < ?3 "
-    "ORDER BY timestamp_ms LIMIT ?4";
-
-// Applies the schema to a new file, or checks an existing file's version.
-Result<void> prepareSchema(sqlite3 *connection) {
-  Result<int64_t> version = store::queryInteger(connection, "PRAGMA user_version");
-  if (!version)
-    return version.error();
-  if (*version != 0 && *version != kSchemaVersion)
-    return makeError("unknown reading store schema version " + std::to_string(*version) +
-                     " (this build knows version " + std::to_string(kSchemaVersion) + ")");
-  if (*version == 0) {
-    // Must precede the first table: afterwards only a full VACUUM can change it.
-    if (auto set = store::execute(connection, "PRAGMA auto_vacuum = INCREMENTAL"); !set)
-      return set.error();
-  }
-  char *message = nullptr;
-  int code = sqlite3_exec(connection, std::string(kSchema).c_str(), nullptr, nullptr, &message);
-  sqlite3_free(message);
-  if (code != SQLITE_OK)
-    return store::sqliteError(connection, "create reading store schema", code);
-  return store::execute(connection, "PRAGMA user_version = " + std::to_string(kSchemaVersion));
-}
+    "WHERE sensor_id = (SELECT id FROM sensors WHERE name = ?1) "
+    "AND timestamp_ms >= ?2 AND timestamp_ms < ?3 "
+    "ORDER BY timestamp_ms, sequence LIMIT ?4";
+// `IN (SELECT id FROM sensors)` makes SQLite search the primary key once per sensor instead of
+// scanning every reading; every reading's sensor is in `sensors` (sensors with readings are
+// never deleted).
+constexpr std::string_view kDeleteOlderSql =
+    "DELETE FROM readings WHERE sensor_id IN (SELECT id FROM sensors) AND timestamp_ms < ?1";
+// Two scans (min, then delete): `sequence` has no index of its own, which would cost every
+// insert a second B-tree again. Sequences have gaps only where retention by age deleted, so
+// this deletes at most `rows` readings and at least one.
+constexpr std::string_view kDeleteOldestSql =
+    "DELETE FROM readings WHERE sequence < (SELECT min(sequence) FROM readings) + ?1";
+// One primary-key probe per sensor: cheap enough to run after every retention delete.
+constexpr std::string_view kPruneSensorsSql =
+    "DELETE FROM sensors WHERE NOT EXISTS (SELECT 1 FROM readings WHERE sensor_id = sensors.id)";
 
 // Binds text by its length in 64 bits: a huge string fails with SQLITE_TOOBIG instead of having
 // its length wrap around an int.
@@ -102,8 +80,9 @@ Result<void> requireWalMode(sqlite3 *connection) {
   return {};
 }
 
+// Binds one row of kInsertSql. Extra fields cost JSON work only when there are some.
 Result<void> bindReading(sqlite3 *connection, sqlite3_stmt *statement, int64_t sensorId,
-                         const Reading &reading) {
+                         int64_t sequence, const Reading &reading) {
   std::string extraText;
   if (reading.extra.is_object() && !reading.extra.empty()) {
     try {
@@ -112,17 +91,16 @@ Result<void> bindReading(sqlite3 *connection, sqlite3_stmt *statement, int64_t s
       return makeError("field `extra` holds a string that is not valid UTF-8");
     }
   }
-  int code = sqlite3_bind_int64(statement, 1, sensorId);
+  bindInteger(statement, 1, sensorId);
+  bindInteger(statement, 2, reading.timestampMs);
+  bindInteger(statement, 3, sequence);
+  int code = std::isnan(reading.value) ? sqlite3_bind_null(statement, 4)
+                                       : sqlite3_bind_double(statement, 4, reading.value);
   if (code == SQLITE_OK)
-    code = sqlite3_bind_int64(statement, 2, reading.timestampMs);
+    code = bindText(statement, 5, reading.unit, SQLITE_STATIC);
   if (code == SQLITE_OK)
-    code = std::isnan(reading.value) ? sqlite3_bind_null(statement, 3)
-                                     : sqlite3_bind_double(statement, 3, reading.value);
-  if (code == SQLITE_OK)
-    code = bindText(statement, 4, reading.unit, SQLITE_STATIC);
-  if (code == SQLITE_OK)
-    code = extraText.empty() ? sqlite3_bind_null(statement, 5)
-                             : bindText(statement, 5, extraText, SQLITE_TRANSIENT);
+    code = extraText.empty() ? sqlite3_bind_null(statement, 6)
+                             : bindText(statement, 6, extraText, SQLITE_TRANSIENT);
   if (code != SQLITE_OK)
     return store::sqliteError(connection, "bind reading", code);
   return {};
@@ -133,6 +111,49 @@ std::string columnText(sqlite3_stmt *statement, int column) {
   return text ? std::string(text, size_t(sqlite3_column_bytes(statement, column))) : std::string();
 }
 
+// Steps a statement that returns no rows, then resets it and clears its bindings.
+Result<void> runOnce(sqlite3 *connection, sqlite3_stmt *statement, std::string_view what) {
+  int code = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  if (code != SQLITE_DONE)
+    return store::sqliteError(connection, what, code);
+  return {};
+}
+
+// Runs `deleteSql` (one integer parameter) and then prunes the sensors it left without
+// readings, in one write transaction; bumps sensors_generation when sensors went, so every
+// connection drops its memo of ids before its next batch. Returns the readings deleted.
+Result<int64_t> deleteReadingsAndPrune(sqlite3 *connection, std::string_view deleteSql,
+                                       int64_t parameter, std::string_view what) {
+  if (auto begun = store::execute(connection, "BEGIN IMMEDIATE"); !begun)
+    return begun.error();
+  auto run = [&]() -> Result<int64_t> {
+    Result<Statement> statement = store::prepare(connection, deleteSql);
+    if (!statement)
+      return statement.error();
+    bindInteger(statement->get(), 1, parameter);
+    if (int code = sqlite3_step(statement->get()); code != SQLITE_DONE)
+      return store::sqliteError(connection, what, code);
+    int64_t deleted = sqlite3_changes64(connection);
+    if (auto pruned = store::execute(connection, kPruneSensorsSql); !pruned)
+      return pruned.error();
+    if (sqlite3_changes64(connection) > 0) {
+      auto bumped = store::execute(connection, "UPDATE store_state SET sensors_generation = "
+                                               "sensors_generation + 1 WHERE singleton = 0");
+      if (!bumped)
+        return bumped.error();
+    }
+    if (auto committed = store::execute(connection, "COMMIT"); !committed)
+      return committed.error();
+    return deleted;
+  };
+  Result<int64_t> deleted = run();
+  if (!deleted && !sqlite3_get_autocommit(connection))
+    sqlite3_exec(connection, "ROLLBACK", nullptr, nullptr, nullptr);
+  return deleted;
+}
+
 } // namespace
 
 struct ReadingStore::State {
@@ -141,11 +162,18 @@ struct ReadingStore::State {
   Statement findSensor;
   Statement addSensor;
   Statement rangeQuery;
+  Statement readState;
+  Statement advanceSequence;
   std::filesystem::path path;
-  // Memo of sensor name -> id. Names added by the open transaction are listed too, so a rolled
-  // back batch also rolls back the memo (the rolled back ids may be reused for other names).
+  // Memo of sensor name -> id, valid while store_state.sensors_generation equals
+  // `memoGeneration`. Names added by the open transaction are listed too, so a rolled back batch
+  // also rolls back the memo (the rolled back ids may be reused for other names).
   std::unordered_map<std::string, int64_t> sensorIds;
+  int64_t memoGeneration = -1;
   std::vector<std::string> sensorsAddedInTransaction;
+  // Per-batch scratch, kept to save two allocations per batch.
+  std::vector<int64_t> batchSensorIds;
+  std::vector<uint32_t> insertionOrder;
 };
 
 ReadingStore::ReadingStore() : state_(std::make_unique<State>()) {}
@@ -171,6 +199,8 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   sqlite3_extended_result_codes(connection, 1);
   sqlite3_busy_timeout(connection, options.busyTimeoutMs);
 
+  if (auto vacuum = store::chooseVacuumModeOfNewFile(connection); !vacuum)
+    return failure(vacuum.error());
   std::string synchronous = options.durability == StoreDurability::Full ? "FULL" : "NORMAL";
   for (const std::string &pragma : {
            std::string("PRAGMA journal_mode = WAL"),
@@ -183,7 +213,7 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   }
   if (auto wal = requireWalMode(connection); !wal)
     return failure(wal.error());
-  if (auto schema = prepareSchema(connection); !schema)
+  if (auto schema = store::prepareSchema(connection); !schema)
     return failure(schema.error());
   if (options.maxPageCount > 0) {
     auto cap = store::execute(connection,
@@ -194,7 +224,9 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   for (auto [statement, sql] : {std::pair{&state.insert, kInsertSql},
                                 {&state.findSensor, kFindSensorSql},
                                 {&state.addSensor, kAddSensorSql},
-                                {&state.rangeQuery, kRangeQuerySql}}) {
+                                {&state.rangeQuery, kRangeQuerySql},
+                                {&state.readState, kReadStateSql},
+                                {&state.advanceSequence, kAdvanceSequenceSql}}) {
     Result<Statement> prepared = store::prepare(connection, sql);
     if (!prepared)
       return failure(prepared.error());
@@ -214,9 +246,28 @@ Result<void> ReadingStore::rollBack() {
   return store::execute(connection, "ROLLBACK");
 }
 
+Result<int64_t> ReadingStore::beginBatchSequence() {
+  State &state = *state_;
+  sqlite3_stmt *read = state.readState.get();
+  int code = sqlite3_step(read);
+  int64_t nextSequence = code == SQLITE_ROW ? sqlite3_column_int64(read, 0) : 0;
+  int64_t generation = code == SQLITE_ROW ? sqlite3_column_int64(read, 1) : 0;
+  sqlite3_reset(read);
+  if (code == SQLITE_DONE)
+    return makeError("the store_state row is missing");
+  if (code != SQLITE_ROW)
+    return store::sqliteError(state.connection.get(), "read store state", code);
+  if (generation != state.memoGeneration) {
+    state.sensorIds.clear();
+    state.memoGeneration = generation;
+  }
+  return nextSequence;
+}
+
 Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
-  sqlite3 *connection = state_->connection.get();
-  sqlite3_stmt *insert = state_->insert.get();
+  State &state = *state_;
+  sqlite3 *connection = state.connection.get();
+  sqlite3_stmt *insert = state.insert.get();
   if (auto begun = store::execute(connection, "BEGIN IMMEDIATE"); !begun)
     return begun.error();
   auto abandon = [&](Error error) -> Result<void> {
@@ -226,67 +277,79 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
       error.message += "; and then " + rolledBack.error().message;
     return error;
   };
-  state_->sensorsAddedInTransaction.clear();
+  auto atReading = [](size_t index, const Error &error) {
+    return makeError("insert batch: reading " + std::to_string(index) + ": " + error.message);
+  };
+  state.sensorsAddedInTransaction.clear();
+  Result<int64_t> firstSequence = beginBatchSequence();
+  if (!firstSequence)
+    return abandon(firstSequence.error());
+
+  std::vector<int64_t> &sensorIds = state.batchSensorIds;
+  sensorIds.resize(readings.size());
   for (size_t index = 0; index < readings.size(); ++index) {
-    Result<int64_t> sensorId = idOfSensor(readings[index].sensor, /*addIfMissing=*/true);
+    Result<int64_t> sensorId = idOfSensor(readings[index].sensor);
     if (!sensorId)
-      return abandon(makeError("insert batch: reading " + std::to_string(index) + ": " +
-                               sensorId.error().message));
-    if (auto bound = bindReading(connection, insert, *sensorId, readings[index]); !bound)
-      return abandon(makeError("insert batch: reading " + std::to_string(index) + ": " +
-                               bound.error().message));
+      return abandon(atReading(index, sensorId.error()));
+    sensorIds[index] = *sensorId;
+  }
+  // Inserting in key order walks each sensor's end of the B-tree once per batch instead of
+  // hopping between sensors on every row. Sequence numbers follow the caller's order.
+  std::vector<uint32_t> &order = state.insertionOrder;
+  assert(readings.size() <= UINT32_MAX && "a batch fits in memory, so its size fits 32 bits");
+  order.resize(readings.size());
+  for (uint32_t index = 0; index < order.size(); ++index)
+    order[index] = index;
+  std::sort(order.begin(), order.end(), [&](uint32_t left, uint32_t right) {
+    if (sensorIds[left] != sensorIds[right])
+      return sensorIds[left] < sensorIds[right];
+    if (readings[left].timestampMs != readings[right].timestampMs)
+      return readings[left].timestampMs < readings[right].timestampMs;
+    return left < right;
+  });
+  for (uint32_t index : order) {
+    if (auto bound = bindReading(connection, insert, sensorIds[index], *firstSequence + index,
+                                 readings[index]);
+        !bound)
+      return abandon(atReading(index, bound.error()));
     int code = sqlite3_step(insert);
     if (code != SQLITE_DONE)
       return abandon(store::sqliteError(connection, "insert batch", code));
     sqlite3_reset(insert);
   }
   sqlite3_clear_bindings(insert);
+  sqlite3_stmt *advance = state.advanceSequence.get();
+  bindInteger(advance, 1, *firstSequence + int64_t(readings.size()));
+  if (auto advanced = runOnce(connection, advance, "advance sequence"); !advanced)
+    return abandon(advanced.error());
   int code = sqlite3_exec(connection, "COMMIT", nullptr, nullptr, nullptr);
   if (code != SQLITE_OK)
     return abandon(store::sqliteError(connection, "commit batch", code));
-  state_->sensorsAddedInTransaction.clear();
+  state.sensorsAddedInTransaction.clear();
   return {};
 }
 
-Result<std::optional<int64_t>> ReadingStore::findSensor(std::string_view name) {
-  sqlite3 *connection = state_->connection.get();
-  sqlite3_stmt *find = state_->findSensor.get();
+Result<int64_t> ReadingStore::idOfSensor(const std::string &name) {
+  State &state = *state_;
+  if (auto memo = state.sensorIds.find(name); memo != state.sensorIds.end())
+    return memo->second;
+  sqlite3 *connection = state.connection.get();
+  sqlite3_stmt *find = state.findSensor.get();
   int code = bindText(find, 1, name, SQLITE_STATIC);
-  if (code != SQLITE_OK)
-    return store::sqliteError(connection, "look up sensor", code);
-  code = sqlite3_step(find);
-  std::optional<int64_t> id;
-  if (code == SQLITE_ROW)
-    id = sqlite3_column_int64(find, 0);
+  if (code == SQLITE_OK)
+    code = sqlite3_step(find);
+  int64_t id = code == SQLITE_ROW ? sqlite3_column_int64(find, 0) : -1;
   sqlite3_reset(find);
   sqlite3_clear_bindings(find);
   if (code != SQLITE_ROW && code != SQLITE_DONE)
     return store::sqliteError(connection, "look up sensor", code);
-  return id;
-}
-
-Result<int64_t> ReadingStore::idOfSensor(const std::string &name, bool addIfMissing) {
-  State &state = *state_;
-  if (auto memo = state.sensorIds.find(name); memo != state.sensorIds.end())
-    return memo->second;
-  Result<std::optional<int64_t>> found = findSensor(name);
-  if (!found)
-    return found.error();
-  int64_t id;
-  if (found->has_value()) {
-    id = **found;
-  } else {
-    if (!addIfMissing)
-      return int64_t(-1);
-    sqlite3 *connection = state.connection.get();
+  if (code == SQLITE_DONE) {
     sqlite3_stmt *add = state.addSensor.get();
-    int code = bindText(add, 1, name, SQLITE_STATIC);
-    if (code == SQLITE_OK)
-      code = sqlite3_step(add);
-    sqlite3_reset(add);
-    sqlite3_clear_bindings(add);
-    if (code != SQLITE_DONE)
+    code = bindText(add, 1, name, SQLITE_STATIC);
+    if (code != SQLITE_OK)
       return store::sqliteError(connection, "add sensor", code);
+    if (auto added = runOnce(connection, add, "add sensor"); !added)
+      return added.error();
     id = sqlite3_last_insert_rowid(connection);
     state.sensorsAddedInTransaction.push_back(name);
   }
@@ -299,15 +362,11 @@ Result<int64_t> ReadingStore::idOfSensor(const std::string &name, bool addIfMiss
 Result<std::vector<Reading>> ReadingStore::query(std::string_view sensor, int64_t fromMs,
                                                  int64_t toMs, int64_t limit) {
   sqlite3 *connection = state_->connection.get();
-  Result<int64_t> sensorId = idOfSensor(std::string(sensor), /*addIfMissing=*/false);
-  if (!sensorId)
-    return sensorId.error();
-  std::vector<Reading> readings;
-  if (*sensorId < 0)
-    return readings; // a sensor never stored
   sqlite3_stmt *statement = state_->rangeQuery.get();
   sqlite3_reset(statement);
-  bindInteger(statement, 1, *sensorId);
+  std::vector<Reading> readings;
+  if (int code = bindText(statement, 1, sensor, SQLITE_STATIC); code != SQLITE_OK)
+    return store::sqliteError(connection, "query", code);
   bindInteger(statement, 2, fromMs);
   bindInteger(statement, 3, toMs);
   bindInteger(statement, 4, limit);
@@ -324,6 +383,7 @@ Result<std::vector<Reading>> ReadingStore::query(std::string_view sensor, int64_
       reading.extra = nlohmann::json::parse(columnText(statement, 3), nullptr, false);
       if (reading.extra.is_discarded()) {
         sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement);
         return makeError("query: stored extra fields of a `" + reading.sensor +
                          "` reading are not valid JSON");
       }
@@ -331,36 +391,20 @@ Result<std::vector<Reading>> ReadingStore::query(std::string_view sensor, int64_
     readings.push_back(std::move(reading));
   }
   sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement); // the name is bound without a copy
   if (code != SQLITE_DONE)
     return store::sqliteError(connection, "query", code);
   return readings;
 }
 
 Result<int64_t> ReadingStore::deleteOlderThan(int64_t cutoffMs) {
-  sqlite3 *connection = state_->connection.get();
-  Result<Statement> statement =
-      store::prepare(connection, "DELETE FROM readings WHERE timestamp_ms < ?1");
-  if (!statement)
-    return statement.error();
-  bindInteger(statement->get(), 1, cutoffMs);
-  int code = sqlite3_step(statement->get());
-  if (code != SQLITE_DONE)
-    return store::sqliteError(connection, "delete readings older than a cutoff", code);
-  return int64_t(sqlite3_changes64(connection));
+  return deleteReadingsAndPrune(state_->connection.get(), kDeleteOlderSql, cutoffMs,
+                                "delete readings older than a cutoff");
 }
 
 Result<int64_t> ReadingStore::deleteOldestRows(int64_t rows) {
-  sqlite3 *connection = state_->connection.get();
-  Result<Statement> statement = store::prepare(
-      connection,
-      "DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?1)");
-  if (!statement)
-    return statement.error();
-  bindInteger(statement->get(), 1, rows);
-  int code = sqlite3_step(statement->get());
-  if (code != SQLITE_DONE)
-    return store::sqliteError(connection, "delete oldest readings", code);
-  return int64_t(sqlite3_changes64(connection));
+  return deleteReadingsAndPrune(state_->connection.get(), kDeleteOldestSql, rows,
+                                "delete oldest readings");
 }
 
 // Gives free pages back to the file system. Files created by this store use incremental
@@ -427,6 +471,10 @@ Result<int64_t> ReadingStore::enforceSizeLimit(int64_t maxBytes) {
 
 Result<int64_t> ReadingStore::countReadings() {
   return store::queryInteger(state_->connection.get(), "SELECT COUNT(*) FROM readings");
+}
+
+Result<int64_t> ReadingStore::countSensors() {
+  return store::queryInteger(state_->connection.get(), "SELECT COUNT(*) FROM sensors");
 }
 
 Result<int64_t> ReadingStore::databaseBytes() {

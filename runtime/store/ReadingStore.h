@@ -35,33 +35,38 @@ struct StoreOptions {
 // Not thread-safe: one ReadingStore per thread (several may open the same file).
 class ReadingStore {
 public:
-  // Opens or creates the database: WAL mode, incremental auto-vacuum (new files), the schema and
-  // its (sensor, timestamp) index. Errors name the file and carry SQLite's message.
+  // Opens or creates the database: WAL mode, incremental auto-vacuum (new files), the schema
+  // (a version-1 file is migrated, see StoreSchema.h). Errors name the file and carry SQLite's
+  // message.
   static Result<std::unique_ptr<ReadingStore>> open(const std::filesystem::path &path,
                                                     StoreOptions options = {});
   ~ReadingStore();
   ReadingStore(const ReadingStore &) = delete;
   ReadingStore &operator=(const ReadingStore &) = delete;
 
-  // Inserts all readings in one transaction through one prepared statement. On success the
-  // batch is committed (durable as `durability` says); on any error nothing of it is stored.
+  // Inserts all readings in one transaction through one prepared statement, in (sensor, time)
+  // order. On success the batch is committed (durable as `durability` says); on any error
+  // nothing of it is stored. Readings with equal sensor and time are all kept.
   Result<void> insertBatch(std::span<const Reading> readings);
 
-  // Readings of `sensor` with fromMs <= timestampMs < toMs, oldest first, at most `limit`;
-  // served by the (sensor, timestamp) index.
+  // Readings of `sensor` with fromMs <= timestampMs < toMs, oldest first (equal times in
+  // insertion order), at most `limit`; served by the (sensor, timestamp) primary key.
   Result<std::vector<Reading>> query(std::string_view sensor, int64_t fromMs, int64_t toMs,
                                      int64_t limit = INT64_MAX);
 
-  // Retention by age: deletes readings with timestampMs < cutoffMs. Returns how many.
+  // Retention by age: deletes readings with timestampMs < cutoffMs, and the sensors left without
+  // readings. Returns how many readings.
   Result<int64_t> deleteOlderThan(int64_t cutoffMs);
 
   // Retention by size: while the database is over `maxBytes`, deletes the oldest readings (in
-  // insertion order) and gives their pages back to the file system (incremental vacuum), then
-  // truncates the WAL. Returns how many readings were deleted. See RUNTIME-store.md for the
-  // bound between calls.
+  // insertion order) and the sensors left without readings, and gives their pages back to the
+  // file system (incremental vacuum), then truncates the WAL. Returns how many readings were
+  // deleted. See RUNTIME-store.md for the bound between calls and the cost of a call.
   Result<int64_t> enforceSizeLimit(int64_t maxBytes);
 
   Result<int64_t> countReadings();
+  // Rows of the sensors table: the names that still have readings.
+  Result<int64_t> countSensors();
   // Logical size of the database: page_count x page_size (what enforceSizeLimit bounds).
   Result<int64_t> databaseBytes();
   // EXPLAIN QUERY PLAN of the statement query() runs, one detail line per plan row.
@@ -71,10 +76,15 @@ private:
   struct State;
   ReadingStore();
   Result<void> rollBack();
-  Result<std::optional<int64_t>> findSensor(std::string_view name);
-  // The id of sensor `name`, from the memo or the sensors table; when absent, added (inside the
-  // open transaction) if `addIfMissing`, else -1.
-  Result<int64_t> idOfSensor(const std::string &name, bool addIfMissing);
+  // Reads store_state inside the open write transaction: the first sequence number of the next
+  // batch, and whether retention deleted sensors since the memo of ids was filled (then the
+  // memo is dropped, since deleted ids may be reused for other names).
+  Result<int64_t> beginBatchSequence();
+  // The id of sensor `name`, from the memo or the sensors table, added (inside the open
+  // transaction) when missing.
+  Result<int64_t> idOfSensor(const std::string &name);
+  // Deletes the `rows` readings with the smallest sequence numbers (fewer if retention by age
+  // left gaps), and the sensors left without readings. Returns how many readings.
   Result<int64_t> deleteOldestRows(int64_t rows);
   Result<void> reclaimFreePages();
 

@@ -1,7 +1,10 @@
-// ReadingStore on real SQLite files: round trips, the index serving range queries, retention by
-// age and size, a full (size-capped) database rolling a batch back whole, reopening, and errors.
+// ReadingStore on real SQLite files: round trips, the primary key serving range queries, equal
+// (sensor, time) readings, retention by age and size, a full (size-capped) database rolling a
+// batch back whole, reopening, and errors. Sensor pruning: SensorPruningTest; migration:
+// StoreSchemaTest.
 #include "store/ReadingStore.h"
 
+#include "StoreTestSupport.h"
 #include "TemporaryFolder.h"
 
 #include <sqlite3.h>
@@ -16,32 +19,11 @@ namespace {
 using pyvc::Reading;
 using pyvc::ReadingStore;
 using pyvc::StoreOptions;
+using pyvc::testing::manyReadings;
+using pyvc::testing::openStore;
+using pyvc::testing::reading;
 using pyvc::testing::TemporaryFolder;
 namespace fs = std::filesystem;
-
-Reading reading(std::string sensor, int64_t timestampMs, double value = 1.0) {
-  Reading result;
-  result.sensor = std::move(sensor);
-  result.timestampMs = timestampMs;
-  result.value = value;
-  result.unit = "C";
-  return result;
-}
-
-// `count` readings cycling over `sensors` sensors, timestamps from `firstMs` on.
-std::vector<Reading> manyReadings(int64_t count, int sensors = 10, int64_t firstMs = 0) {
-  std::vector<Reading> readings;
-  readings.reserve(size_t(count));
-  for (int64_t i = 0; i < count; ++i)
-    readings.push_back(reading("sensor." + std::to_string(i % sensors), firstMs + i, double(i)));
-  return readings;
-}
-
-std::unique_ptr<ReadingStore> openStore(const fs::path &path, StoreOptions options = {}) {
-  auto store = ReadingStore::open(path, options);
-  EXPECT_TRUE(store) << store.error().message;
-  return store ? std::move(store).value() : nullptr;
-}
 
 TEST(StoreReadings, InsertThenQueryByRange) {
   TemporaryFolder folder;
@@ -77,12 +59,49 @@ TEST(StoreReadings, RangeQueryIsServedByTheIndex) {
   ASSERT_TRUE(store->insertBatch(manyReadings(2000)));
   auto plan = store->explainRangeQuery();
   ASSERT_TRUE(plan) << plan.error().message;
-  EXPECT_NE(plan->find("SEARCH readings USING INDEX readings_by_sensor_time (sensor_id=? AND "
-                       "timestamp_ms>? AND timestamp_ms<?)"),
+  EXPECT_NE(plan->find("SEARCH readings USING PRIMARY KEY (sensor_id=? AND timestamp_ms>? AND "
+                       "timestamp_ms<?)"),
             std::string::npos)
       << *plan;
+  EXPECT_NE(plan->find("SEARCH sensors USING COVERING INDEX"), std::string::npos)
+      << "the name is looked up by its unique index: " << *plan;
   EXPECT_EQ(plan->find("SCAN"), std::string::npos) << "no full scan: " << *plan;
   EXPECT_EQ(plan->find("TEMP B-TREE"), std::string::npos) << "no sort step: " << *plan;
+}
+
+TEST(StoreReadings, ReadingsWithEqualSensorAndTimeAreAllKeptInInsertionOrder) {
+  TemporaryFolder folder;
+  auto store = openStore(folder / "readings.db");
+  ASSERT_TRUE(store);
+  // Equal (sensor, time) within one batch, across batches, and interleaved with other sensors.
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{
+      reading("twin", 5, 1.0), reading("other", 5, 9.0), reading("twin", 5, 2.0),
+      reading("twin", 4, 0.5)}));
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("twin", 5, 3.0)}));
+  auto twins = store->query("twin", 0, 10);
+  ASSERT_TRUE(twins) << twins.error().message;
+  std::vector<double> values;
+  for (const Reading &twin : *twins)
+    values.push_back(twin.value);
+  EXPECT_EQ(values, (std::vector<double>{0.5, 1.0, 2.0, 3.0}))
+      << "oldest first; equal times in the order they were inserted";
+  EXPECT_EQ(store->countReadings().value(), 5);
+}
+
+TEST(StoreReadings, RetentionBySizeDeletesInInsertionOrderNotTimeOrder) {
+  TemporaryFolder folder;
+  auto store = openStore(folder / "readings.db");
+  ASSERT_TRUE(store);
+  // A gateway back online uploads old readings late: they are newer to the store.
+  ASSERT_TRUE(store->insertBatch(manyReadings(20000, 10, 1'000'000)));
+  ASSERT_TRUE(store->insertBatch(manyReadings(20000, 10, 0)));
+  int64_t limit = store->databaseBytes().value() * 2 / 3;
+  auto deleted = store->enforceSizeLimit(limit);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_GT(*deleted, 0);
+  EXPECT_LT(*deleted, 20000) << "the first batch alone is more than a third of the store";
+  EXPECT_EQ(store->query("sensor.0", 0, 20000)->size(), 2000u) << "the late batch is kept whole";
+  EXPECT_LT(store->query("sensor.0", 1'000'000, 1'020'000)->size(), 2000u);
 }
 
 TEST(StoreReadings, ReopeningKeepsCommittedData) {

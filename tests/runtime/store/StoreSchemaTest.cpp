@@ -1,0 +1,106 @@
+// A file written by the version-1 store (a rowid table and a separate (sensor, time) index) is
+// migrated to version 2 when opened: every reading kept, in the same order, queryable by the
+// new primary key, with sequences that continue where the old rowids ended.
+#include "store/ReadingStore.h"
+
+#include "StoreTestSupport.h"
+#include "TemporaryFolder.h"
+
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using pyvc::Reading;
+using pyvc::testing::openStore;
+using pyvc::testing::reading;
+using pyvc::testing::TemporaryFolder;
+namespace fs = std::filesystem;
+
+// Exactly what the version-1 store created (runtime/store before schema version 2).
+constexpr const char *kVersion1Schema = R"(
+  PRAGMA auto_vacuum = INCREMENTAL;
+  PRAGMA journal_mode = WAL;
+  CREATE TABLE sensors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  CREATE TABLE readings (id INTEGER PRIMARY KEY, sensor_id INTEGER NOT NULL REFERENCES sensors (id),
+                         timestamp_ms INTEGER NOT NULL, value REAL, unit TEXT NOT NULL, extra TEXT);
+  CREATE INDEX readings_by_sensor_time ON readings (sensor_id, timestamp_ms);
+  PRAGMA user_version = 1;
+  INSERT INTO sensors VALUES (1, 'temp.a'), (2, 'temp.b'), (3, 'orphan');
+  INSERT INTO readings VALUES (1, 1, 10, 1.5, 'C', NULL), (2, 2, 10, 7.0, 'C', NULL),
+                              (3, 1, 10, 2.5, 'C', '{"site":"north"}'), (4, 1, 5, NULL, 'C', NULL);
+  WITH RECURSIVE counter (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM counter WHERE n < 499)
+  INSERT INTO readings SELECT 100 + n, 2, 1000 + n, n, 'C', NULL FROM counter;
+)";
+
+int64_t integerInFile(const fs::path &path, const char *sql) {
+  sqlite3 *connection = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &connection), SQLITE_OK);
+  sqlite3_stmt *statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(connection, sql, -1, &statement, nullptr), SQLITE_OK) << sql;
+  int64_t value = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
+  sqlite3_finalize(statement);
+  sqlite3_close(connection);
+  return value;
+}
+
+TEST(StoreSchema, MigratesAVersion1FileKeepingEveryReadingInOrder) {
+  TemporaryFolder folder;
+  fs::path path = folder / "version1.db";
+  {
+    sqlite3 *connection = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &connection), SQLITE_OK);
+    char *message = nullptr;
+    int code = sqlite3_exec(connection, kVersion1Schema, nullptr, nullptr, &message);
+    ASSERT_EQ(code, SQLITE_OK) << (message ? message : "");
+    sqlite3_close(connection);
+  }
+  auto store = openStore(path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(integerInFile(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(store->countReadings().value(), 504);
+  EXPECT_EQ(store->countSensors().value(), 2) << "the sensor without readings is pruned";
+
+  auto a = store->query("temp.a", 0, 100);
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_EQ(a->size(), 3u);
+  EXPECT_TRUE(std::isnan((*a)[0].value)) << "NULL values stay NaN";
+  EXPECT_EQ((*a)[1].value, 1.5) << "equal times keep their old insertion order";
+  EXPECT_EQ((*a)[2].value, 2.5);
+  EXPECT_EQ((*a)[2].extra, nlohmann::json({{"site", "north"}}));
+  EXPECT_EQ(store->query("temp.b", 1000, 1500)->size(), 500u);
+  auto plan = store->explainRangeQuery();
+  ASSERT_TRUE(plan);
+  EXPECT_NE(plan->find("USING PRIMARY KEY"), std::string::npos) << *plan;
+  EXPECT_EQ(integerInFile(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name IN "
+                                "('readings_by_sensor_time', 'readings_version1')"),
+            0);
+
+  // New readings continue after the old rowids, so retention by size still deletes the
+  // migrated readings first.
+  EXPECT_EQ(integerInFile(path, "SELECT next_sequence FROM store_state"), 600);
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("temp.a", 10, 3.5)}));
+  EXPECT_EQ(store->query("temp.a", 10, 11)->back().value, 3.5);
+  EXPECT_EQ(integerInFile(path, "SELECT max(sequence) FROM readings"), 600);
+
+  store.reset();
+  auto reopened = openStore(path);
+  ASSERT_TRUE(reopened) << "a migrated file opens as version 2";
+  EXPECT_EQ(reopened->countReadings().value(), 505);
+}
+
+// Version 1 asked for incremental auto-vacuum after switching to WAL, which had already written
+// the file's first page, so SQLite ignored it and retention by size fell back to full VACUUMs.
+TEST(StoreSchema, ANewFileIsVersion2WithIncrementalAutoVacuum) {
+  TemporaryFolder folder;
+  fs::path path = folder / "new.db";
+  ASSERT_TRUE(openStore(path));
+  EXPECT_EQ(integerInFile(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(integerInFile(path, "PRAGMA auto_vacuum"), 2);
+  EXPECT_EQ(integerInFile(path, "SELECT next_sequence FROM store_state"), 0);
+}
+
+} // namespace
