@@ -192,7 +192,8 @@ Result<sqlite3 *> openConnection(const QueueOptions &options, std::optional<Open
   sqlite3 *db = nullptr;
   int code =
       sqlite3_open_v2(options.path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      options.sqliteVfs.empty() ? nullptr : options.sqliteVfs.c_str());
   if (code != SQLITE_OK) {
     Error error = sqliteError(db, "opening", options.path);
     bool corruption = isCorruptionCode(code);
@@ -218,39 +219,65 @@ Result<sqlite3 *> openConnection(const QueueOptions &options, std::optional<Open
 
 } // namespace
 
-Result<std::unique_ptr<QueueDatabase>> QueueDatabase::open(const QueueOptions &options) {
+namespace {
+
+// The file is damaged. Its contents are unrecoverable by us; keep them for the operator and
+// start a fresh queue, once: if the fresh file fails too, report it (never a crash loop).
+// `damaged` is the connection still open on the file (or null); it is closed here, after the
+// move, without the checkpoint a close would otherwise write into the damaged file.
+Result<std::unique_ptr<QueueDatabase>> startFreshAfterCorruption(const QueueOptions &options,
+                                                                 const Error &cause,
+                                                                 sqlite3 *damaged,
+                                                                 const char *when) {
+  if (damaged)
+    sqlite3_db_config(damaged, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  Result<std::string> aside = moveCorruptFileAside(options.path);
+  sqlite3_close(damaged);
+  if (!aside)
+    return aside.error();
+  std::fprintf(stderr,
+               "pyvc sync queue: CORRUPT queue file %s %s (%s); moved aside to %s, starting an "
+               "empty queue\n",
+               options.path.c_str(), when, cause.message.c_str(), aside->c_str());
+  Result<std::unique_ptr<QueueDatabase>> fresh = QueueDatabase::open(options, false);
+  if (!fresh)
+    return fresh.error();
+  if (Result<void> counted =
+          (*fresh)->exec("UPDATE counters SET value = value + 1 "
+                         "WHERE name IN ('corruption_recoveries', 'dropped.corrupt')");
+      !counted)
+    return counted.error();
+  return fresh;
+}
+
+} // namespace
+
+Result<std::unique_ptr<QueueDatabase>> QueueDatabase::open(const QueueOptions &options,
+                                                           bool recoverCorruption) {
   std::optional<OpenFailure> failure;
   Result<sqlite3 *> db = openConnection(options, failure);
   if (!db)
     return db.error();
   if (*db)
     return std::unique_ptr<QueueDatabase>(new QueueDatabase(*db, options.path));
-
-  // The file is damaged. Its contents are unrecoverable by us; keep them for the operator and
-  // start a fresh queue, once: if the fresh file fails too, report it (never a crash loop).
-  Result<std::string> aside = moveCorruptFileAside(options.path);
-  sqlite3_close(failure->connection);
-  if (!aside)
-    return aside.error();
-  std::fprintf(stderr,
-               "pyvc sync queue: CORRUPT queue file %s (%s); moved aside to %s, starting an "
-               "empty queue\n",
-               options.path.c_str(), failure->error.message.c_str(), aside->c_str());
-  std::optional<OpenFailure> secondFailure;
-  Result<sqlite3 *> fresh = openConnection(options, secondFailure);
-  if (!fresh)
-    return fresh.error();
-  if (!*fresh) {
-    sqlite3_close(secondFailure->connection);
-    return secondFailure->error;
+  if (!recoverCorruption) {
+    sqlite3_close(failure->connection);
+    return failure->error;
   }
-  auto database = std::unique_ptr<QueueDatabase>(new QueueDatabase(*fresh, options.path));
-  if (Result<void> counted =
-          database->exec("UPDATE counters SET value = value + 1 "
-                         "WHERE name IN ('corruption_recoveries', 'dropped.corrupt')");
-      !counted)
-    return counted.error();
-  return database;
+  return startFreshAfterCorruption(options, failure->error, failure->connection, "on open");
+}
+
+Result<std::unique_ptr<QueueDatabase>>
+QueueDatabase::replaceCorrupt(std::unique_ptr<QueueDatabase> damaged, const QueueOptions &options,
+                              const Error &cause) {
+  // Statements first: a connection with live statements does not close.
+  sqlite3 *connection = damaged->db_;
+  for (auto &[sql, statement] : damaged->statements_)
+    sqlite3_finalize(statement);
+  damaged->statements_.clear();
+  damaged->db_ = nullptr;
+  damaged.reset();
+  return startFreshAfterCorruption(options, cause, connection, "while running");
 }
 
 QueueDatabase::~QueueDatabase() {
@@ -306,7 +333,17 @@ Result<int64_t> QueueDatabase::counterValue(const char *name) {
   return *row ? select->int64At(0) : 0;
 }
 
-Error QueueDatabase::errorFor(std::string_view what) const { return sqliteError(db_, what, path_); }
+Error QueueDatabase::errorFor(std::string_view what) const {
+  if (lastErrorIsCorruption())
+    corruptionNoted_ = true;
+  return sqliteError(db_, what, path_);
+}
+
+bool QueueDatabase::takeCorruptionNote() {
+  bool noted = corruptionNoted_;
+  corruptionNoted_ = false;
+  return noted;
+}
 
 bool QueueDatabase::lastErrorIsCorruption() const {
   return isCorruptionCode(sqlite3_extended_errcode(db_));

@@ -61,8 +61,16 @@ private:
 class QueueDatabase {
 public:
   // Opens options.path; a corrupt file is moved aside and replaced by a fresh one (logged on
-  // stderr and counted). The returned flag says whether that happened.
-  static Result<std::unique_ptr<QueueDatabase>> open(const QueueOptions &options);
+  // stderr and counted) unless recoverCorruption is false, when its Error is returned.
+  static Result<std::unique_ptr<QueueDatabase>> open(const QueueOptions &options,
+                                                     bool recoverCorruption = true);
+  // For a file SQLite reported corrupt while the queue was running: closes `damaged` without
+  // checkpointing into it, moves the file aside with its -wal/-shm, logs `cause` on stderr and
+  // opens a fresh file, counted like a recovery on open. An Error when any step fails (the
+  // damaged connection is closed all the same).
+  static Result<std::unique_ptr<QueueDatabase>>
+  replaceCorrupt(std::unique_ptr<QueueDatabase> damaged, const QueueOptions &options,
+                 const Error &cause);
   ~QueueDatabase();
   QueueDatabase(const QueueDatabase &) = delete;
   QueueDatabase &operator=(const QueueDatabase &) = delete;
@@ -78,8 +86,11 @@ public:
   Result<void> addToCounter(const char *name, int64_t delta);
   Result<int64_t> counterValue(const char *name);
 
-  // An Error naming what failed, the file, and SQLite's message and code.
+  // An Error naming what failed, the file, and SQLite's message and code. Notes corruption.
   Error errorFor(std::string_view what) const;
+  // Whether an error since the last call was SQLite reporting the file damaged
+  // (SQLITE_CORRUPT, SQLITE_NOTADB); clears the note.
+  bool takeCorruptionNote();
   // Whether the last failure was SQLite reporting a damaged file.
   bool lastErrorIsCorruption() const;
   // Whether the last failure was the disk (or max_page_count) being full.
@@ -95,6 +106,8 @@ private:
   sqlite3 *db_;
   std::string path_;
   std::unordered_map<const char *, sqlite3_stmt *> statements_; // keyed by the SQL literal
+  // Set by errorFor: the error paths roll back, which would clear SQLite's own error code.
+  mutable bool corruptionNoted_ = false;
 };
 
 // Rolls back the write transaction it began unless commit() succeeded: every error path of a

@@ -77,9 +77,14 @@ Result<void> clampFutureLeases(QueueDatabase &database, const QueueOptions &opti
 SyncQueue::SyncQueue(QueueOptions options, std::unique_ptr<QueueDatabase> database)
     : options_(std::move(options)), database_(std::move(database)) {
   std::random_device entropy;
-  uint64_t prefixBits = (uint64_t(entropy()) << 32) ^ entropy();
   jitterState_ =
       options_.randomSeed ? options_.randomSeed : ((uint64_t(entropy()) << 32) ^ entropy());
+  startNewBatchIdPrefix();
+}
+
+void SyncQueue::startNewBatchIdPrefix() {
+  std::random_device entropy;
+  uint64_t prefixBits = (uint64_t(entropy()) << 32) ^ entropy();
   char prefix[17];
   std::snprintf(prefix, sizeof prefix, "%016llx", static_cast<unsigned long long>(prefixBits));
   batchIdPrefix_ = prefix;
@@ -108,6 +113,17 @@ Result<std::unique_ptr<SyncQueue>> SyncQueue::open(QueueOptions options) {
   if (Result<void> reclaimed = deadLetterExhaustedLeases(db, queue->options_.maxAttempts, now);
       !reclaimed)
     return reclaimed.error();
+  {
+    // Where ids stand, so that a file replaced while running never repeats one.
+    Result<Query> sequence = db.query("SELECT seq FROM sqlite_sequence WHERE name = 'items'");
+    if (!sequence)
+      return sequence.error();
+    Result<bool> row = sequence->step();
+    if (!row)
+      return row.error();
+    if (*row)
+      queue->highestIdSeen_ = sequence->int64At(0);
+  }
   if (Result<void> committed = transaction.commit(); !committed)
     return committed.error();
   return queue;
@@ -213,7 +229,7 @@ Result<int64_t> SyncQueue::enqueue(std::string_view payload, int priority,
   return ids->front();
 }
 
-Result<std::vector<int64_t>> SyncQueue::enqueueBatch(std::span<const EnqueueRequest> requests) {
+Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const EnqueueRequest> requests) {
   QueueDatabase &db = *database_;
   int64_t incomingBytes = 0;
   int maxIncomingPriority = std::numeric_limits<int>::min();
@@ -287,12 +303,13 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatch(std::span<const EnqueueRequ
       return counted.error();
   if (Result<void> committed = transaction.commit(); !committed)
     return committed.error();
+  highestIdSeen_ = std::max(highestIdSeen_, ids.back());
   return ids;
 }
 
 // --- dequeue ------------------------------------------------------------------------------
 
-Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
+Result<Batch> SyncQueue::dequeueBatchOnce(size_t maxItems, size_t maxBytes) {
   if (maxItems == 0)
     return Batch{};
   QueueDatabase &db = *database_;
@@ -345,13 +362,16 @@ Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
     return committed.error();
   if (!batch->empty())
     ++nonEmptyDequeues_;
+  for (const QueueItem &item : batch->items)
+    highestIdSeen_ = std::max(highestIdSeen_, item.id);
   return batch;
 }
 
 // --- outcomes of a delivery ---------------------------------------------------------------
 
-Result<void> SyncQueue::ack(const Batch &batch) {
-  if (batch.batchId.empty())
+Result<void> SyncQueue::ackOnce(const Batch &batch) {
+  // Items of a batch from a replaced file are gone with it: delivered is all there is to know.
+  if (batch.batchId.empty() || isFromReplacedFile(batch))
     return {};
   QueueDatabase &db = *database_;
   WriteTransaction transaction(db);
@@ -365,11 +385,13 @@ Result<void> SyncQueue::ack(const Batch &batch) {
   return transaction.commit();
 }
 
-Result<void> SyncQueue::nack(const Batch &batch,
-                             std::optional<std::chrono::milliseconds> retryAfter,
-                             FailureKind kind) {
+Result<void> SyncQueue::nackOnce(const Batch &batch,
+                                 std::optional<std::chrono::milliseconds> retryAfter,
+                                 FailureKind kind) {
   if (batch.batchId.empty())
     return {};
+  if (isFromReplacedFile(batch))
+    return requeueReplacedBatch(batch);
   QueueDatabase &db = *database_;
   WriteTransaction transaction(db);
   if (Result<void> began = transaction.begin(); !began)
@@ -417,9 +439,11 @@ Result<void> SyncQueue::nack(const Batch &batch,
   return transaction.commit();
 }
 
-Result<void> SyncQueue::deadLetter(const Batch &batch, std::string_view reason) {
+Result<void> SyncQueue::deadLetterOnce(const Batch &batch, std::string_view reason) {
   if (batch.batchId.empty())
     return {};
+  if (isFromReplacedFile(batch))
+    return deadLetterReplacedBatch(batch, reason);
   QueueDatabase &db = *database_;
   WriteTransaction transaction(db);
   if (Result<void> began = transaction.begin(); !began)
@@ -431,7 +455,7 @@ Result<void> SyncQueue::deadLetter(const Batch &batch, std::string_view reason) 
 
 // --- inspection ---------------------------------------------------------------------------
 
-Result<QueueStats> SyncQueue::stats() {
+Result<QueueStats> SyncQueue::statsOnce() {
   QueueDatabase &db = *database_;
   WriteTransaction transaction(db);
   if (Result<void> began = transaction.begin(); !began)
@@ -477,7 +501,7 @@ Result<QueueStats> SyncQueue::stats() {
   return stats;
 }
 
-Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
+Result<std::optional<int64_t>> SyncQueue::nextReadyAtMsOnce() {
   QueueDatabase &db = *database_;
   int64_t now = nowMs();
   Result<bool> holdingBack = options_.headOfLineBackoff ? isBatchBackingOff(db, now) : false;
@@ -508,7 +532,7 @@ Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {
   return std::optional<int64_t>(std::max(now, returning->int64At(0)));
 }
 
-Result<std::vector<DeadLetter>> SyncQueue::deadLetters(size_t limit) {
+Result<std::vector<DeadLetter>> SyncQueue::deadLettersOnce(size_t limit) {
   Result<Query> select = database_->query(
       "SELECT id, payload, priority, attempts, enqueued_at, dead_at, batch_id, reason "
       "FROM dead_letters ORDER BY dead_at DESC, id DESC LIMIT ?1");

@@ -53,6 +53,9 @@ struct QueueOptions {
   // SQLite page size for a new file (512..65536, a power of two; ignored for an existing file).
   // 4096 writes least per single-item commit; 16384 packs 1 KB payloads tighter for batches.
   int pageSize = 4096;
+  // The SQLite VFS to open the file with (empty: SQLite's default). The power-loss tests pass
+  // one that simulates losing what was not synced.
+  std::string sqliteVfs;
 };
 
 struct QueueItem {
@@ -117,6 +120,9 @@ public:
   // Opens (or creates) the queue file. A corrupt file is moved aside to
   // "<path>.corrupt-<UTC timestamp>" (with its -wal/-shm) and a fresh queue started, logged on
   // stderr and counted; any other failure (permissions, missing directory) is an Error.
+  // A corruption SQLite reports later, during any operation, is recovered the same way while
+  // running, and the operation runs once more on the fresh file (docs/RUNTIME-sync.md,
+  // Corruption): an enqueue is kept, and a batch handed out before comes back on nack.
   static Result<std::unique_ptr<SyncQueue>> open(QueueOptions options);
   ~SyncQueue();
   SyncQueue(const SyncQueue &) = delete;
@@ -160,12 +166,37 @@ public:
 private:
   SyncQueue(QueueOptions options, std::unique_ptr<QueueDatabase> database);
 
+  // Runs `attempt` (one operation, one transaction); when SQLite reported the file corrupt
+  // during it, replaces the file by a fresh one and runs it once more. Never loops.
+  template <typename T, typename Attempt> Result<T> recoveringCorruption(Attempt attempt);
+  Result<void> replaceCorruptFile(const Error &cause);
+  Result<void> reopenIfClosed(); // after a recovery whose fresh open failed
+  void startNewBatchIdPrefix();
+  // Batches handed out from a file that was since moved aside for corruption: their items
+  // live only in the consumer's memory now, so nack re-enqueues them and deadLetter writes
+  // them to the fresh file's dead letters.
+  bool isFromReplacedFile(const Batch &batch) const;
+  Result<void> requeueReplacedBatch(const Batch &batch);
+  Result<void> deadLetterReplacedBatch(const Batch &batch, std::string_view reason);
+
+  Result<std::vector<int64_t>> enqueueBatchOnce(std::span<const EnqueueRequest> requests);
+  Result<Batch> dequeueBatchOnce(size_t maxItems, size_t maxBytes);
+  Result<void> ackOnce(const Batch &batch);
+  Result<void> nackOnce(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter,
+                        FailureKind kind);
+  Result<void> deadLetterOnce(const Batch &batch, std::string_view reason);
+  Result<QueueStats> statsOnce();
+  Result<std::optional<int64_t>> nextReadyAtMsOnce();
+  Result<std::vector<DeadLetter>> deadLettersOnce(size_t limit);
+
   QueueOptions options_;
   std::unique_ptr<QueueDatabase> database_;
   uint64_t nonEmptyDequeues_ = 0; // drives the anti-starvation age turns
   uint64_t jitterState_ = 0;      // splitmix64 state for backoff jitter (seeded by randomSeed)
   std::string batchIdPrefix_;     // random per open, so batch ids never repeat across restarts
   uint64_t batchCounter_ = 0;
+  std::vector<std::string> replacedBatchIdPrefixes_; // prefixes used on files moved aside
+  int64_t highestIdSeen_ = 0; // a fresh file's ids start above it: ids never repeat
 };
 
 const char *dropReasonName(DropReason reason); // "expired", "dead_letter", ...
