@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <unordered_map>
 
 namespace pyvc {
@@ -154,6 +155,13 @@ Result<int64_t> deleteReadingsAndPrune(sqlite3 *connection, std::string_view del
   return deleted;
 }
 
+// Where a reading of the batch goes in the primary key, and which reading it is.
+struct RowKey {
+  int64_t sensorId;
+  int64_t timestampMs;
+  uint32_t index;
+};
+
 } // namespace
 
 struct ReadingStore::State {
@@ -171,9 +179,8 @@ struct ReadingStore::State {
   std::unordered_map<std::string, int64_t> sensorIds;
   int64_t memoGeneration = -1;
   std::vector<std::string> sensorsAddedInTransaction;
-  // Per-batch scratch, kept to save two allocations per batch.
-  std::vector<int64_t> batchSensorIds;
-  std::vector<uint32_t> insertionOrder;
+  // Per-batch scratch, kept to save an allocation per batch.
+  std::vector<RowKey> batchRows;
 };
 
 ReadingStore::ReadingStore() : state_(std::make_unique<State>()) {}
@@ -285,33 +292,27 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
   if (!firstSequence)
     return abandon(firstSequence.error());
 
-  std::vector<int64_t> &sensorIds = state.batchSensorIds;
-  sensorIds.resize(readings.size());
-  for (size_t index = 0; index < readings.size(); ++index) {
+  // Inserting in key order walks each sensor's end of the B-tree once per batch instead of
+  // hopping between sensors on every row. The sort keys are copied out of the readings so the
+  // sort touches one small array; sequence numbers follow the caller's order.
+  assert(readings.size() <= UINT32_MAX && "a batch fits in memory, so its size fits 32 bits");
+  std::vector<RowKey> &rows = state.batchRows;
+  rows.resize(readings.size());
+  for (uint32_t index = 0; index < rows.size(); ++index) {
     Result<int64_t> sensorId = idOfSensor(readings[index].sensor);
     if (!sensorId)
       return abandon(atReading(index, sensorId.error()));
-    sensorIds[index] = *sensorId;
+    rows[index] = {*sensorId, readings[index].timestampMs, index};
   }
-  // Inserting in key order walks each sensor's end of the B-tree once per batch instead of
-  // hopping between sensors on every row. Sequence numbers follow the caller's order.
-  std::vector<uint32_t> &order = state.insertionOrder;
-  assert(readings.size() <= UINT32_MAX && "a batch fits in memory, so its size fits 32 bits");
-  order.resize(readings.size());
-  for (uint32_t index = 0; index < order.size(); ++index)
-    order[index] = index;
-  std::sort(order.begin(), order.end(), [&](uint32_t left, uint32_t right) {
-    if (sensorIds[left] != sensorIds[right])
-      return sensorIds[left] < sensorIds[right];
-    if (readings[left].timestampMs != readings[right].timestampMs)
-      return readings[left].timestampMs < readings[right].timestampMs;
-    return left < right;
+  std::sort(rows.begin(), rows.end(), [](const RowKey &left, const RowKey &right) {
+    return std::tie(left.sensorId, left.timestampMs, left.index) <
+           std::tie(right.sensorId, right.timestampMs, right.index);
   });
-  for (uint32_t index : order) {
-    if (auto bound = bindReading(connection, insert, sensorIds[index], *firstSequence + index,
-                                 readings[index]);
+  for (const RowKey &row : rows) {
+    if (auto bound = bindReading(connection, insert, row.sensorId, *firstSequence + row.index,
+                                 readings[row.index]);
         !bound)
-      return abandon(atReading(index, bound.error()));
+      return abandon(atReading(row.index, bound.error()));
     int code = sqlite3_step(insert);
     if (code != SQLITE_DONE)
       return abandon(store::sqliteError(connection, "insert batch", code));

@@ -19,9 +19,10 @@ constexpr int64_t kSchemaVersion = 2;
 // An existing file keeps its mode.
 Result<void> chooseVacuumModeOfNewFile(sqlite3 *connection);
 
-// Brings the file behind `connection` to version kSchemaVersion: a new file gets the schema, a version-1 file is migrated in one transaction (all or nothing;
-// needs free disk space for a second copy of the readings while it runs), a file of any other
-// version is refused with an error naming both versions.
+// Brings the file behind `connection` to version kSchemaVersion: a new file gets the schema, a
+// version-1 file is migrated in one transaction (all or nothing; needs free disk space for a second
+// copy of the readings while it runs), a file of any other version is refused with an error naming
+// both versions.
 Result<void> prepareSchema(sqlite3 *connection);
 
 } // namespace pyvc::store

@@ -74,9 +74,9 @@ TEST(StoreReadings, ReadingsWithEqualSensorAndTimeAreAllKeptInInsertionOrder) {
   auto store = openStore(folder / "readings.db");
   ASSERT_TRUE(store);
   // Equal (sensor, time) within one batch, across batches, and interleaved with other sensors.
-  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{
-      reading("twin", 5, 1.0), reading("other", 5, 9.0), reading("twin", 5, 2.0),
-      reading("twin", 4, 0.5)}));
+  ASSERT_TRUE(
+      store->insertBatch(std::vector<Reading>{reading("twin", 5, 1.0), reading("other", 5, 9.0),
+                                              reading("twin", 5, 2.0), reading("twin", 4, 0.5)}));
   ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("twin", 5, 3.0)}));
   auto twins = store->query("twin", 0, 10);
   ASSERT_TRUE(twins) << twins.error().message;
