@@ -95,6 +95,23 @@ template <typename Step> Result<void> inWriteTransaction(sqlite3 *connection, St
   return done;
 }
 
+// Version 1 never got incremental auto-vacuum (it asked after WAL had written the first page),
+// so a migrated file is switched once, by the one full VACUUM it will ever need; that also
+// compacts the new table and gives back the pages of the dropped one. VACUUM cannot run inside
+// a transaction, so this follows the migration's commit. If it fails, open returns the error;
+// the file is already a valid version-2 file, which later opens accept as it is (retention then
+// keeps falling back to full VACUUMs).
+Result<void> enableIncrementalVacuum(sqlite3 *connection) {
+  Result<int64_t> mode = queryInteger(connection, "PRAGMA auto_vacuum");
+  if (!mode)
+    return mode.error();
+  if (*mode == 2)
+    return {};
+  if (auto set = execute(connection, "PRAGMA auto_vacuum = INCREMENTAL"); !set)
+    return set.error();
+  return execute(connection, "VACUUM");
+}
+
 } // namespace
 
 Result<void> chooseVacuumModeOfNewFile(sqlite3 *connection) {
@@ -115,7 +132,8 @@ Result<void> prepareSchema(sqlite3 *connection) {
   if (*version != 0 && *version != 1)
     return makeError("unknown reading store schema version " + std::to_string(*version) +
                      " (this build knows versions 1 and " + std::to_string(kSchemaVersion) + ")");
-  return inWriteTransaction(connection, [&]() -> Result<void> {
+  bool migrated = false;
+  auto brought = inWriteTransaction(connection, [&]() -> Result<void> {
     // Another connection may have done the work while this one waited for the lock.
     Result<int64_t> current = queryInteger(connection, "PRAGMA user_version");
     if (!current)
@@ -123,10 +141,11 @@ Result<void> prepareSchema(sqlite3 *connection) {
     if (*current == kSchemaVersion)
       return {};
     if (*current == 1) {
-      if (auto migrated = executeScript(connection, "migrate reading store schema 1 -> 2",
-                                        kMigrateFromVersion1Sql);
-          !migrated)
-        return migrated.error();
+      if (auto copied = executeScript(connection, "migrate reading store schema 1 -> 2",
+                                      kMigrateFromVersion1Sql);
+          !copied)
+        return copied.error();
+      migrated = true;
       return setVersion(connection);
     }
     if (auto created = executeScript(connection, "create reading store schema", kCreateSchemaSql);
@@ -134,6 +153,9 @@ Result<void> prepareSchema(sqlite3 *connection) {
       return created.error();
     return setVersion(connection);
   });
+  if (!brought || !migrated)
+    return brought;
+  return enableIncrementalVacuum(connection);
 }
 
 } // namespace pyvc::store

@@ -20,10 +20,11 @@ using pyvc::testing::reading;
 using pyvc::testing::TemporaryFolder;
 namespace fs = std::filesystem;
 
-// Exactly what the version-1 store created (runtime/store before schema version 2).
+// Exactly what the version-1 store created (runtime/store before schema version 2), including
+// its pragma order: WAL first, so the auto_vacuum request came too late and was ignored.
 constexpr const char *kVersion1Schema = R"(
-  PRAGMA auto_vacuum = INCREMENTAL;
   PRAGMA journal_mode = WAL;
+  PRAGMA auto_vacuum = INCREMENTAL;
   CREATE TABLE sensors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
   CREATE TABLE readings (id INTEGER PRIMARY KEY, sensor_id INTEGER NOT NULL REFERENCES sensors (id),
                          timestamp_ms INTEGER NOT NULL, value REAL, unit TEXT NOT NULL, extra TEXT);
@@ -58,9 +59,12 @@ TEST(StoreSchema, MigratesAVersion1FileKeepingEveryReadingInOrder) {
     ASSERT_EQ(code, SQLITE_OK) << (message ? message : "");
     sqlite3_close(connection);
   }
+  ASSERT_EQ(integerInFile(path, "PRAGMA auto_vacuum"), 0) << "as version 1 left its files";
   auto store = openStore(path);
   ASSERT_TRUE(store);
   EXPECT_EQ(integerInFile(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(integerInFile(path, "PRAGMA auto_vacuum"), 2) << "switched by one VACUUM";
+  EXPECT_EQ(integerInFile(path, "PRAGMA freelist_count"), 0) << "the old table's pages went back";
   EXPECT_EQ(store->countReadings().value(), 504);
   EXPECT_EQ(store->countSensors().value(), 2) << "the sensor without readings is pruned";
 
