@@ -303,9 +303,20 @@ Result<void> QueueDatabase::exec(const char *sql) {
   return {};
 }
 
-Result<void> QueueDatabase::beginWrite() { return exec("BEGIN IMMEDIATE"); }
+// Prepared once like every other statement: sqlite3_exec would parse them on every operation.
+Result<void> QueueDatabase::beginWrite() {
+  Result<Query> begin = query("BEGIN IMMEDIATE");
+  if (!begin)
+    return begin.error();
+  return begin->run();
+}
 
-Result<void> QueueDatabase::commit() { return exec("COMMIT"); }
+Result<void> QueueDatabase::commit() {
+  Result<Query> commit = query("COMMIT");
+  if (!commit)
+    return commit.error();
+  return commit->run();
+}
 
 void QueueDatabase::rollback() {
   // A failed COMMIT (disk full, I/O error) may already have rolled back.

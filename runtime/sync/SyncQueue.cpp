@@ -9,6 +9,7 @@
 #include "sync/QueueDatabase.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstdio>
 #include <limits>
@@ -218,6 +219,63 @@ private:
   int64_t maxPageCount_;
 };
 
+// Items go in with multi-row INSERTs, one statement run per RowsPerInsert items: the setup of
+// each run (cursors, AUTOINCREMENT's read and write of sqlite_sequence) cost more than the rows.
+constexpr size_t RowsPerInsert = 32;
+
+// The SQL of the INSERT of `rows` rows into items or payloads, built once per process:
+// QueueDatabase caches prepared statements by the address of their SQL.
+const char *insertSql(bool payloads, size_t rows) {
+  assert(rows >= 1 && rows <= RowsPerInsert && "insert of an unexpected row count");
+  static const auto statements = [] {
+    std::array<std::array<std::string, RowsPerInsert + 1>, 2> all;
+    for (size_t count = 1; count <= RowsPerInsert; ++count) {
+      std::string items = "INSERT INTO items(size, priority, enqueued_at, expires_at) VALUES ";
+      std::string payloads = "INSERT INTO payloads(id, payload) VALUES ";
+      for (size_t row = 0; row < count; ++row) {
+        items += row ? ",(?,?,?,?)" : "(?,?,?,?)";
+        payloads += row ? ",(?,?)" : "(?,?)";
+      }
+      all[0][count] = items;
+      all[1][count] = payloads;
+    }
+    return all;
+  }();
+  return statements[payloads ? 1 : 0][rows].c_str();
+}
+
+// Inserts the requests' items and payloads, appending the new ids to `ids`.
+Result<void> insertRows(QueueDatabase &database, std::span<const EnqueueRequest> requests,
+                        int64_t nowMs, std::vector<int64_t> &ids) {
+  Result<Query> items = database.query(insertSql(false, requests.size()));
+  if (!items)
+    return items.error();
+  int parameter = 1;
+  for (const EnqueueRequest &request : requests) {
+    items->bind(parameter++, static_cast<int64_t>(request.payload.size()))
+        .bind(parameter++, static_cast<int64_t>(request.priority))
+        .bind(parameter++, nowMs)
+        .bind(parameter++, expiryFor(nowMs, request.ttl));
+  }
+  if (Result<void> ran = items->run(); !ran)
+    return ran.error();
+  // One statement, under the write lock: AUTOINCREMENT numbered its rows consecutively.
+  int64_t firstId = database.lastInsertId() - static_cast<int64_t>(requests.size()) + 1;
+
+  Result<Query> payloads = database.query(insertSql(true, requests.size()));
+  if (!payloads)
+    return payloads.error();
+  parameter = 1;
+  for (size_t row = 0; row < requests.size(); ++row)
+    payloads->bind(parameter++, firstId + static_cast<int64_t>(row))
+        .bindBlob(parameter++, requests[row].payload);
+  if (Result<void> ran = payloads->run(); !ran)
+    return ran.error();
+  for (size_t row = 0; row < requests.size(); ++row)
+    ids.push_back(firstId + static_cast<int64_t>(row));
+  return {};
+}
+
 } // namespace
 
 Result<int64_t> SyncQueue::enqueue(std::string_view payload, int priority,
@@ -268,25 +326,11 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const Enqueue
     }
   }
 
-  Result<Query> insert = db.query("INSERT INTO items(size, priority, enqueued_at, expires_at) "
-                                  "VALUES (?1, ?2, ?3, ?4)");
-  if (!insert)
-    return insert.error();
-  Result<Query> insertPayload = db.query("INSERT INTO payloads(id, payload) VALUES (?1, ?2)");
-  if (!insertPayload)
-    return insertPayload.error();
   std::vector<int64_t> ids;
   ids.reserve(requests.size());
-  for (const EnqueueRequest &request : requests) {
-    Result<void> ran = insert->bind(1, static_cast<int64_t>(request.payload.size()))
-                           .bind(2, static_cast<int64_t>(request.priority))
-                           .bind(3, now)
-                           .bind(4, expiryFor(now, request.ttl))
-                           .run();
-    int64_t id = db.lastInsertId();
-    if (ran)
-      ran = insertPayload->bind(1, id).bindBlob(2, request.payload).run();
-    if (!ran) {
+  for (size_t start = 0; start < requests.size(); start += RowsPerInsert) {
+    size_t rows = std::min(RowsPerInsert, requests.size() - start);
+    if (Result<void> ran = insertRows(db, requests.subspan(start, rows), now, ids); !ran) {
       // A full disk (SQLITE_FULL, max_page_count) lands here: nothing of this batch is kept.
       bool full = db.lastErrorIsDiskFull();
       Error error = ran.error();
@@ -295,7 +339,6 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const Enqueue
         countRefusal(db, DropReason::QueueFull, static_cast<int64_t>(requests.size()));
       return error;
     }
-    ids.push_back(id);
   }
   for (auto [name, delta] : {std::pair{counter::QueuedItems, int64_t(requests.size())},
                              std::pair{counter::QueuedBytes, incomingBytes}})
