@@ -1,8 +1,8 @@
 // Sync queue throughput and flash wear: enqueue (one transaction per item, and batched),
 // dequeue and ack of 1 KB payloads under FULL and NORMAL, bytes written per payload byte, and
 // the cost of the quick_check on open. Prints figures; never fails.
-//   usage: pyvc_sync_bench [directory] [items] [page size]
-//          (defaults: $TMPDIR or /tmp, 200000, 4096)
+//   usage: pyvc_sync_bench [directory] [items] [page size] [checkpoint pages]
+//          (defaults: $TMPDIR or /tmp, 200000, 4096, 1000)
 #include "sync/SyncQueue.h"
 
 #include <chrono>
@@ -76,13 +76,15 @@ void printRate(const char *name, const std::string &operation, int64_t items, co
   std::exit(1);
 }
 
-int PageSize = 4096; // the page size of new queue files, from the command line
+int PageSize = 4096;        // the page size of new queue files, from the command line
+int CheckpointPages = 1000; // QueueOptions::checkpointPages, from the command line
 
 std::unique_ptr<SyncQueue> openQueue(const std::string &path, Durability durability) {
   QueueOptions options;
   options.path = path;
   options.durability = durability;
   options.pageSize = PageSize;
+  options.checkpointPages = CheckpointPages;
   Result<std::unique_ptr<SyncQueue>> queue = SyncQueue::open(options);
   if (!queue)
     die(queue.error().message);
@@ -220,13 +222,16 @@ int main(int argc, char **argv) {
   std::string directory = argc > 1 ? argv[1] : (temporary ? temporary : "/tmp");
   int items = argc > 2 ? std::atoi(argv[2]) : 200000;
   PageSize = argc > 3 ? std::atoi(argv[3]) : 4096;
+  CheckpointPages = argc > 4 ? std::atoi(argv[4]) : 1000;
   std::string scratch = directory + "/pyvc-sync-bench-" + std::to_string(::getpid());
   std::filesystem::create_directories(scratch);
   std::string path = scratch + "/queue.db";
   struct statfs filesystem;
   if (::statfs(directory.c_str(), &filesystem) == 0)
-    std::printf("queue directory %s (filesystem magic 0x%lx), 1 KB payloads, %d-byte pages\n",
-                directory.c_str(), static_cast<unsigned long>(filesystem.f_type), PageSize);
+    std::printf("queue directory %s (filesystem magic 0x%lx), 1 KB payloads, %d-byte pages, "
+                "checkpoint every %d pages\n",
+                directory.c_str(), static_cast<unsigned long>(filesystem.f_type), PageSize,
+                CheckpointPages);
 
   benchSingleEnqueues(path, Durability::Full, "FULL", 1000);
   benchSingleEnqueues(path, Durability::Normal, "NORMAL", 5000);

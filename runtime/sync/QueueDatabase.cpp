@@ -124,9 +124,13 @@ std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &op
   // secure_delete=FAST: Debian builds SQLite with secure_delete on, which rewrites every freed
   // payload with zeros (more flash wear); FAST still zeroes what costs no extra I/O. Payloads are
   // already past the privacy firewall.
-  std::string pragmas = durability + "; PRAGMA journal_size_limit=4194304; "
-                                     "PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY; "
-                                     "PRAGMA secure_delete=OFF";
+  // The WAL is kept to one checkpoint interval's size after a burst.
+  int64_t walBytesKept = int64_t(options.checkpointPages) * options.pageSize;
+  std::string pragmas = durability +
+                        "; PRAGMA wal_autocheckpoint=" + std::to_string(options.checkpointPages) +
+                        "; PRAGMA journal_size_limit=" + std::to_string(walBytesKept) +
+                        "; PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY; "
+                        "PRAGMA secure_delete=OFF";
   if (options.maxPageCount > 0)
     pragmas += "; PRAGMA max_page_count=" + std::to_string(options.maxPageCount);
   if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)

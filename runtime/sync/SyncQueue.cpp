@@ -56,6 +56,8 @@ Result<void> validate(const QueueOptions &options) {
   if (options.pageSize < 512 || options.pageSize > 65536 ||
       (options.pageSize & (options.pageSize - 1)) != 0)
     return makeError("sync queue: pageSize must be a power of two in 512..65536");
+  if (options.checkpointPages < 1)
+    return makeError("sync queue: checkpointPages must be positive");
   if (options.maxBytes < 0)
     return makeError("sync queue: maxBytes must be 0 (no cap) or positive");
   return {};

@@ -53,6 +53,10 @@ struct QueueOptions {
   // SQLite page size for a new file (512..65536, a power of two; ignored for an existing file).
   // 4096 writes least per single-item commit; 16384 packs 1 KB payloads tighter for batches.
   int pageSize = 4096;
+  // WAL pages after which a commit checkpoints them into the main file (wal_autocheckpoint).
+  // Under Normal durability this is also what a power cut can lose (docs/RUNTIME-sync.md,
+  // Durability); larger values mean fewer checkpoint fsyncs, so faster batched enqueues.
+  int checkpointPages = 1000;
   // The SQLite VFS to open the file with (empty: SQLite's default). The power-loss tests pass
   // one that simulates losing what was not synced.
   std::string sqliteVfs;

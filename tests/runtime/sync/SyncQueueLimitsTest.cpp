@@ -222,6 +222,12 @@ TEST_F(SyncQueueLimits, InvalidOptionsAreRefusedWithAReason) {
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.error().message, HasSubstr("maxAttempts"));
 
+  QueueOptions noCheckpoints = options;
+  noCheckpoints.checkpointPages = 0; // the WAL would grow without end
+  Result<std::unique_ptr<SyncQueue>> unbounded = SyncQueue::open(noCheckpoints);
+  ASSERT_FALSE(unbounded.ok());
+  EXPECT_THAT(unbounded.error().message, HasSubstr("checkpointPages"));
+
   QueueOptions missingDirectory = options;
   missingDirectory.path = directory.file("no/such/dir/queue.db");
   Result<std::unique_ptr<SyncQueue>> missing = SyncQueue::open(missingDirectory);

@@ -32,6 +32,7 @@ struct Ledger {
 struct Workload {
   Durability durability = Durability::Full;
   int pageSize = 4096; // small pages make checkpoints (every 1000 pages) come sooner
+  int checkpointPages = 1000;
   int steps = 0;
   int minBatch = 1, maxBatch = 1; // items per enqueue step; a batch of 1 uses enqueue()
   int payloadBytes = 1000;
@@ -198,6 +199,7 @@ protected:
     options.path = directory.file("queue.db");
     options.durability = workload.durability;
     options.pageSize = workload.pageSize;
+    options.checkpointPages = workload.checkpointPages;
     options.sqliteVfs = PowerLossVfs::Name;
     options.randomSeed = 7;
     options.maxAttempts = 1000; // nothing is dead-lettered: every item stays accounted for
@@ -316,6 +318,21 @@ TEST_F(SyncQueuePowerLossNormal, BatchedEnqueuesLoseAtMostTheDocumentedBound) {
               static_cast<long long>(measured.worstLost), static_cast<long long>(measured.rounds));
   EXPECT_GT(measured.worstLost, 0) << "the cuts never hit an unsynced commit";
   EXPECT_LE(measured.worstLost, 3000); // docs/RUNTIME-sync.md, Durability
+}
+
+// The bound is the checkpoint interval: a quarter of the pages, a quarter of the loss.
+TEST_F(SyncQueuePowerLossNormal, LossFollowsTheCheckpointInterval) {
+  Workload workload;
+  workload.durability = Durability::Normal;
+  workload.checkpointPages = 250;
+  workload.steps = 20;
+  workload.minBatch = workload.maxBatch = 100;
+  workload.payloadBytes = 1024;
+  LossMeasurement measured = measure(workload, 10);
+  std::printf("NORMAL, checkpointPages=250, enqueueBatch(100) of 1 KB: worst loss %lld items\n",
+              static_cast<long long>(measured.worstLost));
+  EXPECT_GT(measured.worstLost, 0);
+  EXPECT_LE(measured.worstLost, 800);
 }
 
 TEST_F(SyncQueuePowerLossNormal, SingleEnqueuesLoseAtMostTheDocumentedBound) {
