@@ -191,14 +191,15 @@ void BM_RetentionBySize(benchmark::State &state) {
 // thread's CPU time (what the store costs one core, whatever else the machine is doing). Fixed
 // iteration counts: 200k readings at batch 100, 500k at 1,000, 1M at 10,000 (a file of ~30 MiB,
 // past the 16 MiB page cache).
-void insertSizes(benchmark::internal::Benchmark *benchmark) {
-  benchmark->Args({100})->Iterations(2000);
-  benchmark->Args({1000})->Iterations(500);
-  benchmark->Args({10000})->Iterations(100);
-}
-BENCHMARK(BM_InsertVersion1WalNormal)->Apply(insertSizes)->UseRealTime();
-BENCHMARK(BM_InsertWalNormal)->Apply(insertSizes)->UseRealTime();
-BENCHMARK(BM_InsertWalFull)->Apply(insertSizes)->UseRealTime();
+BENCHMARK(BM_InsertVersion1WalNormal)->Arg(100)->Iterations(2000)->UseRealTime();
+BENCHMARK(BM_InsertVersion1WalNormal)->Arg(1000)->Iterations(500)->UseRealTime();
+BENCHMARK(BM_InsertVersion1WalNormal)->Arg(10000)->Iterations(100)->UseRealTime();
+BENCHMARK(BM_InsertWalNormal)->Arg(100)->Iterations(2000)->UseRealTime();
+BENCHMARK(BM_InsertWalNormal)->Arg(1000)->Iterations(500)->UseRealTime();
+BENCHMARK(BM_InsertWalNormal)->Arg(10000)->Iterations(100)->UseRealTime();
+BENCHMARK(BM_InsertWalFull)->Arg(100)->Iterations(2000)->UseRealTime();
+BENCHMARK(BM_InsertWalFull)->Arg(1000)->Iterations(500)->UseRealTime();
+BENCHMARK(BM_InsertWalFull)->Arg(10000)->Iterations(100)->UseRealTime();
 BENCHMARK(BM_InsertVersion1WalNormal)->Arg(10000)->Iterations(100);
 BENCHMARK(BM_InsertWalNormal)->Arg(10000)->Iterations(100);
 BENCHMARK(BM_RangeQuery)->UseRealTime();
