@@ -272,6 +272,8 @@ Result<int64_t> ReadingStore::beginBatchSequence() {
 }
 
 Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
+  if (readings.empty())
+    return {}; // nothing to make durable; no reason to take the write lock
   State &state = *state_;
   sqlite3 *connection = state.connection.get();
   sqlite3_stmt *insert = state.insert.get();

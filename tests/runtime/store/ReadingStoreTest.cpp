@@ -50,6 +50,8 @@ TEST(StoreReadings, InsertThenQueryByRange) {
   EXPECT_EQ(store->query("temp.b", 0, 1000)->size(), 1u);
   EXPECT_EQ(store->query("temp.c", 0, 1000)->size(), 0u);
   EXPECT_EQ(store->countReadings().value(), 5);
+  EXPECT_TRUE(store->insertBatch({})) << "an empty batch is a success that stores nothing";
+  EXPECT_EQ(store->countReadings().value(), 5);
 }
 
 TEST(StoreReadings, RangeQueryIsServedByTheIndex) {
