@@ -100,18 +100,33 @@ std::string emptyObjectLike(const std::string &object) {
 } // namespace
 
 Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std::string &soname) {
-  if (objectBytes.size() < 64 || objectBytes.compare(0, 4, "\x7f" "ELF") != 0 ||
-      objectBytes[4] != 2 /*ELFCLASS64*/)
-    return makeError("the object to link is not a 64-bit ELF file");
+  return linkSharedLibrary(std::vector<std::string>{objectBytes}, soname);
+}
+
+Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, const std::string &soname) {
+  if (objects.empty())
+    return makeError("no object to link");
+  for (const std::string &objectBytes : objects)
+    if (objectBytes.size() < 64 || objectBytes.compare(0, 4, "\x7f" "ELF") != 0 ||
+        objectBytes[4] != 2 /*ELFCLASS64*/ || objectBytes.compare(18, 2, objects.front(), 18, 2) != 0)
+      return makeError("an object to link is not a 64-bit ELF file of the same machine as the first");
   std::lock_guard<std::mutex> lock(linkerMutex);
   TemporaryDirectory directory;
   if (!directory.ok())
     return makeError("cannot create a temporary directory for linking");
 
-  std::string object = directory.file("kernel.o"), empty = directory.file("empty.o");
+  std::string empty = directory.file("empty.o");
   std::string versionScript = directory.file("exports.map"), output = directory.file("out.so");
-  for (auto [path, bytes] : {std::pair{object, objectBytes}, std::pair{empty, emptyObjectLike(objectBytes)},
-                             std::pair{versionScript, std::string("{ global: pyvc_*; local: *; };\n")}})
+  std::vector<std::pair<std::string, std::string>> files = {
+      {empty, emptyObjectLike(objects.front())},
+      {versionScript, std::string("{ global: pyvc_*; local: *; };\n")}};
+  std::vector<std::string> objectPaths;
+  for (size_t unit = 0; unit < objects.size(); ++unit) {
+    // One object keeps the name it always had, so its .so is the same bytes as before units.
+    objectPaths.push_back(directory.file(unit == 0 ? "kernel.o" : "kernel" + std::to_string(unit) + ".o"));
+    files.emplace_back(objectPaths.back(), objects[unit]);
+  }
+  for (const auto &[path, bytes] : files)
     if (Result<void> written = writeFile(path, bytes); !written)
       return written.error();
 
@@ -124,8 +139,11 @@ Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std:
       return linked.error();
   }
   std::vector<std::string> arguments = {"-shared", "-soname", soname, "--version-script", versionScript,
-                                        "-o", output, object, "--no-as-needed",
-                                        directory.file("libc.so.6"), directory.file("libm.so.6")};
+                                        "-o", output};
+  arguments.insert(arguments.end(), objectPaths.begin(), objectPaths.end());
+  for (const std::string &argument : {std::string("--no-as-needed"), directory.file("libc.so.6"),
+                                      directory.file("libm.so.6")})
+    arguments.push_back(argument);
   arguments.insert(arguments.end(), common.begin(), common.end());
   if (Result<void> linked = runLld(arguments); !linked)
     return linked.error();

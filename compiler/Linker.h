@@ -1,4 +1,4 @@
-// Links one ELF object into a self-contained shared library with lld, inside this process:
+// Links ELF objects into a self-contained shared library with lld, inside this process:
 // only pyvc_* symbols exported, DT_NEEDED limited to libc.so.6 and libm.so.6, no build id, so
 // the same object always gives the same bytes. No system linker or sysroot is involved.
 #pragma once
@@ -6,6 +6,7 @@
 #include "runtime/core/Result.h"
 
 #include <string>
+#include <vector>
 
 namespace pyvc::compiler {
 
@@ -13,5 +14,8 @@ namespace pyvc::compiler {
 // Works in a private temporary directory (under $TMPDIR) that is removed afterwards.
 // Thread-safe: lld is not, so calls are serialised.
 Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std::string &soname);
+
+// The same for several objects of one machine (codegen units), linked in the order given.
+Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, const std::string &soname);
 
 } // namespace pyvc::compiler

@@ -3,6 +3,7 @@
 #include "compiler/Phases.h"
 
 #include "compiler/Codegen.h"
+#include "compiler/CodegenUnits.h"
 #include "compiler/Linker.h"
 #include "compiler/Manifest.h"
 #include "compiler/Sha256.h"
@@ -140,8 +141,20 @@ bool generateCode(CompilationState &state, bool assembly) {
   return true;
 }
 
+bool compileInUnits(CompilationState &state) {
+  std::vector<std::string> units = splitIntoUnits(*state.llvmModule, CodegenUnitCount);
+  state.llvmModule.reset(); // each unit now lives in its own context
+  Result<std::vector<std::string>> objects = compileUnits(units, state.target, state.options.optLevel);
+  if (!objects)
+    return state.fail(ExitInternal, objects.error().message);
+  state.unitObjects = std::move(objects.value());
+  return true;
+}
+
 bool linkLibrary(CompilationState &state) {
-  Result<std::string> library = linkSharedLibrary(state.machineCode, state.options.soname);
+  Result<std::string> library = state.unitObjects.empty()
+                                    ? linkSharedLibrary(state.machineCode, state.options.soname)
+                                    : linkSharedLibrary(state.unitObjects, state.options.soname);
   if (!library)
     return state.fail(ExitInternal, library.error().message);
   state.outcome.output = std::move(library.value());

@@ -32,6 +32,7 @@ struct CompilationState {
   std::unique_ptr<llvm::Module> llvmModule;
   std::string manifest;
   std::string machineCode; // object or assembly
+  std::vector<std::string> unitObjects; // one object per codegen unit, in unit order
   std::vector<VectorizerRemark> remarks;
   bool collectRemarks = false;
 
@@ -61,6 +62,7 @@ bool lowerToLlvm(CompilationState &state);         // backends: IR -> LLVM IR
 bool addManifest(CompilationState &state);         // manifest JSON into the LLVM module
 bool optimise(CompilationState &state);            // PassBuilder -O0..-O3
 bool generateCode(CompilationState &state, bool assembly); // object or assembly in memory
+bool compileInUnits(CompilationState &state);      // optimise + codegen, units in parallel
 bool linkLibrary(CompilationState &state);         // lld, in process -> .so bytes
 
 } // namespace pyvc::compiler

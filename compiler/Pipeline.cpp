@@ -42,7 +42,12 @@ bool runBackHalf(CompilationState &state) {
     return true;
   }
   if (!timed(state, "target", selectTarget) || !timed(state, "lower", lowerToLlvm) ||
-      !timed(state, "manifest", addManifest) || !timed(state, "optimise", optimise))
+      !timed(state, "manifest", addManifest))
+    return false;
+  // A library needs no single module to print: its codegen units run in parallel.
+  if (emit == EmitKind::So)
+    return timed(state, "optimise+codegen", compileInUnits) && timed(state, "link", linkLibrary);
+  if (!timed(state, "optimise", optimise))
     return false;
   if (emit == EmitKind::Llvm) {
     state.outcome.output = printLlvmModule(*state.llvmModule);

@@ -1,18 +1,23 @@
 // Codegen and in-process lld on a hand-built LLVM module: the .so loads with dlopen, exports only
 // pyvc_* symbols, carries the manifest in its section, needs only libc/libm, and is the same
-// bytes every time. The aarch64 build must be an AArch64 ELF.
+// bytes every time. The aarch64 build must be an AArch64 ELF. Codegen units keep internal
+// functions with their users and link into a library that works.
 #include "HandBuiltModule.h"
 #include "TestSupport.h"
 #include "compiler/Codegen.h"
+#include "compiler/CodegenUnits.h"
 #include "compiler/Linker.h"
 #include "compiler/Manifest.h"
 #include "compiler/Optimizer.h"
 #include "compiler/Targets.h"
 
+#include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <dlfcn.h>
 
 using namespace pyvc::compiler;
@@ -113,6 +118,95 @@ TEST(CodegenLink, LinkerRejectsNonElfInput) {
   std::string truncated = buildLibrary("x86-64").substr(0, 200);
   auto broken = linkSharedLibrary(truncated, "x.so");
   EXPECT_FALSE(broken.ok());
+}
+
+namespace {
+
+// The names of the functions each unit defines, read back from the units' bitcode.
+std::vector<std::vector<std::string>> definedFunctions(const std::vector<std::string> &units) {
+  std::vector<std::vector<std::string>> names;
+  for (const std::string &bitcode : units) {
+    llvm::LLVMContext context;
+    auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "unit"), context);
+    EXPECT_TRUE(static_cast<bool>(module));
+    if (!module) {
+      llvm::consumeError(module.takeError());
+      continue;
+    }
+    names.emplace_back();
+    for (const llvm::Function &function : **module)
+      if (!function.isDeclaration())
+        names.back().push_back(function.getName().str());
+  }
+  return names;
+}
+
+std::vector<std::string> hypotUnits(const TargetDescription &target, bool internalHelper) {
+  llvm::LLVMContext context;
+  auto module = buildHypotModule(context);
+  module->setTargetTriple(target.triple);
+  if (internalHelper)
+    module->getFunction("square_helper")->setLinkage(llvm::GlobalValue::InternalLinkage);
+  embedManifest(*module, kManifest);
+  return splitIntoUnits(*module, CodegenUnitCount);
+}
+
+} // namespace
+
+TEST(CodegenUnits, InternalFunctionsStayWithTheirUsers) {
+  auto target = findTarget("x86-64");
+  ASSERT_TRUE(target.ok());
+  std::vector<std::string> units = hypotUnits(target.value(), /*internalHelper=*/true);
+  ASSERT_GE(units.size(), 1u);
+  ASSERT_LE(units.size(), CodegenUnitCount);
+  int unitsWithHypot = 0;
+  for (const std::vector<std::string> &names : definedFunctions(units)) {
+    bool hypot = std::find(names.begin(), names.end(), "pyvc_fn_hypot2") != names.end();
+    bool helper = std::find(names.begin(), names.end(), "square_helper") != names.end();
+    EXPECT_EQ(hypot, helper) << "an internal helper must be in its caller's unit";
+    unitsWithHypot += hypot;
+  }
+  EXPECT_EQ(unitsWithHypot, 1) << "each definition is in exactly one unit";
+}
+
+TEST(CodegenUnits, ExternalFunctionsSpreadOverUnitsAndStillLink) {
+  auto target = findTarget("host");
+  ASSERT_TRUE(target.ok());
+  // Three external definitions (square_helper, pyvc_fn_hypot2, pyvc_free) and the manifest: two
+  // units, and the kernel calls square_helper across units if they were split apart.
+  std::vector<std::string> units = hypotUnits(target.value(), /*internalHelper=*/false);
+  ASSERT_EQ(units.size(), CodegenUnitCount);
+  auto objects = compileUnits(units, target.value(), 2);
+  ASSERT_TRUE(objects.ok()) << objects.error().message;
+  ASSERT_EQ(objects->size(), units.size());
+  auto library = linkSharedLibrary(objects.value(), "libhypot.so");
+  ASSERT_TRUE(library.ok()) << library.error().message;
+  EXPECT_TRUE(library.value() == linkSharedLibrary(compileUnits(units, target.value(), 2).value(),
+                                                   "libhypot.so").value())
+      << "the same units must link to the same bytes";
+
+  TemporaryDirectory directory;
+  std::string path = directory.path() + "/libhypot.so";
+  writeBytes(path, library.value());
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr) << dlerror();
+  using Kernel = int (*)(double, double, double *, const char **);
+  auto kernel = reinterpret_cast<Kernel>(dlsym(handle, "pyvc_fn_hypot2"));
+  ASSERT_NE(kernel, nullptr);
+  double result = 0;
+  EXPECT_EQ(kernel(6.0, 8.0, &result, nullptr), 0);
+  EXPECT_EQ(result, 10.0);
+  auto *manifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
+  ASSERT_NE(manifest, nullptr);
+  EXPECT_STREQ(manifest, kManifest);
+  dlclose(handle);
+}
+
+TEST(CodegenUnits, LinkerRejectsObjectsOfTwoMachines) {
+  std::string x86 = buildLibrary("x86-64"), arm = buildLibrary("aarch64");
+  auto library = linkSharedLibrary(std::vector<std::string>{x86, arm}, "x.so");
+  ASSERT_FALSE(library.ok());
+  EXPECT_NE(library.error().message.find("same machine"), std::string::npos) << library.error().message;
 }
 
 TEST(Targets, TableAndUnknownNames) {

@@ -230,6 +230,33 @@ TEST(Driver, SameSourceSameBytesWithAndWithoutCache) {
   EXPECT_EQ(strict.output.find("(cache hit)"), std::string::npos) << strict.output;
 }
 
+// The library's codegen units run on threads: whichever finishes first, and on whatever core
+// count, the bytes must not change. The benchmark kernels give both units real work.
+TEST(Driver, TenColdCompilesGiveTheSameBytes) {
+  Pyvc pyvc;
+  const std::string source = PYVC_SOURCE_DIR "/bench/kernels/kernels.py";
+  for (const char *target : {"x86-64-v3", "aarch64-cortex-a72"}) {
+    std::string reference;
+    for (int run = 0; run < 10; ++run) {
+      // One file name for every run: it is the library's soname.
+      std::string folder = pyvc.path(std::string(target) + "-" + std::to_string(run));
+      std::filesystem::create_directories(folder);
+      std::string out = folder + "/k.so";
+      CommandResult result =
+          pyvc.runMerged("compile --no-cache --target " + std::string(target) + " " + source + " -o " + out +
+                         (run == 0 ? " --time-phases" : ""));
+      ASSERT_EQ(result.exitCode, 0) << result.output;
+      if (run == 0) {
+        EXPECT_NE(result.output.find("optimise+codegen"), std::string::npos) << result.output;
+        reference = readBytes(out);
+        ASSERT_GT(reference.size(), 1000u);
+        continue;
+      }
+      EXPECT_TRUE(readBytes(out) == reference) << target << ": compile " << run << " differs from the first";
+    }
+  }
+}
+
 TEST(Driver, CorruptCacheEntryIsReplaced) {
   Pyvc pyvc;
   std::string out = pyvc.path("k.so");

@@ -1,0 +1,55 @@
+# How LLVM and lld are linked. Everything that uses LLVM links `pyvc_llvm` (and the driver
+# `pyvc_lld`); each linked binary picks the flavour by its own PYVC_STATIC_LLVM property:
+#  - unset (tests, tools): the shared libLLVM-19.so and Debian's lld targets. Quick to link.
+#  - ON (libpyvc_driver.so when PYVC_STATIC_LLVM_DRIVER): the static archives of only the
+#    components pyvc uses, so a cold `pyvc compile` does not relocate and initialise all of
+#    libLLVM (every target, every pass's command-line options) before it starts.
+# The static flavour needs nothing beyond llvm-19-dev and liblld-19-dev: lld's references to the
+# targets and to Polly that pyvc never uses are satisfied by compiler/StaticLlvmStubs.cpp.
+
+set(PYVC_LLVM_TARGET_COMPONENTS
+  X86CodeGen X86AsmParser X86Desc X86Info
+  AArch64CodeGen AArch64AsmParser AArch64Desc AArch64Info AArch64Utils)
+# Ours: Passes, Linker, BitReader. lld's ELF driver: LTO, Option, DebugInfoDWARF, BitWriter.
+set(PYVC_LLVM_COMPONENTS
+  ${PYVC_LLVM_TARGET_COMPONENTS}
+  Passes Linker BitReader BitWriter LTO Option DebugInfoDWARF Object CodeGen Target MC Core
+  Analysis TransformUtils Support TargetParser)
+llvm_map_components_to_libnames(PYVC_LLVM_STATIC_LIBRARIES ${PYVC_LLVM_COMPONENTS})
+
+find_library(PYVC_LLD_ELF_ARCHIVE NAMES liblldELF.a HINTS ${LLVM_LIBRARY_DIRS} NO_DEFAULT_PATH REQUIRED)
+find_library(PYVC_LLD_COMMON_ARCHIVE NAMES liblldCommon.a HINTS ${LLVM_LIBRARY_DIRS} NO_DEFAULT_PATH REQUIRED)
+
+# LLVMExtensions names Polly (Debian builds it in statically) only for getPollyPluginInfo, which
+# StaticLlvmStubs.cpp defines: without this, the link would want libpolly-19-dev's archives.
+if(PYVC_STATIC_LLVM_DRIVER)
+  set_property(TARGET LLVMExtensions PROPERTY INTERFACE_LINK_LIBRARIES LLVMSupport)
+endif()
+
+add_library(pyvc_llvm_static INTERFACE)
+# One link group: lld's archives and LLVM's refer to each other in both directions.
+target_link_libraries(pyvc_llvm_static INTERFACE
+  "$<LINK_GROUP:RESCAN,${PYVC_LLD_ELF_ARCHIVE},${PYVC_LLD_COMMON_ARCHIVE}>"
+  ${PYVC_LLVM_STATIC_LIBRARIES})
+
+add_library(pyvc_lld_shared INTERFACE)
+target_link_libraries(pyvc_lld_shared INTERFACE lldELF lldCommon)
+
+set(pyvc_static_llvm_wanted "$<BOOL:$<TARGET_PROPERTY:PYVC_STATIC_LLVM>>")
+add_library(pyvc_llvm INTERFACE)
+target_include_directories(pyvc_llvm SYSTEM INTERFACE ${LLVM_INCLUDE_DIRS} ${LLD_INCLUDE_DIRS})
+separate_arguments(pyvc_llvm_definitions NATIVE_COMMAND ${LLVM_DEFINITIONS})
+target_compile_definitions(pyvc_llvm INTERFACE ${pyvc_llvm_definitions})
+target_link_libraries(pyvc_llvm INTERFACE "$<IF:${pyvc_static_llvm_wanted},pyvc_llvm_static,LLVM>")
+
+add_library(pyvc_lld INTERFACE)
+target_link_libraries(pyvc_lld INTERFACE "$<IF:${pyvc_static_llvm_wanted},pyvc_llvm_static,pyvc_lld_shared>")
+
+# Linking the static driver reads ~150 MB of archives: lld does it in seconds, GNU ld in a minute.
+if(PYVC_STATIC_LLVM_DRIVER)
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX "-fuse-ld=lld" PYVC_HAVE_LLD_LINKER)
+  if(PYVC_HAVE_LLD_LINKER)
+    set(PYVC_DRIVER_LINKER_FLAG "-fuse-ld=lld")
+  endif()
+endif()
