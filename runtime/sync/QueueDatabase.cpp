@@ -194,10 +194,9 @@ Result<std::string> moveCorruptFileAside(const std::string &path) {
 
 Result<sqlite3 *> openConnection(const QueueOptions &options, std::optional<OpenFailure> &failure) {
   sqlite3 *db = nullptr;
-  int code =
-      sqlite3_open_v2(options.path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      options.sqliteVfs.empty() ? nullptr : options.sqliteVfs.c_str());
+  int code = sqlite3_open_v2(options.path.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             options.sqliteVfs.empty() ? nullptr : options.sqliteVfs.c_str());
   if (code != SQLITE_OK) {
     Error error = sqliteError(db, "opening", options.path);
     bool corruption = isCorruptionCode(code);

@@ -22,7 +22,8 @@ Result<void> continueIdsAbove(QueueDatabase &database, int64_t highestIdSeen) {
   if (Result<void> cleared = database.exec("DELETE FROM sqlite_sequence WHERE name = 'items'");
       !cleared)
     return cleared.error();
-  Result<Query> insert = database.query("INSERT INTO sqlite_sequence(name, seq) VALUES ('items', ?1)");
+  Result<Query> insert =
+      database.query("INSERT INTO sqlite_sequence(name, seq) VALUES ('items', ?1)");
   if (!insert)
     return insert.error();
   if (Result<void> ran = insert->bind(1, highestIdSeen).run(); !ran)

@@ -58,7 +58,9 @@ struct PowerLossFile {
 // power cut needs to know.
 struct PowerLossVfsCallbacks {
   static PowerLossFile *cast(sqlite3_file *file) { return reinterpret_cast<PowerLossFile *>(file); }
-  static PowerLossVfs *ownerOf(sqlite3_vfs *vfs) { return static_cast<PowerLossVfs *>(vfs->pAppData); }
+  static PowerLossVfs *ownerOf(sqlite3_vfs *vfs) {
+    return static_cast<PowerLossVfs *>(vfs->pAppData);
+  }
 
   static int close(sqlite3_file *file) {
     PowerLossFile *self = cast(file);
@@ -147,10 +149,26 @@ struct PowerLossVfsCallbacks {
   static int unfetch(sqlite3_file *, sqlite3_int64, void *) { return SQLITE_OK; }
 
   static constexpr sqlite3_io_methods Methods = {
-      3,          close,      read,          write,          truncate,   sync,
-      fileSize,   lock,       unlock,        checkReservedLock,          fileControl,
-      sectorSize, deviceCharacteristics,     shmMap,         shmLock,    shmBarrier,
-      shmUnmap,   fetch,      unfetch};
+      .iVersion = 3,
+      .xClose = close,
+      .xRead = read,
+      .xWrite = write,
+      .xTruncate = truncate,
+      .xSync = sync,
+      .xFileSize = fileSize,
+      .xLock = lock,
+      .xUnlock = unlock,
+      .xCheckReservedLock = checkReservedLock,
+      .xFileControl = fileControl,
+      .xSectorSize = sectorSize,
+      .xDeviceCharacteristics = deviceCharacteristics,
+      .xShmMap = shmMap,
+      .xShmLock = shmLock,
+      .xShmBarrier = shmBarrier,
+      .xShmUnmap = shmUnmap,
+      .xFetch = fetch,
+      .xUnfetch = unfetch,
+  };
 
   static int open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
                   int *outFlags) {

@@ -15,8 +15,8 @@ namespace pyvc::sync::testing {
 
 // What the disk kept of the writes a file had not synced when the power went.
 enum class UnsyncedWrites {
-  Lost,        // none of them (the page cache is gone, the device wrote nothing more)
-  PartlyTorn,  // each kept or lost at random, in any order, a kept one cut at a random sector
+  Lost,       // none of them (the page cache is gone, the device wrote nothing more)
+  PartlyTorn, // each kept or lost at random, in any order, a kept one cut at a random sector
 };
 
 class PowerLossVfs {
@@ -43,12 +43,12 @@ public:
 private:
   struct PendingChange {
     int64_t offset = 0;
-    std::string bytes;      // written at offset
-    bool truncate = false;  // or: the file was truncated to offset
+    std::string bytes;     // written at offset
+    bool truncate = false; // or: the file was truncated to offset
   };
   struct FileState {
-    std::string durable;                 // contents as of the last sync
-    std::vector<PendingChange> pending;  // changes since, in order
+    std::string durable;                // contents as of the last sync
+    std::vector<PendingChange> pending; // changes since, in order
     bool deleted = false;
   };
 

@@ -53,6 +53,17 @@ std::string payloadFor(int sequence, int bytes) {
   return payload;
 }
 
+// A single request goes through enqueue(), several through enqueueBatch(): both are tested.
+Result<std::vector<int64_t>> enqueueEitherWay(SyncQueue &queue,
+                                              const std::vector<EnqueueRequest> &requests) {
+  if (requests.size() > 1)
+    return queue.enqueueBatch(requests);
+  Result<int64_t> id = queue.enqueue(requests[0].payload, requests[0].priority, 0ms);
+  if (!id)
+    return id.error();
+  return std::vector<int64_t>{*id};
+}
+
 // Runs the workload until it ends or the power goes, recording what each call returned.
 void runWorkload(const Workload &workload, const QueueOptions &options, uint64_t seed,
                  PowerLossVfs &vfs, Ledger &ledger) {
@@ -72,14 +83,7 @@ void runWorkload(const Workload &workload, const QueueOptions &options, uint64_t
       requests.push_back({payloadFor(sequence++, workload.payloadBytes), int(random() % 3), 0ms});
       ledger.attempted.insert(requests.back().payload);
     }
-    Result<std::vector<int64_t>> ids =
-        count == 1 ? [&]() -> Result<std::vector<int64_t>> {
-          Result<int64_t> id = queue.enqueue(requests[0].payload, requests[0].priority, 0ms);
-          if (!id)
-            return id.error();
-          return std::vector<int64_t>{*id};
-        }()
-                   : queue.enqueueBatch(requests);
+    Result<std::vector<int64_t>> ids = enqueueEitherWay(queue, requests);
     if (!ids) {
       ASSERT_TRUE(vfs.powerIsOff()) << ids.error().message;
       for (const EnqueueRequest &request : requests)
@@ -217,19 +221,18 @@ protected:
   }
 
   // A fresh file, the workload up to the cut, the power cut, the reboot and the check.
-  Outcome runWithCut(const Workload &workload, int64_t cutAt, UnsyncedWrites mode,
-                     uint64_t seed) {
+  Outcome runWithCut(const Workload &workload, int64_t cutAt, UnsyncedWrites mode, uint64_t seed) {
     TemporaryDirectory directory;
     QueueOptions options = optionsIn(directory, workload);
     Ledger ledger;
     vfs.startRun(cutAt);
     runWorkload(workload, options, 1, vfs, ledger);
     vfs.applyPowerCut(mode, seed);
-    return checkAfterReboot(options, ledger,
-                            "cut at operation " + std::to_string(cutAt) +
-                                (mode == UnsyncedWrites::Lost ? ", unsynced lost"
-                                                              : ", unsynced torn") +
-                                ", seed " + std::to_string(seed));
+    return checkAfterReboot(
+        options, ledger,
+        "cut at operation " + std::to_string(cutAt) +
+            (mode == UnsyncedWrites::Lost ? ", unsynced lost" : ", unsynced torn") + ", seed " +
+            std::to_string(seed));
   }
 };
 
