@@ -215,6 +215,33 @@ TEST(StoreReadings, InvalidExtraRollsBackTheBatchAndNamesTheReading) {
   EXPECT_TRUE(store->insertBatch(manyReadings(5))) << "the store recovers after a failed batch";
 }
 
+// Batches go in 32 rows per statement plus single rows for the rest: every field must come back
+// from both, and a bad reading inside a 32-row statement is still named by its own index.
+TEST(StoreReadings, RowsInsertedManyPerStatementRoundTripAndNameABadReading) {
+  TemporaryFolder folder;
+  auto store = openStore(folder / "readings.db");
+  ASSERT_TRUE(store);
+  std::vector<Reading> batch = manyReadings(100, 1); // 3 statements of 32 rows, then 4 single rows
+  for (size_t i = 0; i < batch.size(); i += 7)
+    batch[i].extra = {{"index", i}, {"note", "every seventh"}};
+  batch[50].value = std::nan("");
+  batch[51].unit = "kWh";
+  ASSERT_TRUE(store->insertBatch(batch));
+  auto stored = store->query("sensor.0", 0, 1000);
+  ASSERT_TRUE(stored) << stored.error().message;
+  ASSERT_EQ(stored->size(), batch.size());
+  for (size_t i = 0; i < batch.size(); ++i)
+    EXPECT_EQ((*stored)[i], batch[i]) << "reading " << i;
+
+  std::vector<Reading> bad = manyReadings(100, 3, 1000);
+  bad[40].extra = {{"note", "bad\xff"}};
+  auto inserted = store->insertBatch(bad);
+  ASSERT_FALSE(inserted);
+  EXPECT_EQ(inserted.error().message,
+            "insert batch: reading 40: field `extra` holds a string that is not valid UTF-8");
+  EXPECT_EQ(store->countReadings().value(), 100);
+}
+
 TEST(StoreReadings, RolledBackBatchForgetsTheSensorsItAdded) {
   TemporaryFolder folder;
   auto store = openStore(folder / "readings.db");
