@@ -4,6 +4,7 @@
 #include "backends/FunctionLowering.h"
 
 #include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/MDBuilder.h"
 
 namespace pyvc::backends {
 
@@ -27,6 +28,16 @@ llvm::Value *FunctionLowering::lowerBinary(const ir::BinaryExpr &expr) {
   llvm::Value *rhs = lowerExpr(*expr.rhs);
   if (expr.lhs->type.isFloat())
     return lowerFloatBinary(expr.op, lhs, rhs);
+  // Analysis proved the result fits in 64 bits: no check, and `nsw` tells LLVM so, which lets a
+  // counter under a branch become a select and the loop vectorize.
+  if (expr.provenNoOverflow) {
+    switch (expr.op) {
+    case ir::BinaryOp::Add: return builder_.CreateAdd(lhs, rhs, "", false, true);
+    case ir::BinaryOp::Sub: return builder_.CreateSub(lhs, rhs, "", false, true);
+    case ir::BinaryOp::Mul: return builder_.CreateMul(lhs, rhs, "", false, true);
+    default: break;
+    }
+  }
   return lowerIntBinary(expr.op, lhs, rhs);
 }
 
@@ -313,15 +324,25 @@ llvm::Value *FunctionLowering::truth(llvm::Value *value, const ir::Type &type) {
 
 llvm::Value *FunctionLowering::checkedFloatToInt(llvm::Value *integral) {
   // `integral` has no fraction (trunc/floor/ceil/roundeven applied): NaN, infinities and values
-  // outside [-2^63, 2^63) must be refused before fptosi, which would give poison.
+  // outside [-2^63, 2^63) must be refused before fptosi, which would give poison. The common case
+  // costs two ordered compares and one branch; which error it is gets sorted out off the hot path.
+  llvm::Type *doubleType = builder_.getDoubleTy();
+  llvm::Value *fits = builder_.CreateAnd(
+      builder_.CreateFCmpOGE(integral, llvm::ConstantFP::get(doubleType, -0x1p63)),
+      builder_.CreateFCmpOLT(integral, llvm::ConstantFP::get(doubleType, 0x1p63)));
+  llvm::BasicBlock *classify = newBlock("float_to_int.fails");
+  llvm::BasicBlock *converts = newBlock("float_to_int.fits");
+  llvm::MDNode *likely = llvm::MDBuilder(context_).createLikelyBranchWeights();
+  builder_.CreateCondBr(fits, converts, classify, likely);
+  builder_.SetInsertPoint(classify);
   raiseIf(builder_.CreateFCmpUNO(integral, integral), ir::ErrorKind::Value,
           "cannot convert float NaN to integer");
   llvm::Value *magnitude = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, integral);
-  raiseIf(builder_.CreateFCmpOEQ(magnitude, llvm::ConstantFP::getInfinity(builder_.getDoubleTy())),
+  raiseIf(builder_.CreateFCmpOEQ(magnitude, llvm::ConstantFP::getInfinity(doubleType)),
           ir::ErrorKind::Overflow, "cannot convert float infinity to integer");
-  llvm::Value *tooLarge = builder_.CreateFCmpOGE(integral, llvm::ConstantFP::get(builder_.getDoubleTy(), 0x1p63));
-  llvm::Value *tooSmall = builder_.CreateFCmpOLT(integral, llvm::ConstantFP::get(builder_.getDoubleTy(), -0x1p63));
-  raiseIf(builder_.CreateOr(tooLarge, tooSmall), ir::ErrorKind::Overflow, IntegerOverflow);
+  raiseIf(builder_.getTrue(), ir::ErrorKind::Overflow, IntegerOverflow);
+  builder_.CreateUnreachable(); // the last raise always leaves
+  builder_.SetInsertPoint(converts);
   return builder_.CreateFPToSI(integral, builder_.getInt64Ty());
 }
 

@@ -134,6 +134,9 @@ struct BinaryExpr : Expr {
   // Both operands have the same type, Int or Float (the frontend inserts conversions). The result
   // has that type too, except TrueDiv, whose result is always Float.
   Expr *lhs, *rhs;
+  // Set by analysis (ir/passes/ProveNoOverflow) when an Int Add/Sub/Mul is proven to stay inside
+  // [-2^63, 2^63): the backend may skip the OverflowError check.
+  bool provenNoOverflow = false;
   BinaryExpr(Type type, Span span, BinaryOp op, Expr *lhs, Expr *rhs)
       : Expr(Kind, std::move(type), span), op(op), lhs(lhs), rhs(rhs) {}
 };

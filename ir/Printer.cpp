@@ -208,7 +208,7 @@ std::string FunctionPrinter::expr(const Expr *node) const {
   case ExprKind::Binary: {
     auto *binary = node->as<BinaryExpr>();
     return "(" + expr(binary->lhs) + " " + binaryOpSymbol(binary->op) + " " + expr(binary->rhs) +
-           ")";
+           (binary->provenNoOverflow ? " nooverflow" : "") + ")";
   }
   case ExprKind::CompareChain: {
     auto *chain = node->as<CompareChainExpr>();

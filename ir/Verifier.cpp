@@ -267,6 +267,10 @@ void FunctionVerifier::binary(const BinaryExpr &binary) {
                           binary.rhs->type.str() + ")");
   expectType(&binary, binary.op == BinaryOp::TrueDiv ? Type::floating() : operandType,
              "arithmetic result");
+  bool checkedOp = binary.op == BinaryOp::Add || binary.op == BinaryOp::Sub || binary.op == BinaryOp::Mul;
+  if (binary.provenNoOverflow && !(operandType.isInt() && checkedOp))
+    fail(binary.span, std::string("nooverflow on ") + binaryOpSymbol(binary.op) + " of " +
+                          operandType.str() + " (only int +, - and * have an overflow check)");
 }
 
 void FunctionVerifier::convert(const ConvertExpr &convert) {

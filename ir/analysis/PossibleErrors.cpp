@@ -30,7 +30,7 @@ std::vector<ErrorKind> errorsOfBinary(const BinaryExpr &binary) {
   case BinaryOp::Add:
   case BinaryOp::Sub:
   case BinaryOp::Mul:
-    return isInt ? std::vector{E::Overflow} : std::vector<E>{};
+    return isInt && !binary.provenNoOverflow ? std::vector{E::Overflow} : std::vector<E>{};
   case BinaryOp::TrueDiv:
   case BinaryOp::Mod:
     return safeDivisor ? std::vector<E>{} : std::vector{E::ZeroDivision};

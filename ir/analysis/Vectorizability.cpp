@@ -23,7 +23,22 @@ struct BodyFacts {
   std::string earlyExitWord;
   std::string appendedList;
   std::set<LocalId> assigned; // locals assigned in the body
+  int provenNoOverflow = 0;   // int +, -, * whose overflow check analysis removed
+  int provenInBounds = 0;     // subscripts whose IndexError check analysis removed
 };
+
+// What the check-eliminating passes proved in a loop, for the verdict: " (proven: ...)".
+std::string provenFacts(const BodyFacts &facts) {
+  std::string text;
+  auto add = [&](int count, const char *what) {
+    if (count)
+      text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + what +
+              (count > 1 ? "s" : "");
+  };
+  add(facts.provenNoOverflow, "int operation that cannot overflow");
+  add(facts.provenInBounds, "subscript in bounds");
+  return text.empty() ? "" : " (proven: " + text + ")";
+}
 
 class LoopAnalyzer {
 public:
@@ -70,6 +85,10 @@ void LoopAnalyzer::noteExpr(const Expr &expr, BodyFacts &facts) const {
                           : "?";
   if (expr.is<ComprehensionExpr>())
     facts.hasInnerLoop = true;
+  if (auto *binary = expr.as<BinaryExpr>(); binary && binary->provenNoOverflow)
+    ++facts.provenNoOverflow;
+  if (auto *index = expr.as<IndexExpr>(); index && index->provenInBounds)
+    ++facts.provenInBounds;
   if (facts.firstError.empty()) {
     std::vector<ErrorKind> errors = errorsOfExpr(expr);
     if (!errors.empty())
@@ -95,6 +114,8 @@ void LoopAnalyzer::collectBody(const Block &body, BodyFacts &facts, int depth) c
       facts.appendedList = localName(append->list);
     if (auto *assign = statement->as<AssignStmt>())
       facts.assigned.insert(assign->target);
+    if (auto *store = statement->as<StoreIndexStmt>(); store && store->provenInBounds)
+      ++facts.provenInBounds;
     if (facts.firstError.empty()) {
       std::vector<ErrorKind> errors = errorsOfStmt(*statement);
       if (!errors.empty() && !statement->is<AppendStmt>())
@@ -157,6 +178,7 @@ void LoopAnalyzer::forLoop(const ForStmt &loop) {
     verdict.vectorizable = true;
     verdict.reason = "no exits, calls, appends or checks in the body";
   }
+  verdict.description += provenFacts(facts);
   out_.push_back(verdict);
   block(loop.body);
 }
@@ -221,6 +243,7 @@ void LoopAnalyzer::comprehension(const ComprehensionExpr &comprehension) {
       verdict.reason = "no exits, calls or checks per element";
     }
   }
+  verdict.description += provenFacts(facts);
   out_.push_back(verdict);
 }
 

@@ -19,7 +19,8 @@
 
 namespace pyvc::ir {
 
-// Returns the number of subscripts marked provenInBounds.
+// Returns the number of subscripts marked provenInBounds. Also runs proveNoOverflow (the
+// driver calls this one entry point for check elimination).
 int eliminateBoundsChecks(Module &module);
 
 } // namespace pyvc::ir

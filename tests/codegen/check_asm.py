@@ -26,6 +26,7 @@ EXPECTATIONS = {
         "dot": ("pyvc_fn_dot", [r"\bfmul\s+v\d+\.2d", r"\bfadd\s+v\d+\.2d"]),
         "overheat_batch": ("pyvc_batch_overheat", [NEON_COMPARE]),
         "calibrate_batch": ("pyvc_batch_calibrate", [r"\bfmul\s+v\d+\.2d", r"\bfadd\s+v\d+\.2d"]),
+        "zero_crossings": ("pyvc_fn_zero_crossings", [NEON_COMPARE, r"\b(add|sub)\s+v\d+\.2d"]),
     },
     "x86-64": {
         "float_sum": ("pyvc_fn_float_sum", [r"\bvaddpd\s+.*%ymm\d+"]),
@@ -35,6 +36,7 @@ EXPECTATIONS = {
         "dot": ("pyvc_fn_dot", [r"\bvmulpd\s+.*%ymm\d+", r"\bvaddpd\s+.*%ymm\d+"]),
         "overheat_batch": ("pyvc_batch_overheat", [YMM_COMPARE]),
         "calibrate_batch": ("pyvc_batch_calibrate", [r"\bvmulpd\s+.*%ymm\d+", r"\bvaddpd\s+.*%ymm\d+"]),
+        "zero_crossings": ("pyvc_fn_zero_crossings", [YMM_COMPARE, r"\bvp(add|sub)q\s+.*%ymm\d+"]),
     },
 }
 # Contraction changes results (ARCHITECTURE.md): no kernel may contain a fused multiply-add.

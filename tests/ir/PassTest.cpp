@@ -86,7 +86,10 @@ TEST(EliminateBoundsChecks, RangeOverLengthProvesBothSubscripts) {
   uint32_t rises = addRises(module);
   EXPECT_EQ(eliminateBoundsChecks(module), 2);
   std::string text = printFunction(module, module.functions[rises]);
-  EXPECT_NE(text.find("xs#0[(i#2 - 1) inbounds] < xs#0[i#2 inbounds]"), std::string::npos) << text;
+  // eliminateBoundsChecks also runs proveNoOverflow: i - 1 and the counter are proven too.
+  EXPECT_NE(text.find("xs#0[(i#2 - 1 nooverflow) inbounds] < xs#0[i#2 inbounds]"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("(count#1 + 1 nooverflow)"), std::string::npos) << text;
 }
 
 TEST(EliminateBoundsChecks, OffsetBeyondStartOrGrowingListIsNotProven) {

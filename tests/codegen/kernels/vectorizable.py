@@ -34,3 +34,13 @@ def overheat(temp: float, humidity: float) -> bool:
 
 def calibrate(raw: float, gain: float, offset: float) -> float:
     return raw * gain + offset
+
+
+def zero_crossings(xs: list[float]) -> int:
+    # The counter and i - 1 are proven not to overflow (ir/passes/ProveNoOverflow), so the branch
+    # becomes a vector compare and an integer vector add of the mask.
+    count = 0
+    for i in range(1, len(xs)):
+        if (xs[i - 1] < 0.0) != (xs[i] < 0.0):
+            count += 1
+    return count
