@@ -76,6 +76,13 @@ private:
   void appendElement(llvm::Value *header, llvm::Value *value, ir::TypeKind element);
   // An index normalised to [0, length), raising IndexError outside [-length, length).
   llvm::Value *checkedIndex(llvm::Value *header, llvm::Value *index, bool provenInBounds);
+  // Is `list` a local that only ever holds lists this call made (never a borrowed parameter)?
+  // Then a store into it needs no copy-on-write check.
+  bool alwaysOwned(ir::LocalId list);
+  // Type-based alias tags: the kernel's own element accesses never touch a list header, so
+  // LLVM may keep a header's data pointer and length in registers across element stores.
+  void tagHeaderAccess(llvm::Instruction *access, const char *field);
+  void tagElementAccess(llvm::Instruction *access);
   // IterationLowering.cpp
   // The evaluated operands of an iteration space, shared by its loop header and body.
   struct Iteration {
@@ -104,6 +111,7 @@ private:
   // `generator` filters it out. Conditions short-circuit; the element is evaluated only if kept.
   llvm::Value *laneValue(const ir::ComprehensionExpr &expr, const ir::Generator &generator);
   llvm::Value *combineLanes(llvm::Value *lanes);
+  void prefetchBlock(const Iteration &iteration, llvm::Value *base);
   // Whole-block vector code for elements and filters that cannot raise (VectorElements.cpp):
   // isVectorizable says whether `expr` is in that subset; lowerVectorExpr (only for such
   // expressions) computes it for the 16 positions starting at `base` at once.
@@ -132,6 +140,7 @@ private:
   llvm::IRBuilder<> builder_;
   llvm::DISubprogram *subprogram_ = nullptr;
   std::vector<llvm::AllocaInst *> localSlots_; // one per ir local
+  std::vector<bool> alwaysOwned_;              // by local; filled on first use by alwaysOwned()
   std::vector<llvm::Value *> parameterValues_; // lowered parameters (list: borrowed header)
   std::vector<llvm::Value *> resultPointers_;
   llvm::Value *messageOut_ = nullptr;

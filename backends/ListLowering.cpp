@@ -3,6 +3,10 @@
 // live in its arena (freed when the call ends); parameters are borrowed and copied on write.
 #include "backends/FunctionLowering.h"
 
+#include "ir/Visit.h"
+
+#include "llvm/IR/MDBuilder.h"
+
 namespace pyvc::backends {
 
 static const char *const OutOfMemory = "out of memory";
@@ -24,20 +28,68 @@ llvm::Value *FunctionLowering::borrowList(llvm::Value *data, llvm::Value *length
   return header;
 }
 
+// One TBAA root for the kernel's own list accesses. The support library's accesses carry
+// clang's tags under another root, which LLVM treats as possibly aliasing with these.
+void FunctionLowering::tagHeaderAccess(llvm::Instruction *access, const char *field) {
+  llvm::MDBuilder tags(context_);
+  llvm::MDNode *root = tags.createTBAARoot("pyvc list accesses");
+  llvm::MDNode *type = tags.createTBAAScalarTypeNode(std::string("list header ") + field, root);
+  access->setMetadata(llvm::LLVMContext::MD_tbaa, tags.createTBAAStructTagNode(type, type, 0));
+}
+
+void FunctionLowering::tagElementAccess(llvm::Instruction *access) {
+  llvm::MDBuilder tags(context_);
+  llvm::MDNode *root = tags.createTBAARoot("pyvc list accesses");
+  llvm::MDNode *type = tags.createTBAAScalarTypeNode("list element", root);
+  access->setMetadata(llvm::LLVMContext::MD_tbaa, tags.createTBAAStructTagNode(type, type, 0));
+}
+
 llvm::Value *FunctionLowering::listData(llvm::Value *header) {
-  return builder_.CreateLoad(builder_.getPtrTy(), builder_.CreateStructGEP(module_.listType, header, Data), "data");
+  llvm::LoadInst *data = builder_.CreateLoad(builder_.getPtrTy(), builder_.CreateStructGEP(module_.listType, header, Data), "data");
+  tagHeaderAccess(data, "data");
+  return data;
 }
 
 llvm::Value *FunctionLowering::listLength(llvm::Value *header) {
-  return builder_.CreateLoad(builder_.getInt64Ty(), builder_.CreateStructGEP(module_.listType, header, Length), "length");
+  llvm::LoadInst *length = builder_.CreateLoad(builder_.getInt64Ty(), builder_.CreateStructGEP(module_.listType, header, Length), "length");
+  tagHeaderAccess(length, "length");
+  return length;
 }
 
 llvm::Value *FunctionLowering::elementAddress(llvm::Value *header, llvm::Value *index, ir::TypeKind element) {
   return builder_.CreateInBoundsGEP(module_.memoryType(element), listData(header), index);
 }
 
+bool FunctionLowering::alwaysOwned(ir::LocalId list) {
+  if (alwaysOwned_.empty()) {
+    // Owned: not a parameter, and every assignment stores a list made here (literal, repeat,
+    // slice, sorted, comprehension). A local or a call's result may be a borrowed parameter.
+    alwaysOwned_.assign(function_.locals.size(), true);
+    for (ir::LocalId parameter : function_.parameters)
+      alwaysOwned_[parameter] = false;
+    ir::walkBlock(
+        function_.body,
+        [&](const ir::Stmt &stmt) {
+          auto *assign = stmt.as<ir::AssignStmt>();
+          if (!assign || assign->target >= alwaysOwned_.size() || !assign->value)
+            return;
+          switch (assign->value->kind) {
+          case ir::ExprKind::ListLiteral:
+          case ir::ExprKind::ListRepeat:
+          case ir::ExprKind::Slice:
+          case ir::ExprKind::Sorted:
+          case ir::ExprKind::Comprehension: return;
+          default: alwaysOwned_[assign->target] = false;
+          }
+        },
+        [](const ir::Expr &) {});
+  }
+  return list < alwaysOwned_.size() && alwaysOwned_[list];
+}
+
 llvm::Value *FunctionLowering::loadElement(llvm::Value *header, llvm::Value *index, ir::TypeKind element) {
-  llvm::Value *value = builder_.CreateLoad(module_.memoryType(element), elementAddress(header, index, element));
+  llvm::LoadInst *value = builder_.CreateLoad(module_.memoryType(element), elementAddress(header, index, element));
+  tagElementAccess(value);
   if (element == ir::TypeKind::Bool)
     return builder_.CreateICmpNE(value, builder_.getInt8(0));
   return value;
@@ -124,19 +176,21 @@ void FunctionLowering::lowerStoreIndex(const ir::StoreIndexStmt &statement) {
   llvm::Value *index = lowerExpr(*statement.index);
 
   // Copy a borrowed list before its first write.
-  llvm::Value *capacity = builder_.CreateLoad(builder_.getInt64Ty(),
-                                              builder_.CreateStructGEP(module_.listType, header, Capacity));
-  llvm::BasicBlock *copyBlock = newBlock("store.copy");
-  llvm::BasicBlock *storeBlock = newBlock("store.index");
-  builder_.CreateCondBr(builder_.CreateICmpSLT(capacity, builder_.getInt64(0)), copyBlock, storeBlock);
-  builder_.SetInsertPoint(copyBlock);
-  llvm::Type *pointer = builder_.getPtrTy();
-  llvm::FunctionCallee makeOwned = module_.supportFunction(
-      "pyvc_rt_list_make_owned", builder_.getInt32Ty(), {pointer, pointer, builder_.getInt64Ty()});
-  llvm::Value *status = builder_.CreateCall(makeOwned, {arenaSlot(), header, elementSizeValue(element)});
-  raiseIf(builder_.CreateICmpNE(status, builder_.getInt32(0)), ir::ErrorKind::Memory, OutOfMemory);
-  builder_.CreateBr(storeBlock);
-  builder_.SetInsertPoint(storeBlock);
+  if (!alwaysOwned(statement.list)) {
+    llvm::Value *capacity = builder_.CreateLoad(builder_.getInt64Ty(),
+                                                builder_.CreateStructGEP(module_.listType, header, Capacity));
+    llvm::BasicBlock *copyBlock = newBlock("store.copy");
+    llvm::BasicBlock *storeBlock = newBlock("store.index");
+    builder_.CreateCondBr(builder_.CreateICmpSLT(capacity, builder_.getInt64(0)), copyBlock, storeBlock);
+    builder_.SetInsertPoint(copyBlock);
+    llvm::Type *pointer = builder_.getPtrTy();
+    llvm::FunctionCallee makeOwned = module_.supportFunction(
+        "pyvc_rt_list_make_owned", builder_.getInt32Ty(), {pointer, pointer, builder_.getInt64Ty()});
+    llvm::Value *status = builder_.CreateCall(makeOwned, {arenaSlot(), header, elementSizeValue(element)});
+    raiseIf(builder_.CreateICmpNE(status, builder_.getInt32(0)), ir::ErrorKind::Memory, OutOfMemory);
+    builder_.CreateBr(storeBlock);
+    builder_.SetInsertPoint(storeBlock);
+  }
 
   if (!statement.provenInBounds) {
     llvm::Value *length = listLength(header);
@@ -147,7 +201,7 @@ void FunctionLowering::lowerStoreIndex(const ir::StoreIndexStmt &statement) {
   }
   if (element == ir::TypeKind::Bool)
     value = builder_.CreateZExt(value, builder_.getInt8Ty());
-  builder_.CreateStore(value, elementAddress(header, index, element));
+  tagElementAccess(builder_.CreateStore(value, elementAddress(header, index, element)));
 }
 
 llvm::Value *FunctionLowering::lowerIndex(const ir::IndexExpr &expr) {
