@@ -322,28 +322,30 @@ llvm::Value *FunctionLowering::truth(llvm::Value *value, const ir::Type &type) {
   return nullptr;
 }
 
-llvm::Value *FunctionLowering::checkedFloatToInt(llvm::Value *integral) {
-  // `integral` has no fraction (trunc/floor/ceil/roundeven applied): NaN, infinities and values
-  // outside [-2^63, 2^63) must be refused before fptosi, which would give poison. The common case
-  // costs two ordered compares and one branch; which error it is gets sorted out off the hot path.
+llvm::Value *FunctionLowering::checkedFloatToInt(llvm::Value *value) {
+  // NaN, infinities and values outside [-2^63, 2^63) must be refused before fptosi, which would
+  // give poison. fptosi truncates toward zero, as int() does, and `value` may keep a fraction:
+  // it is in [-2^63, 2^63) exactly when trunc(value) is (the doubles next to +-2^63 are
+  // integers). The common case costs two ordered compares and one branch; which error it is gets
+  // sorted out off the hot path.
   llvm::Type *doubleType = builder_.getDoubleTy();
   llvm::Value *fits = builder_.CreateAnd(
-      builder_.CreateFCmpOGE(integral, llvm::ConstantFP::get(doubleType, -0x1p63)),
-      builder_.CreateFCmpOLT(integral, llvm::ConstantFP::get(doubleType, 0x1p63)));
+      builder_.CreateFCmpOGE(value, llvm::ConstantFP::get(doubleType, -0x1p63)),
+      builder_.CreateFCmpOLT(value, llvm::ConstantFP::get(doubleType, 0x1p63)));
   llvm::BasicBlock *classify = newBlock("float_to_int.fails");
   llvm::BasicBlock *converts = newBlock("float_to_int.fits");
   llvm::MDNode *likely = llvm::MDBuilder(context_).createLikelyBranchWeights();
   builder_.CreateCondBr(fits, converts, classify, likely);
   builder_.SetInsertPoint(classify);
-  raiseIf(builder_.CreateFCmpUNO(integral, integral), ir::ErrorKind::Value,
+  raiseIf(builder_.CreateFCmpUNO(value, value), ir::ErrorKind::Value,
           "cannot convert float NaN to integer");
-  llvm::Value *magnitude = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, integral);
+  llvm::Value *magnitude = builder_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, value);
   raiseIf(builder_.CreateFCmpOEQ(magnitude, llvm::ConstantFP::getInfinity(doubleType)),
           ir::ErrorKind::Overflow, "cannot convert float infinity to integer");
   raiseIf(builder_.getTrue(), ir::ErrorKind::Overflow, IntegerOverflow);
   builder_.CreateUnreachable(); // the last raise always leaves
   builder_.SetInsertPoint(converts);
-  return builder_.CreateFPToSI(integral, builder_.getInt64Ty());
+  return builder_.CreateFPToSI(value, builder_.getInt64Ty());
 }
 
 llvm::Value *FunctionLowering::lowerConvert(const ir::ConvertExpr &expr) {
@@ -352,8 +354,7 @@ llvm::Value *FunctionLowering::lowerConvert(const ir::ConvertExpr &expr) {
   case ir::ConvertOp::BoolToInt: return builder_.CreateZExt(operand, builder_.getInt64Ty());
   case ir::ConvertOp::BoolToFloat: return builder_.CreateUIToFP(operand, builder_.getDoubleTy());
   case ir::ConvertOp::IntToFloat: return builder_.CreateSIToFP(operand, builder_.getDoubleTy());
-  case ir::ConvertOp::FloatToInt:
-    return checkedFloatToInt(builder_.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, operand));
+  case ir::ConvertOp::FloatToInt: return checkedFloatToInt(operand); // fptosi truncates
   case ir::ConvertOp::Truth: return truth(operand, expr.operand->type);
   case ir::ConvertOp::ListTruth: {
     llvm::Value *result = truth(operand, expr.operand->type);

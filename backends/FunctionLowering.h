@@ -49,8 +49,9 @@ private:
   llvm::Value *lowerSelect(const ir::SelectExpr &expr);
   llvm::Value *lowerConvert(const ir::ConvertExpr &expr);
   llvm::Value *truth(llvm::Value *value, const ir::Type &type);
-  // Truncated float -> int with CPython's errors (NaN: ValueError; inf, out of range: Overflow).
-  llvm::Value *checkedFloatToInt(llvm::Value *integral);
+  // Float -> int, truncating toward zero as int(), with CPython's errors (NaN: ValueError; inf,
+  // out of range: OverflowError). Floor, ceil and round pass values already made integral.
+  llvm::Value *checkedFloatToInt(llvm::Value *value);
   // MathLowering.cpp
   llvm::Value *lowerIntrinsic(const ir::IntrinsicExpr &expr);
   llvm::Value *callMath1(llvm::StringRef name, llvm::Value *x, bool canOverflow);
