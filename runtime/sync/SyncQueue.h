@@ -23,7 +23,7 @@ namespace pyvc::sync {
 //           survives process crashes and power loss.
 //   Normal: synchronous=NORMAL, the WAL is synced only at checkpoints: survives process crashes;
 //           a power loss may lose transactions committed since the last checkpoint (at most
-//           ~wal_autocheckpoint pages, 4 MB by default; see docs/RUNTIME-sync.md).
+//           QueueOptions::checkpointPages pages of WAL, measured in docs/RUNTIME-sync.md).
 enum class Durability { Full, Normal };
 
 struct QueueOptions {
