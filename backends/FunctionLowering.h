@@ -77,6 +77,7 @@ private:
   void appendElement(llvm::Value *header, llvm::Value *value, ir::TypeKind element);
   // An index normalised to [0, length), raising IndexError outside [-length, length).
   llvm::Value *checkedIndex(llvm::Value *header, llvm::Value *index, bool provenInBounds);
+  llvm::Value *normalizedIndex(llvm::Value *length, llvm::Value *index, const char *message);
   // Is `list` a local that only ever holds lists this call made (never a borrowed parameter)?
   // Then a store into it needs no copy-on-write check.
   bool alwaysOwned(ir::LocalId list);

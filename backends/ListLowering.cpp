@@ -98,12 +98,28 @@ llvm::Value *FunctionLowering::loadElement(llvm::Value *header, llvm::Value *ind
 llvm::Value *FunctionLowering::checkedIndex(llvm::Value *header, llvm::Value *index, bool provenInBounds) {
   if (provenInBounds)
     return index;
-  llvm::Value *length = listLength(header);
+  return normalizedIndex(listLength(header), index, "list index out of range");
+}
+
+llvm::Value *FunctionLowering::normalizedIndex(llvm::Value *length, llvm::Value *index, const char *message) {
+  // The common case, 0 <= index < length, is one unsigned comparison (a negative index is a huge
+  // unsigned one); counting from the end and the IndexError are off the hot path.
+  llvm::BasicBlock *before = builder_.GetInsertBlock();
+  llvm::BasicBlock *fromEnd = newBlock("index.from_end");
+  llvm::BasicBlock *done = newBlock("index.ok");
+  llvm::MDNode *likely = llvm::MDBuilder(context_).createLikelyBranchWeights();
+  builder_.CreateCondBr(builder_.CreateICmpULT(index, length), done, fromEnd, likely);
+  builder_.SetInsertPoint(fromEnd);
   llvm::Value *negative = builder_.CreateICmpSLT(index, builder_.getInt64(0));
   llvm::Value *adjusted = builder_.CreateSelect(negative, builder_.CreateAdd(index, length), index);
-  // One unsigned comparison covers both ends: a still-negative index is a huge unsigned one.
-  raiseIf(builder_.CreateICmpUGE(adjusted, length), ir::ErrorKind::Index, "list index out of range");
-  return adjusted;
+  raiseIf(builder_.CreateICmpUGE(adjusted, length), ir::ErrorKind::Index, message);
+  llvm::BasicBlock *adjustedEnd = builder_.GetInsertBlock();
+  builder_.CreateBr(done);
+  builder_.SetInsertPoint(done);
+  llvm::PHINode *result = builder_.CreatePHI(builder_.getInt64Ty(), 2, "index");
+  result->addIncoming(index, before);
+  result->addIncoming(adjusted, adjustedEnd);
+  return result;
 }
 
 llvm::Value *FunctionLowering::newList(ir::TypeKind element, llvm::Value *length, llvm::Value *capacity) {
@@ -192,13 +208,8 @@ void FunctionLowering::lowerStoreIndex(const ir::StoreIndexStmt &statement) {
     builder_.SetInsertPoint(storeBlock);
   }
 
-  if (!statement.provenInBounds) {
-    llvm::Value *length = listLength(header);
-    llvm::Value *negative = builder_.CreateICmpSLT(index, builder_.getInt64(0));
-    index = builder_.CreateSelect(negative, builder_.CreateAdd(index, length), index);
-    raiseIf(builder_.CreateICmpUGE(index, length), ir::ErrorKind::Index,
-            "list assignment index out of range");
-  }
+  if (!statement.provenInBounds)
+    index = normalizedIndex(listLength(header), index, "list assignment index out of range");
   if (element == ir::TypeKind::Bool)
     value = builder_.CreateZExt(value, builder_.getInt8Ty());
   tagElementAccess(builder_.CreateStore(value, elementAddress(header, index, element)));
