@@ -20,10 +20,11 @@ namespace pyvc::compiler {
 // the same bytes on every machine whatever its core count or its threads' timing.
 inline constexpr unsigned CodegenUnitCount = 2;
 
-// Splits `module` into at most `units` parts. Every internal function and global goes with all
-// of its users, so no kernel loses an inlining or interprocedural fact that the whole module
-// would have given it: each part optimises to the code it would have had in the whole module.
-// Each part leaves as bitcode, to be read back in a context of its own.
+// Splits `module` into at most `units` parts of similar instruction counts. Every internal
+// function and global goes with all of its users, so no kernel loses an inlining or
+// interprocedural fact that the whole module would have given it: each part optimises to the
+// code it would have had in the whole module. Each part leaves as bitcode, to be read back in a
+// context of its own. Depends only on the module, so the same module always splits the same way.
 std::vector<std::string> splitIntoUnits(llvm::Module &module, unsigned units);
 
 // Reads each unit into its own LLVMContext and runs the -O pipeline and the code generator of
