@@ -130,8 +130,10 @@ Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, c
     if (Result<void> written = writeFile(path, bytes); !written)
       return written.error();
 
+  // --threads=1: a kernel library is a few kilobytes, and lld's thread pool (two threads started
+  // per process, futex hand-offs for every parallel loop) costs more than it saves.
   const std::vector<std::string> common = {"--build-id=none", "--hash-style=gnu", "-z", "noexecstack",
-                                           "-z", "relro", "-z", "now"};
+                                           "-z", "relro", "-z", "now", "--threads=1"};
   for (const char *stub : {"libc.so.6", "libm.so.6"}) {
     std::vector<std::string> arguments = {"-shared", "-soname", stub, "-o", directory.file(stub), empty};
     arguments.insert(arguments.end(), common.begin(), common.end());
