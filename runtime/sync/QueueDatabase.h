@@ -103,11 +103,21 @@ public:
 private:
   QueueDatabase(sqlite3 *db, std::string path) : db_(db), path_(std::move(path)) {}
 
+  // After each commit: checkpoint every checkpointPages WAL pages, and start the kernel writing
+  // the new WAL back in the meantime (see startWalWriteback).
+  void watchWalCommits(int checkpointPages);
+  static int onWalCommit(void *context, sqlite3 *db, const char *schema, int frames);
+  void startWalWriteback(int frames);
+
   sqlite3 *db_;
   std::string path_;
   std::unordered_map<const char *, sqlite3_stmt *> statements_; // keyed by the SQL literal
   // Set by errorFor: the error paths roll back, which would clear SQLite's own error code.
   mutable bool corruptionNoted_ = false;
+  int checkpointPages_ = 1000;
+  int64_t pageSize_ = 4096;
+  int walFd_ = -1;                   // our own descriptor of the -wal, for sync_file_range
+  int64_t walFramesWrittenBack_ = 0; // frames already handed to the kernel's writeback
 };
 
 // Rolls back the write transaction it began unless commit() succeeded: every error path of a

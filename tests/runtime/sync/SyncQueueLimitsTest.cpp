@@ -215,6 +215,23 @@ TEST_F(SyncQueueLimits, DropCountersPersistAcrossReopen) {
   EXPECT_EQ(stats->dropped.size(), 6u); // every reason is reported, even at zero
 }
 
+// The queue checkpoints from its own WAL hook (which also starts the WAL's writeback early):
+// the WAL must stay within one checkpoint interval plus the commit that crossed it.
+TEST_F(SyncQueueLimits, WalStaysWithinTheCheckpointInterval) {
+  options.checkpointPages = 100;
+  auto queue = openOrFail(options);
+  std::vector<EnqueueRequest> requests(100, EnqueueRequest{std::string(1024, 'w'), 0, 0ms});
+  uintmax_t largestWal = 0;
+  for (int batch = 0; batch < 40; ++batch) { // 4 MB of payloads, ~10 checkpoint intervals
+    ASSERT_TRUE(queue->enqueueBatch(requests).ok());
+    largestWal = std::max(largestWal, std::filesystem::file_size(options.path + "-wal"));
+  }
+  EXPECT_LT(largestWal, 1024u * 1024u) << "the WAL grew past the checkpoint interval";
+  Result<QueueStats> stats = queue->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->queued, 4000);
+}
+
 TEST_F(SyncQueueLimits, InvalidOptionsAreRefusedWithAReason) {
   QueueOptions noAttempts = options;
   noAttempts.maxAttempts = 0;
