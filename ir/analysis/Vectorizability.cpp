@@ -30,13 +30,12 @@ struct BodyFacts {
 // What the check-eliminating passes proved in a loop, for the verdict: " (proven: ...)".
 std::string provenFacts(const BodyFacts &facts) {
   std::string text;
-  auto add = [&](int count, const char *what) {
+  auto add = [&](int count, const char *one, const char *several) {
     if (count)
-      text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + what +
-              (count > 1 ? "s" : "");
+      text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + (count > 1 ? several : one);
   };
-  add(facts.provenNoOverflow, "int operation that cannot overflow");
-  add(facts.provenInBounds, "subscript in bounds");
+  add(facts.provenNoOverflow, "int operation that cannot overflow", "int operations that cannot overflow");
+  add(facts.provenInBounds, "subscript in bounds", "subscripts in bounds");
   return text.empty() ? "" : " (proven: " + text + ")";
 }
 

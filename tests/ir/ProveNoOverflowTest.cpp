@@ -1,15 +1,19 @@
 // ProveNoOverflow on hand-built IR: each fact it uses, and the shapes where the proof must fail
 // (a wrong proof would drop an OverflowError check CPython's semantics require).
 #include "IRBuilderForTests.h"
+#include "SampleModules.h"
 
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
+#include "ir/analysis/PossibleErrors.h"
+#include "ir/analysis/Vectorizability.h"
+#include "ir/passes/EliminateBoundsChecks.h"
 #include "ir/passes/ProveNoOverflow.h"
 
 #include <gtest/gtest.h>
 
 using namespace pyvc::ir;
-using pyvc::ir::testing::FunctionBuilder;
+using namespace pyvc::ir::testing;
 
 namespace {
 
@@ -187,4 +191,18 @@ TEST(ProveNoOverflow, FreshListElementCountersAreProvenUnlessAliased) {
     proveNoOverflow(module);
     EXPECT_EQ(increment->provenNoOverflow, variant == 0) << "variant " << variant;
   }
+}
+
+TEST(ProveNoOverflow, ExplainVerdictNamesTheProvenFacts) {
+  // rises(): the sample `count += 1` loop over range(1, len(xs)) with xs[i - 1] and xs[i].
+  Module module;
+  uint32_t rises = addRises(module);
+  eliminateBoundsChecks(module); // runs proveNoOverflow too
+  computePossibleErrors(module);
+  std::vector<FunctionVectorization> verdicts = analyzeVectorizability(module);
+  ASSERT_EQ(verdicts[rises].loops.size(), 1u);
+  const LoopVerdict &loop = verdicts[rises].loops[0];
+  EXPECT_EQ(loop.description, "for loop over range (proven: 2 int operations that cannot overflow, "
+                              "2 subscripts in bounds)");
+  EXPECT_TRUE(loop.vectorizable) << loop.reason; // no check is left in the body
 }
