@@ -252,12 +252,13 @@ Result<void> insertRows(QueueDatabase &database, std::span<const EnqueueRequest>
   Result<Query> items = database.query(insertSql(false, requests.size()));
   if (!items)
     return items.error();
-  int parameter = 1;
-  for (const EnqueueRequest &request : requests) {
-    items->bind(parameter++, static_cast<int64_t>(request.payload.size()))
-        .bind(parameter++, static_cast<int64_t>(request.priority))
-        .bind(parameter++, nowMs)
-        .bind(parameter++, expiryFor(nowMs, request.ttl));
+  for (size_t row = 0; row < requests.size(); ++row) {
+    const EnqueueRequest &request = requests[row];
+    int first = static_cast<int>(row) * 4 + 1; // four parameters per row
+    items->bind(first, static_cast<int64_t>(request.payload.size()))
+        .bind(first + 1, static_cast<int64_t>(request.priority))
+        .bind(first + 2, nowMs)
+        .bind(first + 3, expiryFor(nowMs, request.ttl));
   }
   if (Result<void> ran = items->run(); !ran)
     return ran.error();
@@ -267,10 +268,11 @@ Result<void> insertRows(QueueDatabase &database, std::span<const EnqueueRequest>
   Result<Query> payloads = database.query(insertSql(true, requests.size()));
   if (!payloads)
     return payloads.error();
-  parameter = 1;
-  for (size_t row = 0; row < requests.size(); ++row)
-    payloads->bind(parameter++, firstId + static_cast<int64_t>(row))
-        .bindBlob(parameter++, requests[row].payload);
+  for (size_t row = 0; row < requests.size(); ++row) {
+    int first = static_cast<int>(row) * 2 + 1; // two parameters per row
+    payloads->bind(first, firstId + static_cast<int64_t>(row))
+        .bindBlob(first + 1, requests[row].payload);
+  }
   if (Result<void> ran = payloads->run(); !ran)
     return ran.error();
   for (size_t row = 0; row < requests.size(); ++row)
