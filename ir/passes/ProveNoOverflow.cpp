@@ -48,8 +48,9 @@ bool boundedByListLength(const Expr *stop) {
   auto *intrinsic = stop ? stop->as<IntrinsicExpr>() : nullptr;
   if (!intrinsic || intrinsic->op != IntrinsicOp::Min)
     return false;
-  return std::any_of(intrinsic->arguments.begin(), intrinsic->arguments.end(),
-                     [](const Expr *argument) { return argument && argument->is<ListLengthExpr>(); });
+  return std::any_of(
+      intrinsic->arguments.begin(), intrinsic->arguments.end(),
+      [](const Expr *argument) { return argument && argument->is<ListLengthExpr>(); });
 }
 
 // The values the first target of a loop or generator takes, when they are bounded.
@@ -156,7 +157,8 @@ private:
       return;
     }
     std::map<LocalId, Interval> outer = known_;
-    if (auto range = targetRange(loop->space); range && !blockAssignsLocal(loop->body, loop->space.targets[0]))
+    if (auto range = targetRange(loop->space);
+        range && !blockAssignsLocal(loop->body, loop->space.targets[0]))
       known_[loop->space.targets[0]] = *range;
     block(loop->body);
     known_ = std::move(outer);
@@ -204,7 +206,8 @@ private:
     walkExpr(&comprehension, [&](Expr &node) {
       if (auto *nested = node.as<ComprehensionExpr>())
         for (const Generator &generator : nested->generators)
-          assignments += int(std::count(generator.space.targets.begin(), generator.space.targets.end(), target));
+          assignments += int(
+              std::count(generator.space.targets.begin(), generator.space.targets.end(), target));
     });
     return assignments > 1;
   }
@@ -213,7 +216,8 @@ private:
   std::optional<Interval> interval(Expr *expr) {
     if (!expr)
       return std::nullopt;
-    if (auto *constant = expr->as<ConstantExpr>(); constant && (expr->type.isInt() || expr->type.isBool()))
+    if (auto *constant = expr->as<ConstantExpr>();
+        constant && (expr->type.isInt() || expr->type.isBool()))
       return Interval{constant->intValue, constant->intValue};
     if (auto *ref = expr->as<LocalRefExpr>()) {
       auto found = known_.find(ref->local);
@@ -232,8 +236,12 @@ private:
       return std::nullopt;
     std::optional<Interval> result;
     switch (binary->op) {
-    case BinaryOp::Add: result = Interval{lhs->low + rhs->low, lhs->high + rhs->high}; break;
-    case BinaryOp::Sub: result = Interval{lhs->low - rhs->high, lhs->high - rhs->low}; break;
+    case BinaryOp::Add:
+      result = Interval{lhs->low + rhs->low, lhs->high + rhs->high};
+      break;
+    case BinaryOp::Sub:
+      result = Interval{lhs->low - rhs->high, lhs->high - rhs->low};
+      break;
     case BinaryOp::Mul: {
       // Operands are inside int64 here, so each product fits in 127 bits.
       Wide corners[] = {lhs->low * rhs->low, lhs->low * rhs->high, lhs->high * rhs->low,
@@ -242,7 +250,8 @@ private:
                         *std::max_element(std::begin(corners), std::end(corners))};
       break;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
     }
     if (!result->fitsInt64())
       return std::nullopt;
@@ -326,8 +335,8 @@ private:
       auto *assign = stmt.as<AssignStmt>();
       if (!assign || assign->target != counter)
         return std::nullopt;
-      return matchUpdate(assign->value, [&](Expr *operand) { return refersTo(operand, counter); },
-                         counter);
+      return matchUpdate(
+          assign->value, [&](Expr *operand) { return refersTo(operand, counter); }, counter);
     };
     shape.touches = [&](Stmt &stmt) { return assignsLocal(stmt, counter); };
     markIfBounded(loop, shape, *start, trips);
@@ -373,8 +382,8 @@ private:
   }
 
   // `x + e`, `e + x` or `x - e`, where isCounter(x) and e does not read the counter.
-  static std::optional<Increment> matchUpdate(Expr *value, const std::function<bool(Expr *)> &isCounter,
-                                              LocalId counter) {
+  static std::optional<Increment>
+  matchUpdate(Expr *value, const std::function<bool(Expr *)> &isCounter, LocalId counter) {
     auto *update = value ? value->as<BinaryExpr>() : nullptr;
     if (!update || !update->type.isInt() ||
         (update->op != BinaryOp::Add && update->op != BinaryOp::Sub))
@@ -392,7 +401,8 @@ private:
   void markIfBounded(ForStmt &loop, const CounterShape &shape, Interval start, Wide trips) {
     // The loop target's facts hold inside the body, where the increments are evaluated.
     std::map<LocalId, Interval> outer = known_;
-    if (auto range = targetRange(loop.space); range && !blockAssignsLocal(loop.body, loop.space.targets[0]))
+    if (auto range = targetRange(loop.space);
+        range && !blockAssignsLocal(loop.body, loop.space.targets[0]))
       known_[loop.space.targets[0]] = *range;
     std::vector<Increment> increments;
     auto change = changePerIteration(loop.body, shape, increments);
@@ -421,7 +431,8 @@ private:
       auto constant = intConstant(element);
       if (!constant)
         return std::nullopt;
-      hull = hull ? Interval{std::min<Wide>(hull->low, *constant), std::max<Wide>(hull->high, *constant)}
+      hull = hull ? Interval{std::min<Wide>(hull->low, *constant),
+                             std::max<Wide>(hull->high, *constant)}
                   : Interval{*constant, *constant};
     }
     return hull;

@@ -2,10 +2,12 @@
 // [-2^63, 2^63), so the backend drops their OverflowError checks (and LLVM can if-convert and
 // vectorize the loops they sit in).
 //
-//   before:  count#1 = 0                                   after:  count#1 = 0
-//            for i#2 in range(1, len(xs#0), 1):                    for i#2 in range(1, len(xs#0), 1):
-//                if (xs#0[(i#2 - 1)] < 0.0):                           if (xs#0[(i#2 - 1 nooverflow)] < 0.0):
-//                    count#1 = (count#1 + 1)                               count#1 = (count#1 + 1 nooverflow)
+//   before:  count#1 = 0
+//            for i#2 in range(1, len(xs#0), 1):
+//                if (xs#0[(i#2 - 1)] < 0.0):
+//                    count#1 = (count#1 + 1)
+//   after:   ...     if (xs#0[(i#2 - 1 nooverflow)] < 0.0):
+//                        count#1 = (count#1 + 1 nooverflow)
 //
 // The facts, each legal because of a CPython rule the kernel dialect keeps:
 //  - a list holds fewer than 2^60 elements (its buffer would not fit in any address space), so

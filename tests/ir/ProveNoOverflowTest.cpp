@@ -34,15 +34,19 @@ struct CounterKernel {
     LocalId i = b.local("i", Type::integer());
     previous = asBinary(b.binary(BinaryOp::Sub, b.ref(i), b.i64(1)));
     increment = asBinary(b.binary(BinaryOp::Add, b.ref(count), b.i64(step)));
-    Expr *rising = b.compare(CompareOp::Lt, b.index(b.ref(xs), previous), b.index(b.ref(xs), b.ref(i)));
+    Expr *rising =
+        b.compare(CompareOp::Lt, b.index(b.ref(xs), previous), b.index(b.ref(xs), b.ref(i)));
     Stmt *first = b.assign(count, increment);
-    IfStmt *branch = twice ? b.ifThen(rising, {first, b.assign(count, b.binary(BinaryOp::Add, b.ref(count),
-                                                                                 b.i64(step)))})
-                           : b.ifThen(rising, {first});
-    b.fn().body = {b.assign(count, init(b, limit)),
-                   b.forLoop(FunctionBuilder::rangeSpace(i, b.i64(start), b.length(b.ref(xs)), b.i64(1)),
-                             {branch}),
-                   b.ret(b.ref(count))};
+    IfStmt *branch =
+        twice
+            ? b.ifThen(rising,
+                       {first, b.assign(count, b.binary(BinaryOp::Add, b.ref(count), b.i64(step)))})
+            : b.ifThen(rising, {first});
+    b.fn().body = {
+        b.assign(count, init(b, limit)),
+        b.forLoop(FunctionBuilder::rangeSpace(i, b.i64(start), b.length(b.ref(xs)), b.i64(1)),
+                  {branch}),
+        b.ret(b.ref(count))};
     EXPECT_TRUE(verifyModule(module).empty());
   }
 };
@@ -96,10 +100,11 @@ TEST(ProveNoOverflow, NegativeStartBoundsTheIndexFromBelow) {
   BinaryExpr *minusOne = asBinary(b.binary(BinaryOp::Sub, b.ref(i), b.i64(1)));
   BinaryExpr *minusTwo = asBinary(b.binary(BinaryOp::Sub, b.ref(i), b.i64(2)));
   BinaryExpr *plusOne = asBinary(b.binary(BinaryOp::Add, b.ref(i), b.i64(1)));
-  b.fn().body = {b.assign(s, b.i64(0)),
-                 b.forLoop(FunctionBuilder::rangeSpace(i, b.i64(INT64_MIN + 1), b.length(b.ref(xs)), b.i64(1)),
-                           {b.assign(s, minusOne), b.assign(s, minusTwo), b.assign(s, plusOne)}),
-                 b.ret(b.ref(s))};
+  b.fn().body = {
+      b.assign(s, b.i64(0)),
+      b.forLoop(FunctionBuilder::rangeSpace(i, b.i64(INT64_MIN + 1), b.length(b.ref(xs)), b.i64(1)),
+                {b.assign(s, minusOne), b.assign(s, minusTwo), b.assign(s, plusOne)}),
+      b.ret(b.ref(s))};
   ASSERT_TRUE(verifyModule(module).empty());
   proveNoOverflow(module);
   EXPECT_TRUE(minusOne->provenNoOverflow);
@@ -136,7 +141,8 @@ TEST(ProveNoOverflow, CounterInitialisedBeforeAnOuterLoopIsNotProven) {
   LocalId j = b.local("j", Type::integer());
   LocalId x = b.local("x", Type::floating());
   BinaryExpr *increment = asBinary(b.binary(BinaryOp::Add, b.ref(count), b.i64(1)));
-  ForStmt *inner = b.forLoop(FunctionBuilder::listSpace(x, b.ref(xs)), {b.assign(count, increment)});
+  ForStmt *inner =
+      b.forLoop(FunctionBuilder::listSpace(x, b.ref(xs)), {b.assign(count, increment)});
   b.fn().body = {b.assign(count, b.i64(0)),
                  b.forLoop(FunctionBuilder::rangeSpace(j, b.i64(0), b.ref(n), b.i64(1)), {inner}),
                  b.ret(b.ref(count))};
@@ -154,9 +160,10 @@ TEST(ProveNoOverflow, CounterReassignedInTheLoopIsNotProven) {
   LocalId x = b.local("x", Type::floating());
   BinaryExpr *increment = asBinary(b.binary(BinaryOp::Add, b.ref(count), b.i64(1)));
   Stmt *doubling = b.assign(count, b.binary(BinaryOp::Mul, b.ref(count), b.i64(2)));
-  b.fn().body = {b.assign(count, b.i64(0)),
-                 b.forLoop(FunctionBuilder::listSpace(x, b.ref(xs)), {b.assign(count, increment), doubling}),
-                 b.ret(b.ref(count))};
+  b.fn().body = {
+      b.assign(count, b.i64(0)),
+      b.forLoop(FunctionBuilder::listSpace(x, b.ref(xs)), {b.assign(count, increment), doubling}),
+      b.ret(b.ref(count))};
   ASSERT_TRUE(verifyModule(module).empty());
   EXPECT_EQ(proveNoOverflow(module), 0);
   EXPECT_FALSE(increment->provenNoOverflow);
@@ -176,8 +183,10 @@ TEST(ProveNoOverflow, FreshListElementCountersAreProvenUnlessAliased) {
     LocalId x = b.local("x", Type::integer());
     auto *zeroList = module.make<ListLiteralExpr>(Type::list(TypeKind::Int), b.at(2));
     zeroList->elements.push_back(b.i64(0));
-    Expr *fresh = module.make<ListRepeatExpr>(Type::list(TypeKind::Int), b.at(2), zeroList, b.ref(n));
-    BinaryExpr *increment = asBinary(b.binary(BinaryOp::Add, b.index(b.ref(counts), b.ref(x)), b.i64(1)));
+    Expr *fresh =
+        module.make<ListRepeatExpr>(Type::list(TypeKind::Int), b.at(2), zeroList, b.ref(n));
+    BinaryExpr *increment =
+        asBinary(b.binary(BinaryOp::Add, b.index(b.ref(counts), b.ref(x)), b.i64(1)));
     Stmt *store = module.make<StoreIndexStmt>(b.at(4), counts, b.ref(x), increment);
     Block body = {b.assign(counts, fresh)};
     if (aliased)
