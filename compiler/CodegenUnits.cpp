@@ -1,6 +1,6 @@
 // Codegen units: clusters of global values that must stay together, spread over the units by
-// size, a bitcode round trip per unit so each thread owns its LLVMContext (contexts are not
-// thread-safe), and a fixed unit order.
+// size; the smallest unit stays in the module's own context, the others make a bitcode round trip
+// so each helper thread owns its LLVMContext (contexts are not thread-safe); fixed unit order.
 #include "compiler/CodegenUnits.h"
 
 #include "compiler/Codegen.h"
@@ -76,7 +76,10 @@ bool isCopiedConstant(const llvm::GlobalValue &value) {
 // cluster of every global that uses it (copied constants aside); clusters go, largest first, to
 // the unit with the fewest instructions so far. Everything is ordered by module order, so the
 // assignment is too.
-using UnitAssignment = std::unordered_map<const llvm::GlobalValue *, std::vector<bool>>;
+struct UnitAssignment {
+  std::unordered_map<const llvm::GlobalValue *, std::vector<bool>> in;
+  std::vector<size_t> size; // instructions per unit; 0 for a unit with nothing to define
+};
 
 UnitAssignment assignUnits(const llvm::Module &module, unsigned units) {
   std::vector<const llvm::GlobalValue *> values;
@@ -116,8 +119,9 @@ UnitAssignment assignUnits(const llvm::Module &module, unsigned units) {
   }
 
   UnitAssignment assignment;
+  assignment.size = unitSize;
   for (size_t i = 0; i < values.size(); ++i) {
-    std::vector<bool> &in = assignment[values[i]];
+    std::vector<bool> &in = assignment.in[values[i]];
     in.assign(units, false);
     if (!isCopiedConstant(*values[i])) {
       in[unitOfLeader[clusters.find(i)]] = true;
@@ -129,6 +133,35 @@ UnitAssignment assignUnits(const llvm::Module &module, unsigned units) {
       in[0] = true; // unused: where the whole module would have kept it, once
   }
   return assignment;
+}
+
+// Turns `module` into the unit `unit`: the definitions of the other units become declarations,
+// and their locals (unused once those bodies are gone) are erased. What CloneModule does for
+// the other units, done in place.
+void keepOnlyUnit(llvm::Module &module, const UnitAssignment &assignment, unsigned unit) {
+  assert(module.alias_empty() && module.ifunc_empty() && "pyvc modules have no aliases or ifuncs");
+  std::vector<llvm::GlobalValue *> otherLocals;
+  for (llvm::Function &function : module) {
+    if (function.isDeclaration() || assignment.in.at(&function)[unit])
+      continue;
+    if (function.hasLocalLinkage())
+      otherLocals.push_back(&function);
+    function.deleteBody();
+    function.setComdat(nullptr);
+  }
+  for (llvm::GlobalVariable &variable : module.globals()) {
+    if (variable.isDeclaration() || assignment.in.at(&variable)[unit])
+      continue;
+    if (variable.hasLocalLinkage())
+      otherLocals.push_back(&variable);
+    variable.setInitializer(nullptr);
+    variable.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    variable.setComdat(nullptr);
+  }
+  for (llvm::GlobalValue *local : otherLocals) {
+    assert(local->use_empty() && "a local is used outside the units it was given to");
+    local->eraseFromParent();
+  }
 }
 
 // One unit, start to finish, in a context of its own.
@@ -150,60 +183,74 @@ Result<std::string> compileUnit(const std::string &bitcode, const TargetDescript
 
 } // namespace
 
-std::vector<std::string> splitIntoUnits(llvm::Module &module, unsigned units) {
+CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units) {
   UnitAssignment assignment = assignUnits(module, units);
-  std::vector<std::string> bitcode;
+  // The smallest unit stays: the calling thread compiles it after the work before the split.
+  CodegenUnits result;
+  result.inPlace = 0;
+  for (unsigned unit = 1; unit < units; ++unit)
+    if (assignment.size[unit] > 0 && assignment.size[unit] <= assignment.size[result.inPlace])
+      result.inPlace = unit;
   for (unsigned unit = 0; unit < units; ++unit) {
-    bool definesAnything = false;
-    for (const auto &[value, in] : assignment)
-      definesAnything |= in[unit] && !value->isDeclaration() && !isCopiedConstant(*value);
-    if (!definesAnything)
+    if (assignment.size[unit] == 0 || unit == result.inPlace)
       continue; // a module with fewer clusters than units
     // Definitions of other units become declarations. The locals among them are not used in
     // this unit: drop them rather than leave external declarations of them behind.
     llvm::ValueToValueMapTy map;
     std::unique_ptr<llvm::Module> part = llvm::CloneModule(
-        module, map, [&](const llvm::GlobalValue *value) { return assignment.at(value)[unit]; });
-    for (const auto &[value, in] : assignment) {
+        module, map, [&](const llvm::GlobalValue *value) { return assignment.in.at(value)[unit]; });
+    for (const auto &[value, in] : assignment.in) {
       if (in[unit] || !value->hasLocalLinkage())
         continue;
       auto *copy = llvm::cast<llvm::GlobalValue>(static_cast<llvm::Value *>(map[value]));
       assert(copy->use_empty() && "a local is used outside the units it was given to");
       copy->eraseFromParent();
     }
+    if (unit < result.inPlace)
+      ++result.inPlacePosition;
     std::string bytes;
     llvm::raw_string_ostream stream(bytes);
     llvm::WriteBitcodeToFile(*part, stream);
     stream.flush();
-    bitcode.push_back(std::move(bytes));
+    result.bitcode.push_back(std::move(bytes));
   }
-  return bitcode;
+  keepOnlyUnit(module, assignment, result.inPlace);
+  return result;
 }
 
-Result<std::vector<std::string>> compileUnits(const std::vector<std::string> &unitBitcode,
-                                              const TargetDescription &target, int optLevel) {
-  std::vector<Result<std::string>> objects(unitBitcode.size(), makeError("not compiled"));
-  // Workers take the next unit until none is left; which thread compiles which unit does not
-  // change any unit's object, and the objects stay in unit order.
+Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::TargetMachine &machine,
+                                              const CodegenUnits &units, const TargetDescription &target,
+                                              int optLevel) {
+  std::vector<Result<std::string>> objects(units.bitcode.size(), makeError("not compiled"));
+  // Helper threads take the next unit until none is left; which thread compiles which unit does
+  // not change any unit's object, and the objects stay in unit order.
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t unit = next++; unit < unitBitcode.size(); unit = next++)
-      objects[unit] = compileUnit(unitBitcode[unit], target, optLevel);
+    for (size_t unit = next++; unit < units.bitcode.size(); unit = next++)
+      objects[unit] = compileUnit(units.bitcode[unit], target, optLevel);
   };
-  unsigned threads = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, unitBitcode.size());
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> helpers;
-  for (unsigned i = 1; i < threads; ++i)
+  for (size_t i = 0; i < units.bitcode.size() && i + 1 < cores; ++i)
     helpers.emplace_back(work);
+  // This thread owns the module's context: it compiles the unit left in place, then helps.
+  optimizeModule(module, machine, optLevel);
+  Result<std::string> inPlaceObject = emitMachineCode(module, machine, MachineCodeKind::Object);
   work();
   for (std::thread &helper : helpers)
     helper.join();
 
+  if (!inPlaceObject)
+    return inPlaceObject.error();
   std::vector<std::string> result;
   for (Result<std::string> &object : objects) {
     if (!object)
       return object.error();
     result.push_back(std::move(object.value()));
   }
+  assert(units.inPlacePosition <= result.size() && "the unit left in place has a position in unit order");
+  result.insert(result.begin() + static_cast<std::ptrdiff_t>(units.inPlacePosition),
+                std::move(inPlaceObject.value()));
   return result;
 }
 

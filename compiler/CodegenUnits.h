@@ -12,6 +12,7 @@
 
 namespace llvm {
 class Module;
+class TargetMachine;
 } // namespace llvm
 
 namespace pyvc::compiler {
@@ -20,17 +21,28 @@ namespace pyvc::compiler {
 // the same bytes on every machine whatever its core count or its threads' timing.
 inline constexpr unsigned CodegenUnitCount = 2;
 
-// Splits `module` into at most `units` parts of similar instruction counts. Every internal
-// function and global goes with all of its users, so no kernel loses an inlining or
-// interprocedural fact that the whole module would have given it: each part optimises to the
-// code it would have had in the whole module. Each part leaves as bitcode, to be read back in a
-// context of its own. Depends only on the module, so the same module always splits the same way.
-std::vector<std::string> splitIntoUnits(llvm::Module &module, unsigned units);
+// The units of one module. The smallest stays in the module itself, in its own context, for
+// the calling thread; the others leave as bitcode, to be read back in contexts of their own.
+struct CodegenUnits {
+  unsigned inPlace = 0;          // which unit the module now holds
+  size_t inPlacePosition = 0;    // its place among the units in link order
+  std::vector<std::string> bitcode; // the other units, in unit order
+};
 
-// Reads each unit into its own LLVMContext and runs the -O pipeline and the code generator of
-// `target` on it, one thread per unit (as many at once as the machine has cores). Returns the
-// ELF objects in unit order, or the first unit's error.
-Result<std::vector<std::string>> compileUnits(const std::vector<std::string> &unitBitcode,
-                                              const TargetDescription &target, int optLevel);
+// Splits `module` into at most `units` parts of similar instruction counts, leaving one of them
+// in `module`. Every internal function and global goes with all of its users (private message
+// constants are copied to each unit that uses them), so no kernel loses an inlining or
+// interprocedural fact that the whole module would have given it: each unit optimises to the
+// code it would have had in the whole module. Depends only on the module, so the same module
+// always splits the same way.
+CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units);
+
+// Runs the -O pipeline and the code generator on every unit: the one left in `module` on this
+// thread with `machine`, each other one on a helper thread (as many at once as the machine has
+// cores) in its own LLVMContext with its own TargetMachine for `target`. Returns the ELF objects
+// in unit order, or the first error.
+Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::TargetMachine &machine,
+                                              const CodegenUnits &units, const TargetDescription &target,
+                                              int optLevel);
 
 } // namespace pyvc::compiler

@@ -142,9 +142,9 @@ bool generateCode(CompilationState &state, bool assembly) {
 }
 
 bool compileInUnits(CompilationState &state) {
-  std::vector<std::string> units = splitIntoUnits(*state.llvmModule, CodegenUnitCount);
-  state.llvmModule.reset(); // each unit now lives in its own context
-  Result<std::vector<std::string>> objects = compileUnits(units, state.target, state.options.optLevel);
+  CodegenUnits units = splitIntoUnits(*state.llvmModule, CodegenUnitCount);
+  Result<std::vector<std::string>> objects =
+      compileUnits(*state.llvmModule, *state.machine, units, state.target, state.options.optLevel);
   if (!objects)
     return state.fail(ExitInternal, objects.error().message);
   state.unitObjects = std::move(objects.value());

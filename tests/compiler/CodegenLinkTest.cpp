@@ -12,6 +12,7 @@
 #include "compiler/Targets.h"
 
 #include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/IR/Verifier.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -122,51 +123,66 @@ TEST(CodegenLink, LinkerRejectsNonElfInput) {
 
 namespace {
 
-// The names of the functions each unit defines, read back from the units' bitcode.
-std::vector<std::vector<std::string>> definedFunctions(const std::vector<std::string> &units) {
-  std::vector<std::vector<std::string>> names;
-  for (const std::string &bitcode : units) {
-    llvm::LLVMContext context;
-    auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "unit"), context);
-    EXPECT_TRUE(static_cast<bool>(module));
-    if (!module) {
-      llvm::consumeError(module.takeError());
-      continue;
-    }
-    names.emplace_back();
-    for (const llvm::Function &function : **module)
-      if (!function.isDeclaration())
-        names.back().push_back(function.getName().str());
-  }
+std::vector<std::string> definedFunctions(const llvm::Module &module) {
+  std::vector<std::string> names;
+  for (const llvm::Function &function : module)
+    if (!function.isDeclaration())
+      names.push_back(function.getName().str());
   return names;
 }
 
-std::vector<std::string> hypotUnits(const TargetDescription &target, bool internalHelper) {
+// The hand-built module split into units: the one left in the module and the others as bitcode.
+struct SplitHypot {
   llvm::LLVMContext context;
-  auto module = buildHypotModule(context);
-  module->setTargetTriple(target.triple);
-  if (internalHelper)
-    module->getFunction("square_helper")->setLinkage(llvm::GlobalValue::InternalLinkage);
-  embedManifest(*module, kManifest);
-  return splitIntoUnits(*module, CodegenUnitCount);
-}
+  std::unique_ptr<llvm::Module> module;
+  CodegenUnits units;
+
+  SplitHypot(const TargetDescription &target, bool internalHelper) {
+    module = buildHypotModule(context);
+    module->setTargetTriple(target.triple);
+    if (internalHelper)
+      module->getFunction("square_helper")->setLinkage(llvm::GlobalValue::InternalLinkage);
+    embedManifest(*module, kManifest);
+    units = splitIntoUnits(*module, CodegenUnitCount);
+  }
+
+  // The names of the functions each unit defines, in unit order.
+  std::vector<std::vector<std::string>> definitionsPerUnit() const {
+    std::vector<std::vector<std::string>> names;
+    for (const std::string &bitcode : units.bitcode) {
+      llvm::LLVMContext unitContext;
+      auto unit = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "unit"), unitContext);
+      EXPECT_TRUE(static_cast<bool>(unit));
+      if (!unit) {
+        llvm::consumeError(unit.takeError());
+        continue;
+      }
+      names.push_back(definedFunctions(**unit));
+    }
+    names.insert(names.begin() + static_cast<std::ptrdiff_t>(units.inPlacePosition), definedFunctions(*module));
+    return names;
+  }
+};
 
 } // namespace
 
 TEST(CodegenUnits, InternalFunctionsStayWithTheirUsers) {
   auto target = findTarget("x86-64");
   ASSERT_TRUE(target.ok());
-  std::vector<std::string> units = hypotUnits(target.value(), /*internalHelper=*/true);
-  ASSERT_GE(units.size(), 1u);
+  SplitHypot split(target.value(), /*internalHelper=*/true);
+  std::vector<std::vector<std::string>> units = split.definitionsPerUnit();
   ASSERT_LE(units.size(), CodegenUnitCount);
-  int unitsWithHypot = 0;
-  for (const std::vector<std::string> &names : definedFunctions(units)) {
+  int unitsWithHypot = 0, unitsWithFree = 0;
+  for (const std::vector<std::string> &names : units) {
     bool hypot = std::find(names.begin(), names.end(), "pyvc_fn_hypot2") != names.end();
     bool helper = std::find(names.begin(), names.end(), "square_helper") != names.end();
     EXPECT_EQ(hypot, helper) << "an internal helper must be in its caller's unit";
     unitsWithHypot += hypot;
+    unitsWithFree += std::find(names.begin(), names.end(), "pyvc_free") != names.end();
   }
   EXPECT_EQ(unitsWithHypot, 1) << "each definition is in exactly one unit";
+  EXPECT_EQ(unitsWithFree, 1) << "each definition is in exactly one unit";
+  EXPECT_FALSE(llvm::verifyModule(*split.module, &llvm::errs())) << "the unit left in place is valid IR";
 }
 
 TEST(CodegenUnits, ExternalFunctionsSpreadOverUnitsAndStillLink) {
@@ -174,20 +190,25 @@ TEST(CodegenUnits, ExternalFunctionsSpreadOverUnitsAndStillLink) {
   ASSERT_TRUE(target.ok());
   // Three external definitions (square_helper, pyvc_fn_hypot2, pyvc_free) and the manifest: two
   // units, and the kernel calls square_helper across units if they were split apart.
-  std::vector<std::string> units = hypotUnits(target.value(), /*internalHelper=*/false);
-  ASSERT_EQ(units.size(), CodegenUnitCount);
-  auto objects = compileUnits(units, target.value(), 2);
-  ASSERT_TRUE(objects.ok()) << objects.error().message;
-  ASSERT_EQ(objects->size(), units.size());
-  auto library = linkSharedLibrary(objects.value(), "libhypot.so");
-  ASSERT_TRUE(library.ok()) << library.error().message;
-  EXPECT_TRUE(library.value() == linkSharedLibrary(compileUnits(units, target.value(), 2).value(),
-                                                   "libhypot.so").value())
-      << "the same units must link to the same bytes";
+  auto build = [&] {
+    SplitHypot split(target.value(), /*internalHelper=*/false);
+    EXPECT_EQ(split.units.bitcode.size() + 1, CodegenUnitCount);
+    auto machine = createTargetMachine(target.value(), 2);
+    EXPECT_TRUE(machine.ok());
+    auto objects = compileUnits(*split.module, *machine.value(), split.units, target.value(), 2);
+    EXPECT_TRUE(objects.ok()) << (objects.ok() ? "" : objects.error().message);
+    EXPECT_EQ(objects.ok() ? objects->size() : 0u, CodegenUnitCount);
+    auto library = linkSharedLibrary(objects.ok() ? objects.value() : std::vector<std::string>{}, "libhypot.so");
+    EXPECT_TRUE(library.ok()) << (library.ok() ? "" : library.error().message);
+    return library.ok() ? library.value() : std::string();
+  };
+  std::string library = build();
+  ASSERT_FALSE(library.empty());
+  EXPECT_TRUE(library == build()) << "the same module must link to the same bytes";
 
   TemporaryDirectory directory;
   std::string path = directory.path() + "/libhypot.so";
-  writeBytes(path, library.value());
+  writeBytes(path, library);
   void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   using Kernel = int (*)(double, double, double *, const char **);
