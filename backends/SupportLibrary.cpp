@@ -1,6 +1,6 @@
 // Links the embedded support bitcode into a lowered module. The bitcode is compiled by CMake
-// with clang-19 per triple (backends/CMakeLists.txt); target-cpu/features attributes are
-// dropped so support code is compiled for exactly the CPU the compiler targets.
+// with clang-19 per triple (backends/CMakeLists.txt) and read lazily; target-cpu/features
+// attributes are dropped so support code is compiled for exactly the CPU the compiler targets.
 #include "backends/SupportLibrary.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
@@ -11,6 +11,8 @@
 #include "llvm/TargetParser/Triple.h"
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 namespace pyvc::backends {
 
@@ -18,6 +20,18 @@ extern const unsigned char supportBitcode_x86_64_data[];
 extern const size_t supportBitcode_x86_64_size;
 extern const unsigned char supportBitcode_aarch64_data[];
 extern const size_t supportBitcode_aarch64_size;
+
+namespace {
+
+// clang's CPU choice for the support code: pyvc compiles it for the CPU of --target instead.
+void dropTargetAttributes(llvm::Function &function) {
+  function.removeFnAttr("target-cpu");
+  function.removeFnAttr("target-features");
+  function.removeFnAttr("tune-cpu");
+  function.removeFnAttr(llvm::Attribute::UWTable);
+}
+
+} // namespace
 
 void linkSupportLibrary(llvm::Module &module, llvm::TargetMachine &target) {
   llvm::Triple::ArchType arch = target.getTargetTriple().getArch();
@@ -27,26 +41,35 @@ void linkSupportLibrary(llvm::Module &module, llvm::TargetMachine &target) {
       arch == llvm::Triple::aarch64 ? supportBitcode_aarch64_data : supportBitcode_x86_64_data;
   size_t size = arch == llvm::Triple::aarch64 ? supportBitcode_aarch64_size : supportBitcode_x86_64_size;
   llvm::MemoryBufferRef buffer(llvm::StringRef(reinterpret_cast<const char *>(data), size), "pyvc_support");
+  // Read lazily: only the bodies of the functions the linker takes are parsed (a kernel file
+  // uses a handful of the library's functions, and parsing all of them was most of lowering).
   // The bitcode is built with this very LLVM: failing to read it is a broken build (invariant).
-  std::unique_ptr<llvm::Module> support = llvm::cantFail(llvm::parseBitcodeFile(buffer, module.getContext()));
+  std::unique_ptr<llvm::Module> support = llvm::cantFail(llvm::getLazyBitcodeModule(buffer, module.getContext()));
   support->setTargetTriple(module.getTargetTriple());
   support->setDataLayout(module.getDataLayout());
   support->setModuleInlineAsm("");
-  for (llvm::Function &function : *support) {
-    function.removeFnAttr("target-cpu");
-    function.removeFnAttr("target-features");
-    function.removeFnAttr("tune-cpu");
-    function.removeFnAttr(llvm::Attribute::UWTable);
-  }
   // Module flags such as "PIC Level" or "uwtable" come from clang's defaults, not from pyvc.
+  llvm::cantFail(support->materializeMetadata());
   if (llvm::NamedMDNode *flags = support->getModuleFlagsMetadata())
     support->eraseNamedMetadata(flags);
   if (llvm::NamedMDNode *ident = support->getNamedMetadata("llvm.ident"))
     support->eraseNamedMetadata(ident);
+  // Declarations can lose their attributes now; bodies are read when the linker takes them,
+  // so the functions with a body lose theirs after linking.
+  std::vector<std::string> supportDefinitions;
+  for (llvm::Function &function : *support) {
+    if (function.isMaterializable())
+      supportDefinitions.push_back(function.getName().str());
+    else
+      dropTargetAttributes(function);
+  }
 
   bool failed = llvm::Linker::linkModules(module, std::move(support), llvm::Linker::Flags::LinkOnlyNeeded);
   assert(!failed && "linking the support library failed");
   (void)failed;
+  for (const std::string &name : supportDefinitions)
+    if (llvm::Function *function = module.getFunction(name); function && !function->isDeclaration())
+      dropTargetAttributes(*function);
   for (llvm::Function &function : module)
     if (!function.isDeclaration() && function.getName().starts_with("pyvc_rt_"))
       function.setLinkage(llvm::GlobalValue::InternalLinkage);
