@@ -2,6 +2,7 @@
 // internal convention and back), pyvc_batch_<name> (a loop over arrays of arguments that stops
 // at the first error) and pyvc_free.
 #include "backends/ModuleLowering.h"
+#include "ir/analysis/Classification.h"
 
 #include "llvm/IR/MDBuilder.h"
 
@@ -193,7 +194,7 @@ void emitEntryPoints(ModuleLowering &lowering) {
     const ir::Function &function = lowering.source.functions[index];
     EntryPointBuilder builder(lowering, function, lowering.implementations[index]);
     builder.emitFunction();
-    if (hasBatchVariant(function))
+    if (ir::hasBatchVariant(function))
       builder.emitBatch();
   }
 

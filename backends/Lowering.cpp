@@ -100,13 +100,6 @@ llvm::DISubprogram *ModuleLowering::makeSubprogram(llvm::Function *function, uin
   return subprogram;
 }
 
-bool hasBatchVariant(const ir::Function &function) {
-  for (ir::LocalId parameter : function.parameters)
-    if (!function.locals[parameter].type.isScalar())
-      return false;
-  return function.returnType.isScalar() || function.returnType.isTuple();
-}
-
 // Functions reachable from themselves through calls (the call graph is tiny: a DFS each).
 static std::vector<bool> findRecursiveFunctions(const ir::Module &module) {
   size_t count = module.functions.size();

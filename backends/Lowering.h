@@ -29,8 +29,4 @@ struct LoweringOptions {
 std::unique_ptr<llvm::Module> lowerModule(const ir::Module &module, llvm::LLVMContext &context,
                                           llvm::TargetMachine &target, const LoweringOptions &options);
 
-// True when `function` gets a pyvc_batch_ variant: every parameter is a scalar and the result
-// is a scalar or a tuple of scalars.
-bool hasBatchVariant(const ir::Function &function);
-
 } // namespace pyvc::backends

@@ -3,6 +3,7 @@
 #include "compiler/Manifest.h"
 #include "compiler/Phases.h"
 #include "ir/Printer.h"
+#include "ir/analysis/Classification.h"
 #include "ir/analysis/Vectorizability.h"
 
 #include <map>
@@ -73,7 +74,7 @@ std::string explainModule(const CompilationState &state) {
     std::string errors;
     for (ir::ErrorKind error : function.possibleErrors)
       errors += (errors.empty() ? "" : ", ") + std::string(ir::errorKindName(error));
-    bool batch = hasBatchVariant(function);
+    bool batch = ir::hasBatchVariant(function);
     std::string batchSymbol = std::string("pyvc_batch_") + function.name;
     std::string batchPassed;
     auto byLine = remarksByLine(state.remarks, batch ? batchSymbol : std::string(), batchPassed);

@@ -3,6 +3,7 @@
 
 #include "compiler/Manifest.h"
 #include "ir/Printer.h"
+#include "ir/analysis/Classification.h"
 
 #include <cctype>
 #include <set>
@@ -109,7 +110,7 @@ std::string emitHeader(const ir::Module &module) {
     }
     text += ") -> " + function.returnType.str() + "  [" + ir::classificationName(function.classification) + "] */\n";
     text += functionPrototype(function);
-    if (hasBatchVariant(function))
+    if (ir::hasBatchVariant(function))
       text += batchPrototype(function);
     text += "\n";
   }

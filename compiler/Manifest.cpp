@@ -4,6 +4,7 @@
 
 #include "compiler/Version.h"
 #include "ir/Printer.h"
+#include "ir/analysis/Classification.h"
 #include "pyvc/kernel_abi.h"
 
 #include <llvm/Config/llvm-config.h>
@@ -18,13 +19,6 @@ using Json = nlohmann::ordered_json;
 
 std::string compilerVersion() { return compilerVersionString(); }
 
-bool hasBatchVariant(const ir::Function &function) {
-  for (ir::LocalId parameter : function.parameters)
-    if (parameter >= function.locals.size() || !function.locals[parameter].type.isScalar())
-      return false;
-  return function.returnType.isScalar() || function.returnType.isTuple();
-}
-
 namespace {
 
 Json functionEntry(const ir::Function &function) {
@@ -37,7 +31,7 @@ Json functionEntry(const ir::Function &function) {
   Json entry;
   entry["name"] = function.name;
   entry["symbol"] = PYVC_FUNCTION_PREFIX + function.name;
-  entry["batch_symbol"] = hasBatchVariant(function) ? Json(PYVC_BATCH_PREFIX + function.name) : Json(nullptr);
+  entry["batch_symbol"] = ir::hasBatchVariant(function) ? Json(PYVC_BATCH_PREFIX + function.name) : Json(nullptr);
   entry["params"] = std::move(params);
   entry["returns"] = function.returnType.str();
   entry["classification"] = ir::classificationName(function.classification);

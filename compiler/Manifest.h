@@ -24,10 +24,6 @@ struct ManifestInputs {
   std::string sourceSha256; // hex
 };
 
-// True when `function` gets a pyvc_batch_ variant: all parameters scalar, the result a scalar or
-// a tuple of scalars (kernel_abi.h).
-bool hasBatchVariant(const ir::Function &function);
-
 // The manifest JSON (pretty-printed, stable key order). Classification and possible errors must
 // already be computed.
 std::string buildManifest(const ir::Module &module, const ManifestInputs &inputs);

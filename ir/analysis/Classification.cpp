@@ -28,4 +28,11 @@ void classifyFunctions(Module &module) {
     function.classification = classifyFunction(function);
 }
 
+bool hasBatchVariant(const Function &function) {
+  for (LocalId parameter : function.parameters)
+    if (parameter >= function.locals.size() || !function.locals[parameter].type.isScalar())
+      return false;
+  return function.returnType.isScalar() || function.returnType.isTuple();
+}
+
 } // namespace pyvc::ir
