@@ -12,6 +12,7 @@
 #include "ir/analysis/Classification.h"
 #include "ir/analysis/PossibleErrors.h"
 #include "ir/passes/EliminateBoundsChecks.h"
+#include "ir/passes/ProveNoOverflow.h"
 #include "ir/passes/RecognizeAccumulationLoops.h"
 #include "ir/passes/SelectReductionOrder.h"
 
@@ -90,6 +91,7 @@ bool runPasses(CompilationState &state) {
   ir::selectReductionOrder(module, state.options.strictFp);
   ir::recognizeAccumulationLoops(module, state.options.strictFp);
   ir::eliminateBoundsChecks(module);
+  ir::proveNoOverflow(module);
   // Proven subscripts no longer raise IndexError: the manifest must say so.
   ir::computePossibleErrors(module);
   // A pass that breaks an invariant is a compiler bug: catch it here, not in the backend.

@@ -3,7 +3,6 @@
 #include "ir/passes/EliminateBoundsChecks.h"
 
 #include "ir/Visit.h"
-#include "ir/passes/ProveNoOverflow.h"
 
 #include <map>
 #include <optional>
@@ -217,9 +216,6 @@ int eliminateBoundsChecks(Module &module) {
     eliminator.block(function.body);
     marked += eliminator.marked;
   }
-  // The driver's one entry point for check elimination also removes the overflow checks of
-  // index arithmetic and counters (ProveNoOverflow.h); they are what keep such loops scalar.
-  proveNoOverflow(module);
   return marked;
 }
 

@@ -19,8 +19,8 @@
 
 namespace pyvc::ir {
 
-// Returns the number of subscripts marked provenInBounds. Also runs proveNoOverflow (the
-// driver calls this one entry point for check elimination).
+// Returns the number of subscripts marked provenInBounds. The overflow checks of the index
+// arithmetic are proveNoOverflow's (ProveNoOverflow.h), which the driver runs next.
 int eliminateBoundsChecks(Module &module);
 
 } // namespace pyvc::ir

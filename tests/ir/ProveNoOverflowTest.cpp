@@ -206,7 +206,8 @@ TEST(ProveNoOverflow, ExplainVerdictNamesTheProvenFacts) {
   // rises(): the sample `count += 1` loop over range(1, len(xs)) with xs[i - 1] and xs[i].
   Module module;
   uint32_t rises = addRises(module);
-  eliminateBoundsChecks(module); // runs proveNoOverflow too
+  eliminateBoundsChecks(module);
+  proveNoOverflow(module);
   computePossibleErrors(module);
   std::vector<FunctionVectorization> verdicts = analyzeVectorizability(module);
   ASSERT_EQ(verdicts[rises].loops.size(), 1u);
