@@ -21,6 +21,7 @@
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
+#include <csignal>
 #include <thread>
 
 namespace pyvc::compiler {
@@ -218,6 +219,20 @@ CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units) {
   return result;
 }
 
+namespace {
+
+// pyvc's fatal-signal handler (tools/pyvc/CrashGuard) runs on an alternate stack so that even a
+// stack overflow ends in its one-line internal error; a helper thread needs its own.
+void installAlternateSignalStack() {
+  static thread_local char alternateStack[64 * 1024];
+  stack_t stack{};
+  stack.ss_sp = alternateStack;
+  stack.ss_size = sizeof alternateStack;
+  sigaltstack(&stack, nullptr);
+}
+
+} // namespace
+
 Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::TargetMachine &machine,
                                               const CodegenUnits &units, const TargetDescription &target,
                                               int optLevel) {
@@ -232,7 +247,10 @@ Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::Target
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> helpers;
   for (size_t i = 0; i < units.bitcode.size() && i + 1 < cores; ++i)
-    helpers.emplace_back(work);
+    helpers.emplace_back([&] {
+      installAlternateSignalStack();
+      work();
+    });
   // This thread owns the module's context: it compiles the unit left in place, then helps.
   optimizeModule(module, machine, optLevel);
   Result<std::string> inPlaceObject = emitMachineCode(module, machine, MachineCodeKind::Object);
