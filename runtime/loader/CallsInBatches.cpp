@@ -4,6 +4,8 @@
 #include "loader/ArgumentConversion.h"
 #include "loader/KernelLibrary.h"
 
+#include <algorithm>
+
 namespace pyvc::loader {
 namespace {
 
@@ -121,7 +123,7 @@ std::vector<CallOutcome> KernelFunction::callInBatches(
         break;
       }
       if (!batch.ok())
-        answered = static_cast<size_t>(batch.errorIndex);
+        answered = std::min(static_cast<size_t>(batch.errorIndex), answered - 1);
       for (size_t row = 0; row < answered; ++row)
         outcomes[pending.callIndices[first + row]] = rowValue(function, batch, row);
       if (!batch.ok()) {

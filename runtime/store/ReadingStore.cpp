@@ -54,11 +54,13 @@ constexpr std::string_view kRangeQuerySql =
 // never deleted).
 constexpr std::string_view kDeleteOlderSql =
     "DELETE FROM readings WHERE sensor_id IN (SELECT id FROM sensors) AND timestamp_ms < ?1";
-// Two scans (min, then delete): `sequence` has no index of its own, which would cost every
-// insert a second B-tree again. Sequences have gaps only where retention by age deleted, so
-// this deletes at most `rows` readings and at least one.
+// Exactly the ?1 oldest readings, whatever gaps retention by age left in the sequence numbers
+// (sequence is unique). A bounded sort of the sequence column: there is no index on it, so
+// inserts keep updating a single B-tree.
 constexpr std::string_view kDeleteOldestSql =
-    "DELETE FROM readings WHERE sequence < (SELECT min(sequence) FROM readings) + ?1";
+    "DELETE FROM readings WHERE sequence <= coalesce("
+    "(SELECT sequence FROM readings ORDER BY sequence LIMIT 1 OFFSET ?1 - 1), "
+    "(SELECT max(sequence) FROM readings))";
 // One primary-key probe per sensor: cheap enough to run after every retention delete.
 constexpr std::string_view kPruneSensorsSql =
     "DELETE FROM sensors WHERE NOT EXISTS (SELECT 1 FROM readings WHERE sensor_id = sensors.id)";

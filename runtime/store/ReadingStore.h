@@ -83,8 +83,8 @@ private:
   // The id of sensor `name`, from the memo or the sensors table, added (inside the open
   // transaction) when missing.
   Result<int64_t> idOfSensor(const std::string &name);
-  // Deletes the `rows` readings with the smallest sequence numbers (fewer if retention by age
-  // left gaps), and the sensors left without readings. Returns how many readings.
+  // Deletes the `rows` readings with the smallest sequence numbers (gaps left by retention by age
+  // do not matter), and the sensors left without readings. Returns how many readings.
   Result<int64_t> deleteOldestRows(int64_t rows);
   Result<void> reclaimFreePages();
 

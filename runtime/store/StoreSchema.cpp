@@ -140,7 +140,13 @@ Result<void> prepareSchema(sqlite3 *connection) {
       return current.error();
     if (*current == kSchemaVersion)
       return {};
-    if (*current == 1) {
+    // Version 1 created its tables and stamped user_version in separate statements: a version-1
+    // process stopped between the two left version-1 tables in a file still marked 0.
+    Result<int64_t> version1Columns = queryInteger(
+        connection, "SELECT count(*) FROM pragma_table_info('readings') WHERE name = 'id'");
+    if (!version1Columns)
+      return version1Columns.error();
+    if (*current == 1 || *version1Columns > 0) {
       if (auto copied = executeScript(connection, "migrate reading store schema 1 -> 2",
                                       kMigrateFromVersion1Sql);
           !copied)

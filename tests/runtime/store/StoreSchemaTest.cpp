@@ -96,6 +96,29 @@ TEST(StoreSchema, MigratesAVersion1FileKeepingEveryReadingInOrder) {
   EXPECT_EQ(reopened->countReadings().value(), 505);
 }
 
+// Version 1 created its tables and set user_version in separate statements, so a version-1
+// process stopped in between left version-1 tables in a file marked 0: still migrated.
+TEST(StoreSchema, AnUnstampedVersion1FileIsMigratedToo) {
+  TemporaryFolder folder;
+  fs::path path = folder / "unstamped.db";
+  {
+    sqlite3 *connection = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &connection), SQLITE_OK);
+    std::string schema = kVersion1Schema;
+    schema.replace(schema.find("PRAGMA user_version = 1;"), 24, "");
+    ASSERT_EQ(sqlite3_exec(connection, schema.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(connection);
+  }
+  ASSERT_EQ(integerInFile(path, "PRAGMA user_version"), 0);
+  auto store = openStore(path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(integerInFile(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(store->countReadings().value(), 504);
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("temp.a", 10, 3.5)}))
+      << "the readings table has the version-2 columns";
+  EXPECT_EQ(store->query("temp.a", 10, 11)->size(), 3u);
+}
+
 // Version 1 asked for incremental auto-vacuum after switching to WAL, which had already written
 // the file's first page, so SQLite ignored it and retention by size fell back to full VACUUMs.
 TEST(StoreSchema, ANewFileIsVersion2WithIncrementalAutoVacuum) {
