@@ -7,7 +7,9 @@
 
 extern "C" {
 // Both fill *outcome; the pointers stay owned by the caller. Same compiler, same C++ ABI on both
-// sides (the library is built with the tool), so C++ types cross this boundary safely.
+// sides (the library is built with the tool), so C++ types cross this boundary safely, even
+// though `pyvc` links libstdc++ statically and the library dynamically: the types that cross
+// have the same layout on both sides and both copies of operator new/delete are malloc/free.
 void pyvc_driver_compile(const pyvc::compiler::CompileOptions *options, const std::string *sourceText,
                          pyvc::compiler::CompileOutcome *outcome);
 void pyvc_driver_explain(const pyvc::compiler::CompileOptions *options, const std::string *sourceText,
