@@ -3,6 +3,7 @@
 // so each helper thread owns its LLVMContext (contexts are not thread-safe); fixed unit order.
 #include "compiler/CodegenUnits.h"
 
+#include "compiler/AlternateSignalStack.h"
 #include "compiler/Codegen.h"
 #include "compiler/Optimizer.h"
 
@@ -21,7 +22,6 @@
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
-#include <csignal>
 #include <thread>
 
 namespace pyvc::compiler {
@@ -218,20 +218,6 @@ CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units) {
   keepOnlyUnit(module, assignment, result.inPlace);
   return result;
 }
-
-namespace {
-
-// pyvc's fatal-signal handler (tools/pyvc/CrashGuard) runs on an alternate stack so that even a
-// stack overflow ends in its one-line internal error; a helper thread needs its own.
-void installAlternateSignalStack() {
-  static thread_local char alternateStack[64 * 1024];
-  stack_t stack{};
-  stack.ss_sp = alternateStack;
-  stack.ss_size = sizeof alternateStack;
-  sigaltstack(&stack, nullptr);
-}
-
-} // namespace
 
 Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::TargetMachine &machine,
                                               const CodegenUnits &units, const TargetDescription &target,

@@ -2,6 +2,8 @@
 // async-signal-safe functions (write, _exit).
 #include "CrashGuard.h"
 
+#include "compiler/AlternateSignalStack.h"
+
 #include <csignal>
 #include <cstring>
 #include <pthread.h>
@@ -27,22 +29,13 @@ void onFatalSignal(int signal) {
   ::_exit(3);
 }
 
-// Each thread needs its own alternate signal stack.
-void installAlternateStack() {
-  static thread_local char alternateStack[64 * 1024];
-  stack_t stack{};
-  stack.ss_sp = alternateStack;
-  stack.ss_size = sizeof alternateStack;
-  sigaltstack(&stack, nullptr);
-}
-
 struct ThreadCall {
   const std::function<int()> *body;
   int result;
 };
 
 void *threadMain(void *argument) {
-  installAlternateStack();
+  pyvc::compiler::installAlternateSignalStack();
   auto *call = static_cast<ThreadCall *>(argument);
   call->result = (*call->body)();
   return nullptr;
@@ -51,7 +44,7 @@ void *threadMain(void *argument) {
 } // namespace
 
 void installCrashGuard() {
-  installAlternateStack();
+  pyvc::compiler::installAlternateSignalStack();
   struct sigaction action{};
   action.sa_handler = onFatalSignal;
   action.sa_flags = SA_ONSTACK;
