@@ -18,11 +18,7 @@ namespace {
 // orders them as they were inserted, and is what retention by size deletes oldest first.
 // `sensors_generation` grows whenever retention deletes sensors that have no readings left, so
 // a connection knows its memo of name -> id may name deleted (and reusable) ids.
-constexpr std::string_view kCreateSchemaSql = R"(
-  CREATE TABLE IF NOT EXISTS sensors (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
-  );
+constexpr std::string_view kReadingsTableSql = R"(
   CREATE TABLE IF NOT EXISTS readings (
     sensor_id INTEGER NOT NULL REFERENCES sensors (id),
     timestamp_ms INTEGER NOT NULL,
@@ -32,42 +28,41 @@ constexpr std::string_view kCreateSchemaSql = R"(
     extra TEXT,
     PRIMARY KEY (sensor_id, timestamp_ms, sequence)
   ) WITHOUT ROWID;
+)";
+constexpr std::string_view kStoreStateTableSql = R"(
   CREATE TABLE IF NOT EXISTS store_state (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 0),
     next_sequence INTEGER NOT NULL,
     sensors_generation INTEGER NOT NULL
   );
-  INSERT OR IGNORE INTO store_state VALUES (0, 0, 0);
 )";
+
+std::string createSchemaSql() {
+  return std::string(R"(
+    CREATE TABLE IF NOT EXISTS sensors (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE
+    );
+  )") + std::string(kReadingsTableSql) + std::string(kStoreStateTableSql) +
+         "INSERT OR IGNORE INTO store_state VALUES (0, 0, 0);";
+}
 
 // Version 1 had `readings (id INTEGER PRIMARY KEY, sensor_id, timestamp_ms, value, unit, extra)`
 // and the index readings_by_sensor_time (sensor_id, timestamp_ms). Its rowid was the insertion
 // order, so it becomes the sequence. Copying in (sensor_id, timestamp_ms, id) order walks the
 // old index and appends to the new B-tree, which leaves its pages full.
-constexpr std::string_view kMigrateFromVersion1Sql = R"(
-  ALTER TABLE readings RENAME TO readings_version1;
-  CREATE TABLE readings (
-    sensor_id INTEGER NOT NULL REFERENCES sensors (id),
-    timestamp_ms INTEGER NOT NULL,
-    sequence INTEGER NOT NULL,
-    value REAL,
-    unit TEXT NOT NULL,
-    extra TEXT,
-    PRIMARY KEY (sensor_id, timestamp_ms, sequence)
-  ) WITHOUT ROWID;
-  INSERT INTO readings (sensor_id, timestamp_ms, sequence, value, unit, extra)
-    SELECT sensor_id, timestamp_ms, id, value, unit, extra FROM readings_version1
-    ORDER BY sensor_id, timestamp_ms, id;
-  DROP TABLE readings_version1;
-  CREATE TABLE store_state (
-    singleton INTEGER PRIMARY KEY CHECK (singleton = 0),
-    next_sequence INTEGER NOT NULL,
-    sensors_generation INTEGER NOT NULL
-  );
-  INSERT INTO store_state
-    VALUES (0, (SELECT coalesce(max(sequence), -1) + 1 FROM readings), 0);
-  DELETE FROM sensors WHERE NOT EXISTS (SELECT 1 FROM readings WHERE sensor_id = sensors.id);
-)";
+std::string migrateFromVersion1Sql() {
+  return "ALTER TABLE readings RENAME TO readings_version1;" + std::string(kReadingsTableSql) + R"(
+    INSERT INTO readings (sensor_id, timestamp_ms, sequence, value, unit, extra)
+      SELECT sensor_id, timestamp_ms, id, value, unit, extra FROM readings_version1
+      ORDER BY sensor_id, timestamp_ms, id;
+    DROP TABLE readings_version1;
+  )" + std::string(kStoreStateTableSql) + R"(
+    INSERT INTO store_state
+      VALUES (0, (SELECT coalesce(max(sequence), -1) + 1 FROM readings), 0);
+    DELETE FROM sensors WHERE NOT EXISTS (SELECT 1 FROM readings WHERE sensor_id = sensors.id);
+  )";
+}
 
 Result<void> executeScript(sqlite3 *connection, std::string_view what, std::string_view sql) {
   char *message = nullptr;
@@ -148,13 +143,13 @@ Result<void> prepareSchema(sqlite3 *connection) {
       return version1Columns.error();
     if (*current == 1 || *version1Columns > 0) {
       if (auto copied = executeScript(connection, "migrate reading store schema 1 -> 2",
-                                      kMigrateFromVersion1Sql);
+                                      migrateFromVersion1Sql());
           !copied)
         return copied.error();
       migrated = true;
       return setVersion(connection);
     }
-    if (auto created = executeScript(connection, "create reading store schema", kCreateSchemaSql);
+    if (auto created = executeScript(connection, "create reading store schema", createSchemaSql());
         !created)
       return created.error();
     return setVersion(connection);
