@@ -2,6 +2,7 @@
 // modulo, CPython's float remainder and power, exact int/float comparison, short-circuit
 // `and`/`or`/chains, and the checked numeric conversions. No fast-math flags anywhere.
 #include "backends/FunctionLowering.h"
+#include "ir/analysis/PossibleErrors.h"
 
 #include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/MDBuilder.h"
@@ -220,9 +221,11 @@ llvm::Value *FunctionLowering::lowerCompareChain(const ir::CompareChainExpr &exp
 // True when evaluating `expr` can neither raise nor have an effect and costs a few instructions:
 // then evaluating it although `and`/`or` would skip it is unobservable, and a select replaces
 // the branch -- which is what lets rules such as `a > 85.0 or (a > 60.0 and b < 0.1)` vectorize
-// in batch variants.
+// in batch variants. Whether a node can raise is the IR's own rule (ir::errorsOfExpr), so what
+// the analyses prove safe (a division by a non-zero constant, an int add that cannot overflow)
+// speculates too; this function only adds "scalar, cheap, a handful of nodes".
 static bool isCheapAndSpeculatable(const ir::Expr &expr, int budget = 8) {
-  if (--budget < 0)
+  if (--budget < 0 || !expr.type.isScalar() || !ir::errorsOfExpr(expr).empty())
     return false;
   auto all = [&](std::initializer_list<const ir::Expr *> children) {
     for (const ir::Expr *child : children)
@@ -232,16 +235,11 @@ static bool isCheapAndSpeculatable(const ir::Expr &expr, int budget = 8) {
   };
   switch (expr.kind) {
   case ir::ExprKind::Constant:
-  case ir::ExprKind::LocalRef: return expr.type.isScalar();
-  case ir::ExprKind::Unary: {
-    const auto &unary = *expr.as<ir::UnaryExpr>();
-    return (unary.op != ir::UnaryOp::Neg || expr.type.isFloat()) && all({unary.operand});
-  }
+  case ir::ExprKind::LocalRef: return true;
+  case ir::ExprKind::Unary: return all({expr.as<ir::UnaryExpr>()->operand});
   case ir::ExprKind::Binary: {
     const auto &binary = *expr.as<ir::BinaryExpr>();
-    bool plain = binary.op == ir::BinaryOp::Add || binary.op == ir::BinaryOp::Sub ||
-                 binary.op == ir::BinaryOp::Mul;
-    return binary.lhs->type.isFloat() && plain && all({binary.lhs, binary.rhs});
+    return binary.op != ir::BinaryOp::Pow && all({binary.lhs, binary.rhs}); // pow is a libm call
   }
   case ir::ExprKind::CompareChain: {
     const auto &chain = *expr.as<ir::CompareChainExpr>();
@@ -252,11 +250,7 @@ static bool isCheapAndSpeculatable(const ir::Expr &expr, int budget = 8) {
     const auto &logical = *expr.as<ir::LogicalExpr>();
     return expr.type.isBool() && all({logical.lhs, logical.rhs});
   }
-  case ir::ExprKind::Convert: {
-    const auto &convert = *expr.as<ir::ConvertExpr>();
-    return convert.op != ir::ConvertOp::FloatToInt && convert.op != ir::ConvertOp::ListTruth &&
-           all({convert.operand});
-  }
+  case ir::ExprKind::Convert: return all({expr.as<ir::ConvertExpr>()->operand});
   default: return false;
   }
 }
