@@ -28,39 +28,41 @@ void listFunctions(const pyvc::loader::KernelLibrary &library, std::ostream &out
   }
 }
 
-// Answers every line of `in`; a line that is blank is skipped, any other line gets one answer.
-void serveCalls(const pyvc::loader::KernelFunction &function, std::istream &in) {
+using Arguments = std::vector<pyvc::loader::Value>;
+
+// Reads `in` line by line: blank lines are skipped, every other line is parsed into the
+// arguments of one call (or the InputError/TypeError that line answers with) and handed over.
+template <typename OnLine> void forEachArgumentLine(std::istream &in, OnLine onLine) {
   std::string line;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos)
-      continue;
-    auto parsed = pyvc::loader::parseArgumentLine(line);
-    if (auto *error = std::get_if<pyvc::loader::KernelError>(&parsed)) {
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos)
+      onLine(pyvc::loader::parseArgumentLine(line));
+}
+
+// Answers every line as soon as it is read.
+void serveCalls(const pyvc::loader::KernelFunction &function, std::istream &in) {
+  forEachArgumentLine(in, [&](auto parsed) {
+    if (auto *error = std::get_if<pyvc::loader::KernelError>(&parsed))
       std::cout << pyvc::loader::errorJson(error->name, error->message) << '\n' << std::flush;
-      continue;
-    }
-    const auto &arguments = std::get<std::vector<pyvc::loader::Value>>(parsed);
-    std::cout << pyvc::loader::outcomeJson(function.call(arguments)) << '\n' << std::flush;
-  }
+    else
+      std::cout << pyvc::loader::outcomeJson(function.call(std::get<Arguments>(parsed))) << '\n'
+                << std::flush;
+  });
 }
 
 // --batch: the same answers as serveCalls, computed by the function's batch variant over all the
 // lines of `in` at once.
 void serveCallsInBatches(const pyvc::loader::KernelFunction &function, std::istream &in) {
   std::vector<std::optional<std::string>> answers; // set now for lines that do not parse
-  std::vector<std::vector<pyvc::loader::Value>> argumentLists;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos)
-      continue;
-    auto parsed = pyvc::loader::parseArgumentLine(line);
+  std::vector<Arguments> argumentLists;
+  forEachArgumentLine(in, [&](auto parsed) {
     if (auto *error = std::get_if<pyvc::loader::KernelError>(&parsed)) {
       answers.push_back(pyvc::loader::errorJson(error->name, error->message));
-      continue;
+    } else {
+      answers.emplace_back();
+      argumentLists.push_back(std::move(std::get<Arguments>(parsed)));
     }
-    answers.emplace_back();
-    argumentLists.push_back(std::move(std::get<std::vector<pyvc::loader::Value>>(parsed)));
-  }
+  });
   std::vector<pyvc::loader::CallOutcome> outcomes = function.callInBatches(argumentLists);
   size_t next = 0;
   for (const std::optional<std::string> &answer : answers)
