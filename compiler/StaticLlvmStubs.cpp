@@ -1,4 +1,4 @@
-// Linked into the static libpyvc_driver.so only (compiler/LlvmLibraries.cmake). lld's ELF driver
+// Linked into the static-LLVM pyvc-driver only (compiler/LlvmLibraries.cmake). lld's ELF driver
 // initialises every LLVM target before each link and its LTO backend registers Polly, although
 // pyvc never hands lld bitcode. Defining those entry points here, as no-ops, keeps the archives
 // of 18 unused targets and of Polly out of the driver: a third of its size and of its start time.

@@ -102,6 +102,35 @@ TEST(Driver, EnvironmentErrorsExitThreeWithOneLine) {
   EXPECT_EQ(unwritable.output, "error: cannot write " + pyvc.path("no/such/dir/k.so") + "\n");
 }
 
+// `pyvc` answers --version, --help and cache hits itself and execs build/libexec/pyvc-driver for
+// the rest: with the driver missing, hits still work and everything else fails in one line.
+TEST(Driver, CacheHitsNeedNoDriverAndMissesNameIt) {
+  Pyvc pyvc;
+  std::string out = pyvc.path("k.so");
+  ASSERT_EQ(pyvc.run("compile " + pyvc.source + " -o " + out).exitCode, 0); // fills the cache
+  std::string reference = readBytes(out);
+  std::filesystem::remove(out);
+  const std::string noDriver = "PYVC_DRIVER=" + pyvc.path("no-driver") + " ";
+
+  CommandResult version = runShell(noDriver + PYVC_BINARY " --version 2>&1");
+  EXPECT_EQ(version.exitCode, 0) << version.output;
+  CommandResult hit = runShell(noDriver + "PYVC_CACHE_DIR='" + pyvc.cacheDir + "' " PYVC_BINARY " compile " +
+                               pyvc.source + " -o " + out + " 2>&1");
+  EXPECT_EQ(hit.exitCode, 0) << hit.output;
+  EXPECT_TRUE(readBytes(out) == reference) << "a hit answered without the driver differs";
+
+  std::string expected = "error: cannot run the compiler driver " + pyvc.path("no-driver") +
+                         ": No such file or directory\n";
+  for (const std::string &arguments : {"compile --no-cache " + pyvc.source + " -o " + out,
+                                       "compile --strict-fp " + pyvc.source + " -o " + out, // a miss
+                                       "explain " + pyvc.source}) {
+    CommandResult miss = runShell(noDriver + "PYVC_CACHE_DIR='" + pyvc.cacheDir + "' " PYVC_BINARY " " +
+                                  arguments + " 2>&1");
+    EXPECT_EQ(miss.exitCode, 3) << arguments;
+    EXPECT_EQ(miss.output, expected) << arguments;
+  }
+}
+
 TEST(Driver, SourceErrorsExitOneWithDiagnostics) {
   Pyvc pyvc;
   writeBytes(pyvc.path("bad.py"), "def f(x: float) -> float:\n    return {1: 2}\n\n\ndef g(y: int) -> int:\n"

@@ -1,6 +1,6 @@
 // The last line of defence for "never a crash": runs the compile on a thread with a large stack
 // (deeply nested input recurses deeply), and turns a fatal signal into a one-line internal error
-// with exit status 3 instead of a core dump. (LLVM's fatal errors: compiler/DriverLibrary.cpp.)
+// with exit status 3 instead of a core dump. (LLVM's fatal errors: DriverMain.cpp.)
 #pragma once
 
 #include <functional>

@@ -1,263 +1,62 @@
 // pyvc: compile type-annotated Python kernels to native .so files, or explain how they compile.
-// This file is only the command line and the cache; the compiler itself (LLVM and all) lives in
-// libpyvc_driver.so, loaded only when there is something to compile (compiler/DriverLibrary.h).
+// This executable links no LLVM and starts in a few milliseconds: it parses the command line,
+// answers --help, --version and cache hits, and for everything else execs `pyvc-driver`
+// (DriverMain.cpp), which holds the compiler, with the same arguments.
+#include "CommandLine.h"
 #include "CrashGuard.h"
 #include "compiler/CachedCompile.h"
-#include "compiler/DriverLibrary.h"
-#include "compiler/Pipeline.h"
-#include "compiler/Version.h"
 
-#include <CLI/CLI.hpp>
-
-#include <cstdio>
-#include <dlfcn.h>
-#include <filesystem>
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <iostream>
+#include <cstring>
+#include <filesystem>
 #include <unistd.h>
 
 using namespace pyvc::compiler;
 
 namespace {
 
-struct CommandLine {
-  std::string file;
-  std::string output;
-  std::string target = "host";
-  int optLevel = 2;
-  bool strictFp = false;
-  bool noCache = false;
-  std::string emit = "so";
-  std::string diagFormat = "text";
-  std::string color = "auto";
-  bool timePhases = false;
-};
-
-bool useColor(const std::string &mode) {
-  if (mode == "always")
-    return true;
-  if (mode == "never")
-    return false;
-  const char *term = std::getenv("TERM");
-  return isatty(2) && !std::getenv("NO_COLOR") && term && std::string(term) != "dumb";
+// $PYVC_DRIVER, else ../libexec/pyvc-driver next to this executable (the build tree's and an
+// install's layout).
+std::string driverPath() {
+  if (const char *configured = std::getenv("PYVC_DRIVER"); configured && *configured)
+    return configured;
+  std::error_code ignored;
+  std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  return (executable.parent_path().parent_path() / "libexec" / "pyvc-driver").string();
 }
 
-// FILE.py -> FILE.so (or FILE.o) next to the input.
-std::string defaultOutputPath(const std::string &source, EmitKind emit) {
-  std::string base = source;
-  size_t slash = base.find_last_of('/');
-  size_t dot = base.rfind('.');
-  if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
-    base.resize(dot);
-  return base + (emit == EmitKind::Obj ? ".o" : ".so");
-}
-
-std::string fileName(const std::string &path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// Writes through a temporary file and rename, so a reader never sees half a library.
-bool writeOutput(const std::string &path, const std::string &bytes) {
-  std::string temporary = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out)
-      return false;
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.good()) {
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
-}
-
-void printTimings(const CompileOutcome &outcome) {
-  double total = 0;
-  for (const PhaseTiming &timing : outcome.timings) {
-    std::fprintf(stderr, "phase %-11s %8.3f ms\n", timing.phase.c_str(), timing.milliseconds);
-    total += timing.milliseconds;
-  }
-  std::fprintf(stderr, "phase %-11s %8.3f ms%s\n", "total", total, outcome.cacheHit ? " (cache hit)" : "");
-}
-
-// Prints diagnostics/errors and the output; returns the exit status.
-int finish(const CompileOutcome &outcome, const CommandLine &line, EmitKind emit, bool timePhases) {
-  if (!outcome.diagnostics.empty())
-    std::cerr << outcome.diagnostics << (outcome.diagnostics.back() == '\n' ? "" : "\n");
-  if (timePhases)
-    printTimings(outcome);
-  if (outcome.exitCode != ExitOk) {
-    if (!outcome.errorMessage.empty())
-      std::cerr << "error: " << outcome.errorMessage << "\n";
-    return outcome.exitCode;
-  }
-  bool toStdout = line.output.empty() ? isTextualEmit(emit) : line.output == "-";
-  if (toStdout) {
-    std::cout << outcome.output << std::flush;
-    return std::cout.good() ? ExitOk : ExitInternal;
-  }
-  std::string path = line.output.empty() ? defaultOutputPath(line.file, emit) : line.output;
-  if (!writeOutput(path, outcome.output)) {
-    std::cerr << "error: cannot write " << path << "\n";
-    return ExitInternal;
-  }
-  return ExitOk;
-}
-
-CompileOptions optionsFrom(const CommandLine &line, EmitKind emit) {
-  CompileOptions options;
-  options.sourcePath = line.file;
-  options.targetName = line.target;
-  options.optLevel = line.optLevel;
-  options.strictFp = line.strictFp;
-  options.useCache = !line.noCache;
-  options.emit = emit;
-  options.jsonDiagnostics = line.diagFormat == "json";
-  options.color = useColor(line.color);
-  std::string output = line.output.empty() || line.output == "-" ? defaultOutputPath(line.file, EmitKind::So)
-                                                                 : line.output;
-  options.soname = fileName(output);
-  return options;
-}
-
-using DriverEntry = void (*)(const CompileOptions *, const std::string *, CompileOutcome *);
-
-// libpyvc_driver.so from $PYVC_DRIVER_LIBRARY, else ../lib/ next to this executable (the build
-// tree's and an install's layout).
-DriverEntry loadDriverEntry(const char *symbol, std::string &error) {
-  std::string path;
-  if (const char *configured = std::getenv("PYVC_DRIVER_LIBRARY"); configured && *configured) {
-    path = configured;
-  } else {
-    std::error_code ignored;
-    std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
-    path = (executable.parent_path().parent_path() / "lib" / PYVC_DRIVER_LIBRARY_NAME).string();
-  }
-  void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!library) {
-    const char *reason = dlerror();
-    error = "cannot load the compiler library " + path + ": " + (reason ? reason : "unknown reason");
-    return nullptr;
-  }
-  auto entry = reinterpret_cast<DriverEntry>(dlsym(library, symbol));
-  if (!entry)
-    error = std::string("the compiler library ") + path + " has no " + symbol;
-  return entry;
-}
-
-// Reads the source and runs `symbol` of the driver library on it (through the cache when
-// `cached`).
-CompileOutcome runDriver(const CompileOptions &options, const char *symbol, bool cached) {
+// Replaces this process with the driver, given the same arguments; returns only when the driver
+// cannot be started.
+CompileOutcome execDriver(char **argv) {
+  std::string path = driverPath();
+  ::execv(path.c_str(), argv);
   CompileOutcome outcome;
-  std::optional<std::string> text = readWholeFile(options.sourcePath);
-  if (!text) {
-    outcome.exitCode = ExitInternal;
-    outcome.errorMessage = "cannot read " + options.sourcePath;
-    return outcome;
-  }
-  auto compile = [&] {
-    CompileOutcome result;
-    std::string error;
-    DriverEntry entry = loadDriverEntry(symbol, error);
-    if (!entry) {
-      result.exitCode = ExitInternal;
-      result.errorMessage = error;
-      return result;
-    }
-    // Only the compiler itself recurses deeply (5,000 nested parentheses); a cache hit never
-    // pays for the large stack's thread.
-    pyvc::tools::runWithLargeStack([&] {
-      entry(&options, &*text, &result);
-      return 0;
-    });
-    return result;
-  };
-  return cached ? compileWithCache(options, *text, compile) : compile();
-}
-
-void addTargetOptions(CLI::App &command, CommandLine &line) {
-  // Not a CLI11 choice list: an unknown target is an environment error (exit 3), not usage.
-  std::string names;
-  for (const std::string &name : targetNames())
-    names += (names.empty() ? "" : "|") + name;
-  command.add_option("--target", line.target, "Target to compile for: " + names)->default_str("host");
-  command.add_option("-O", line.optLevel, "Optimisation level: -O0, -O1, -O2 (default) or -O3")
-      ->check(CLI::Range(0, 3))
-      ->default_str("2");
-  command.add_flag("--strict-fp", line.strictFp,
-                   "Keep CPython's sequential order in float sums (bit-identical to CPython)");
-  command.add_flag("--time-phases", line.timePhases, "Print the time each phase took on stderr");
+  outcome.exitCode = ExitInternal;
+  outcome.errorMessage = "cannot run the compiler driver " + path + ": " + std::strerror(errno);
+  return outcome;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   pyvc::tools::installCrashGuard();
-  CLI::App app{"pyvc: compiles type-annotated Python kernels ahead of time to native shared "
-               "libraries (aarch64+NEON, x86-64)"};
-  app.set_version_flag("--version", compilerVersionString());
-  app.require_subcommand(1);
-  CommandLine line;
+  std::variant<pyvc::tools::CommandLine, int> parsed = pyvc::tools::parseCommandLine(argc, argv);
+  if (const int *status = std::get_if<int>(&parsed))
+    return *status;
+  const pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
+  CompileOptions options = pyvc::tools::compileOptionsOf(line);
+  if (!options.useCache)
+    return pyvc::tools::finish(execDriver(argv), line);
 
-  CLI::App *compile = app.add_subcommand("compile", "Compile FILE.py to a .so (or another --emit)");
-  compile->add_option("FILE", line.file, "The kernel file (.py)")->required();
-  compile->add_option("-o", line.output, "Output path ('-' for stdout); default FILE.so next to "
-                                         "the input, or stdout for textual emits");
-  addTargetOptions(*compile, line);
-  compile->add_flag("--no-cache", line.noCache, "Bypass the compile cache ($PYVC_CACHE_DIR, "
-                                                "default ~/.cache/pyvc)");
-  compile->add_option("--emit", line.emit, "What to produce")
-      ->check(CLI::IsMember({"tokens", "ast", "ir", "llvm", "asm", "obj", "so", "header", "manifest"}))
-      ->default_str("so");
-  compile->add_option("--diag-format", line.diagFormat, "Diagnostics as text or JSON")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_str("text");
-  compile->add_option("--color", line.color, "Colour diagnostics")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_str("auto");
-
-  CLI::App *explain = app.add_subcommand(
-      "explain", "Show each function's types, classification, errors, and which loops vectorize");
-  explain->add_option("FILE", line.file, "The kernel file (.py)")->required();
-  addTargetOptions(*explain, line);
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &) {
-    std::cout << app.help();
-    return ExitOk;
-  } catch (const CLI::CallForAllHelp &) {
-    std::cout << app.help("", CLI::AppFormatMode::All);
-    return ExitOk;
-  } catch (const CLI::CallForVersion &) {
-    std::cout << compilerVersionString() << "\n";
-    return ExitOk;
-  } catch (const CLI::ParseError &error) {
-    // CLI11 reports subcommand help requests as CallForHelp raised inside the subcommand.
-    if (error.get_exit_code() == 0) {
-      app.exit(error);
-      return ExitOk;
-    }
-    std::cerr << "error: " << error.what() << "\n" << "Run with --help for more information.\n";
-    return ExitUsage;
+  CompileOutcome outcome;
+  if (std::optional<std::string> text = readWholeFile(options.sourcePath)) {
+    // A miss execs the driver, which looks the cache up again (another compile may have filled
+    // it meanwhile) and stores its output.
+    outcome = compileWithCache(options, *text, [&] { return execDriver(argv); });
+  } else {
+    outcome.exitCode = ExitInternal;
+    outcome.errorMessage = "cannot read " + options.sourcePath;
   }
-
-  if (explain->parsed()) {
-    CompileOptions options = optionsFrom(line, EmitKind::So);
-    options.useCache = false;
-    CompileOutcome outcome = runDriver(options, "pyvc_driver_explain", /*cached=*/false);
-    CommandLine toStdout = line;
-    toStdout.output = "-";
-    return finish(outcome, toStdout, EmitKind::Ir, line.timePhases);
-  }
-  EmitKind emit = *parseEmitKind(line.emit);
-  CompileOutcome outcome = runDriver(optionsFrom(line, emit), "pyvc_driver_compile", /*cached=*/true);
-  return finish(outcome, line, emit, line.timePhases);
+  return pyvc::tools::finish(outcome, line);
 }

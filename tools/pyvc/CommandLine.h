@@ -1,0 +1,39 @@
+// The `pyvc` command line (CLI11), shared by its two executables: the thin `pyvc`, which answers
+// --help, --version and cache hits and execs the driver for everything else, and `pyvc-driver`,
+// which compiles (DriverMain.cpp). Both parse the same arguments the same way.
+#pragma once
+
+#include "compiler/Pipeline.h"
+
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace pyvc::tools {
+
+struct CommandLine {
+  bool explain = false; // `pyvc explain FILE` rather than `pyvc compile FILE`
+  std::string file;
+  std::string output;
+  std::string target = "host";
+  int optLevel = 2;
+  bool strictFp = false;
+  bool noCache = false;
+  std::string emit = "so";
+  std::string diagFormat = "text";
+  std::string color = "auto";
+  bool timePhases = false;
+};
+
+// Parses argv. Returns the command line to run, or the exit status when the parse already said
+// everything (help, version, a usage error, each printed here).
+std::variant<CommandLine, int> parseCommandLine(int argc, char **argv);
+
+// The compile options the command line asks for (an explanation is never cached).
+compiler::CompileOptions compileOptionsOf(const CommandLine &line);
+
+// Prints the diagnostics, any error, the --time-phases table and the output (to stdout or a file
+// written through a rename); returns the exit status.
+int finish(const compiler::CompileOutcome &outcome, const CommandLine &line);
+
+} // namespace pyvc::tools

@@ -1,0 +1,58 @@
+// pyvc-driver: the compiler half of `pyvc` (frontend, IR, backends, LLVM, lld), exec'd by the
+// thin `pyvc` with the same arguments when it has to compile or explain. It is linked as a
+// position-dependent executable with static LLVM, so starting it relocates nothing of LLVM:
+// loading the same code as a shared library cost ~25 ms of relocations per compile.
+#include "CommandLine.h"
+#include "CrashGuard.h"
+#include "compiler/CachedCompile.h"
+
+#include <llvm/Support/ErrorHandling.h>
+
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+using namespace pyvc::compiler;
+
+namespace {
+
+// A fatal LLVM error becomes a one-line internal error, exit 3, instead of an abort.
+void onLlvmFatalError(void *, const char *reason, bool) {
+  const char *prefix = "error: internal compiler error: LLVM: ";
+  ssize_t ignored = ::write(2, prefix, std::strlen(prefix));
+  ignored = ::write(2, reason, std::strlen(reason));
+  ignored = ::write(2, "\n", 1);
+  (void)ignored;
+  ::_exit(ExitInternal);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  pyvc::tools::installCrashGuard();
+  llvm::install_fatal_error_handler(onLlvmFatalError, nullptr);
+  std::variant<pyvc::tools::CommandLine, int> parsed = pyvc::tools::parseCommandLine(argc, argv);
+  if (const int *status = std::get_if<int>(&parsed))
+    return *status;
+  const pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
+  CompileOptions options = pyvc::tools::compileOptionsOf(line);
+
+  CompileOutcome outcome;
+  if (std::optional<std::string> text = readWholeFile(options.sourcePath)) {
+    auto run = line.explain ? explainSource : compileSource;
+    outcome = compileWithCache(options, *text, [&] {
+      CompileOutcome result;
+      // Only the compiler recurses deeply (5,000 nested parentheses), so only it gets the
+      // large stack.
+      pyvc::tools::runWithLargeStack([&] {
+        result = run(options, *text);
+        return 0;
+      });
+      return result;
+    });
+  } else {
+    outcome.exitCode = ExitInternal;
+    outcome.errorMessage = "cannot read " + options.sourcePath;
+  }
+  return pyvc::tools::finish(outcome, line);
+}
