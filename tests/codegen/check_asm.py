@@ -39,6 +39,13 @@ EXPECTATIONS = {
         "zero_crossings": ("pyvc_fn_zero_crossings", [YMM_COMPARE, r"\bvp(add|sub)q\s+.*%ymm\d+"]),
     },
 }
+# Instructions a kernel's loops must not hold. zero_crossings reads xs[i - 1] and xs[i]: when
+# GVN turns the first into the previous iteration's second, the vector loop pays a lane shuffle
+# per vector (compiler/Optimizer.cpp, setLlvmOptions).
+FORBIDDEN_IN_LOOPS = {
+    "aarch64": {"zero_crossings": [r"\bext\s+v\d+\.16b"]},
+    "x86-64": {"zero_crossings": [r"\bv(perm\w*|palignr|shufpd|valign\w*)\b"]},
+}
 # Contraction changes results (ARCHITECTURE.md): no kernel may contain a fused multiply-add.
 FUSED_MULTIPLY_ADD = r"\b(v?fn?m(add|sub)\w*|fml[as])\b"
 
@@ -125,6 +132,10 @@ def check_kernel(asm, target, kernel):
     for pattern in patterns:
         if not any(re.search(pattern, line) for line in loop):
             failures.append(f"no instruction matching /{pattern}/ inside a loop of {symbol}")
+    for pattern in FORBIDDEN_IN_LOOPS[family(target)].get(kernel, []):
+        found = [line.strip() for line in loop if re.search(pattern, line)]
+        if found:
+            failures.append(f"{symbol} has /{pattern}/ inside a loop: {found[:3]}")
     fused = [line.strip() for line in body if re.search(FUSED_MULTIPLY_ADD, line)]
     if fused:
         failures.append(f"{symbol} contains fused multiply-adds: {fused[:3]}")
