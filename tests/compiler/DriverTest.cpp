@@ -131,6 +131,24 @@ TEST(Driver, CacheHitsNeedNoDriverAndMissesNameIt) {
   }
 }
 
+// The driver gets pyvc's arguments unchanged, and glibc malloc settings ahead of the user's own
+// (which therefore win).
+TEST(Driver, DriverGetsTheArgumentsAndMallocTunables) {
+  Pyvc pyvc;
+  std::string fakeDriver = pyvc.path("fake-driver");
+  writeBytes(fakeDriver, "#!/bin/sh\nprintf '%s\\n' \"$GLIBC_TUNABLES\" \"$@\"\n");
+  std::filesystem::permissions(fakeDriver, std::filesystem::perms::owner_all);
+  const std::string ours = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=4194304";
+  CommandResult plain = runShell("env -u GLIBC_TUNABLES PYVC_DRIVER=" + fakeDriver + " " PYVC_BINARY
+                                 " compile --no-cache " + pyvc.source + " -O3 2>&1");
+  EXPECT_EQ(plain.exitCode, 0);
+  EXPECT_EQ(plain.output, ours + "\ncompile\n--no-cache\n" + pyvc.source + "\n-O3\n");
+  CommandResult users = runShell("GLIBC_TUNABLES=glibc.malloc.hugetlb=0 PYVC_DRIVER=" + fakeDriver + " " PYVC_BINARY
+                                 " explain " + pyvc.source + " 2>&1");
+  EXPECT_EQ(users.exitCode, 0);
+  EXPECT_EQ(users.output, ours + ":glibc.malloc.hugetlb=0\nexplain\n" + pyvc.source + "\n");
+}
+
 TEST(Driver, SourceErrorsExitOneWithDiagnostics) {
   Pyvc pyvc;
   writeBytes(pyvc.path("bad.py"), "def f(x: float) -> float:\n    return {1: 2}\n\n\ndef g(y: int) -> int:\n"
