@@ -1,5 +1,5 @@
 // Codegen units: clusters of global values that must stay together, spread over the units by
-// size; the smallest unit stays in the module's own context, the others make a bitcode round trip
+// size; the largest unit stays in the module's own context, the others make a bitcode round trip
 // so each helper thread owns its LLVMContext (contexts are not thread-safe); fixed unit order.
 #include "compiler/CodegenUnits.h"
 
@@ -186,11 +186,12 @@ Result<std::string> compileUnit(const std::string &bitcode, const TargetDescript
 
 CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units) {
   UnitAssignment assignment = assignUnits(module, units);
-  // The smallest unit stays: the calling thread compiles it after the work before the split.
+  // The largest unit stays, for the calling thread: a helper thread first reads its unit's
+  // bitcode and builds a target machine, a few milliseconds the calling thread does not spend.
   CodegenUnits result;
   result.inPlace = 0;
   for (unsigned unit = 1; unit < units; ++unit)
-    if (assignment.size[unit] > 0 && assignment.size[unit] <= assignment.size[result.inPlace])
+    if (assignment.size[unit] > assignment.size[result.inPlace])
       result.inPlace = unit;
   for (unsigned unit = 0; unit < units; ++unit) {
     if (assignment.size[unit] == 0 || unit == result.inPlace)

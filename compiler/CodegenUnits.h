@@ -21,7 +21,7 @@ namespace pyvc::compiler {
 // the same bytes on every machine whatever its core count or its threads' timing.
 inline constexpr unsigned CodegenUnitCount = 2;
 
-// The units of one module. The smallest stays in the module itself, in its own context, for
+// The units of one module. The largest stays in the module itself, in its own context, for
 // the calling thread; the others leave as bitcode, to be read back in contexts of their own.
 struct CodegenUnits {
   unsigned inPlace = 0;          // which unit the module now holds
