@@ -295,6 +295,7 @@ llvm::Value *FunctionLowering::lowerCall(const ir::CallExpr &expr) {
     llvm::FunctionCallee adopt =
         module_.supportFunction("pyvc_rt_list_adopt", builder_.getVoidTy(), {pointer, pointer});
     builder_.CreateCall(adopt, {arenaSlot(), header});
+    assumeListHeader(header); // the callee returns a valid header or fails
     return header;
   }
   if (result.isNone())

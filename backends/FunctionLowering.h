@@ -63,9 +63,15 @@ private:
   llvm::Value *lowerListLiteral(const ir::ListLiteralExpr &expr);
   llvm::Value *lowerListRepeat(const ir::ListRepeatExpr &expr);
   llvm::Value *lowerSorted(const ir::SortedExpr &expr);
+  // [a, b] * n made directly: one list and a fill loop, no temporary literal to copy and free
+  // (`[0] * bins` cost four mallocs and two frees, 3% of histogram at n = 1000).
+  llvm::Value *lowerLiteralRepeat(const ir::ListLiteralExpr &literal, const ir::Expr &count, ir::TypeKind element);
   void lowerStoreIndex(const ir::StoreIndexStmt &statement);
   void lowerAppend(const ir::AppendStmt &statement);
   llvm::Value *newList(ir::TypeKind element, llvm::Value *length, llvm::Value *capacity);
+  // Tells LLVM that `header`, a list just made or received (never null), stays a readable header
+  // for as long as it is used, so header loads under a condition may be hoisted out of loops.
+  void assumeListHeader(llvm::Value *header);
   // Frees `header` now when `expr` made a fresh list that nothing else can reach (a temporary
   // consumed by len, an index, a slice, sorted, a repeat, a call or a loop).
   void discardIfTemporary(const ir::Expr &expr, llvm::Value *header);

@@ -5,6 +5,7 @@
 
 #include "ir/Visit.h"
 
+#include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/MDBuilder.h"
 
 namespace pyvc::backends {
@@ -129,7 +130,27 @@ llvm::Value *FunctionLowering::newList(ir::TypeKind element, llvm::Value *length
       module_.supportFunction("pyvc_rt_list_new", pointer, {pointer, int64, int64, int64});
   llvm::Value *header = builder_.CreateCall(create, {arenaSlot(), elementSizeValue(element), length, capacity});
   raiseIf(builder_.CreateIsNull(header), ir::ErrorKind::Memory, OutOfMemory);
+  assumeListHeader(header);
   return header;
+}
+
+void FunctionLowering::assumeListHeader(llvm::Value *header) {
+  // Why this is true: a header is freed only when the call ends (the arena) or right after the
+  // last use of a temporary (discardIfTemporary), so no code that can use `header` runs after
+  // its free. Why it matters: the support library's malloc'd headers are captured by the arena,
+  // so LLVM cannot prove them dereferenceable by itself, and LICM then keeps reloading `data`
+  // and `length` in loops that touch a list only under a condition (`if lo <= x < hi:
+  // counts[k] += 1`). Whether a loop may change a header is still LLVM's alias analysis to
+  // decide: this says only that reading it early cannot fault.
+  uint64_t size = module_.module.getDataLayout().getTypeAllocSize(module_.listType);
+  llvm::Value *bytes = builder_.getInt64(size);
+  llvm::Value *alignment = builder_.getInt64(module_.module.getDataLayout().getABITypeAlign(module_.listType).value());
+  llvm::OperandBundleDef facts[] = {
+      llvm::OperandBundleDef("nonnull", std::vector<llvm::Value *>{header}),
+      llvm::OperandBundleDef("dereferenceable", std::vector<llvm::Value *>{header, bytes}),
+      llvm::OperandBundleDef("align", std::vector<llvm::Value *>{header, alignment}),
+  };
+  builder_.CreateAssumption(builder_.getTrue(), facts);
 }
 
 void FunctionLowering::discardIfTemporary(const ir::Expr &expr, llvm::Value *header) {
@@ -247,6 +268,7 @@ llvm::Value *FunctionLowering::lowerSlice(const ir::SliceExpr &expr) {
   llvm::Value *result = builder_.CreateCall(
       slice, {arenaSlot(), header, elementSizeValue(expr.type.element().kind()), lower, upper});
   raiseIf(builder_.CreateIsNull(result), ir::ErrorKind::Memory, OutOfMemory);
+  assumeListHeader(result);
   discardIfTemporary(*expr.list, header);
   return result;
 }
@@ -268,6 +290,8 @@ llvm::Value *FunctionLowering::lowerListLiteral(const ir::ListLiteralExpr &expr)
 }
 
 llvm::Value *FunctionLowering::lowerListRepeat(const ir::ListRepeatExpr &expr) {
+  if (const auto *literal = expr.list->as<ir::ListLiteralExpr>())
+    return lowerLiteralRepeat(*literal, *expr.count, expr.type.element().kind());
   llvm::Value *header = lowerExpr(*expr.list);
   llvm::Value *count = lowerExpr(*expr.count);
   llvm::Type *pointer = builder_.getPtrTy();
@@ -277,8 +301,53 @@ llvm::Value *FunctionLowering::lowerListRepeat(const ir::ListRepeatExpr &expr) {
   llvm::Value *result =
       builder_.CreateCall(repeat, {arenaSlot(), header, elementSizeValue(expr.type.element().kind()), count});
   raiseIf(builder_.CreateIsNull(result), ir::ErrorKind::Memory, OutOfMemory);
+  assumeListHeader(result);
   discardIfTemporary(*expr.list, header);
   return result;
+}
+
+llvm::Value *FunctionLowering::lowerLiteralRepeat(const ir::ListLiteralExpr &literal, const ir::Expr &countExpr,
+                                                  ir::TypeKind element) {
+  // Python evaluates the literal's elements, then the count, as the general path does.
+  std::vector<llvm::Value *> values;
+  for (const ir::Expr *value : literal.elements) {
+    values.push_back(lowerExpr(*value));
+    if (element == ir::TypeKind::Bool)
+      values.back() = builder_.CreateZExt(values.back(), builder_.getInt8Ty());
+  }
+  llvm::Value *count = lowerExpr(countExpr);
+  llvm::Value *zero = builder_.getInt64(0);
+  llvm::Value *copies = builder_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, count, zero, nullptr, "copies");
+  llvm::Value *product = builder_.CreateBinaryIntrinsic(llvm::Intrinsic::umul_with_overflow, copies,
+                                                        builder_.getInt64(values.size()));
+  llvm::Value *length = builder_.CreateExtractValue(product, {0}, "length");
+  // As pyvc_rt_list_repeat: a length past 2^63 is a MemoryError (CPython's too, in practice);
+  // newList refuses a byte size that does not fit.
+  raiseIf(builder_.CreateOr(builder_.CreateExtractValue(product, {1}), builder_.CreateICmpSLT(length, zero)),
+          ir::ErrorKind::Memory, OutOfMemory);
+  llvm::Value *header = newList(element, length, length);
+  if (values.empty())
+    return header;
+
+  llvm::Value *data = listData(header);
+  llvm::Type *memory = module_.memoryType(element);
+  llvm::BasicBlock *before = builder_.GetInsertBlock();
+  llvm::BasicBlock *fill = newBlock("repeat.fill");
+  llvm::BasicBlock *done = newBlock("repeat.done");
+  builder_.CreateCondBr(builder_.CreateICmpEQ(copies, zero), done, fill);
+  builder_.SetInsertPoint(fill);
+  llvm::PHINode *copy = builder_.CreatePHI(builder_.getInt64Ty(), 2, "copy");
+  copy->addIncoming(zero, before);
+  llvm::Value *first = builder_.CreateMul(copy, builder_.getInt64(values.size()), "", true, true);
+  for (size_t offset = 0; offset < values.size(); ++offset) {
+    llvm::Value *position = builder_.CreateAdd(first, builder_.getInt64(offset), "", true, true);
+    tagElementAccess(builder_.CreateStore(values[offset], builder_.CreateInBoundsGEP(memory, data, position)));
+  }
+  llvm::Value *next = builder_.CreateAdd(copy, builder_.getInt64(1), "", true, true);
+  copy->addIncoming(next, builder_.GetInsertBlock());
+  builder_.CreateCondBr(builder_.CreateICmpEQ(next, copies), done, fill);
+  builder_.SetInsertPoint(done);
+  return header;
 }
 
 llvm::Value *FunctionLowering::lowerSorted(const ir::SortedExpr &expr) {
@@ -291,6 +360,7 @@ llvm::Value *FunctionLowering::lowerSorted(const ir::SortedExpr &expr) {
   llvm::Value *copy = builder_.CreateCall(
       slice, {arenaSlot(), header, elementSizeValue(element), builder_.getInt64(0), listLength(header)});
   raiseIf(builder_.CreateIsNull(copy), ir::ErrorKind::Memory, OutOfMemory);
+  assumeListHeader(copy);
   discardIfTemporary(*expr.list, header);
   int32_t kind = element == ir::TypeKind::Bool ? 0 : element == ir::TypeKind::Int ? 1 : 2;
   llvm::FunctionCallee sort = module_.supportFunction(
