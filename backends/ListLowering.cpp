@@ -64,7 +64,8 @@ llvm::Value *FunctionLowering::elementAddress(llvm::Value *header, llvm::Value *
 bool FunctionLowering::alwaysOwned(ir::LocalId list) {
   if (alwaysOwned_.empty()) {
     // Owned: not a parameter, and every assignment stores a list made here (literal, repeat,
-    // slice, sorted, comprehension). A local or a call's result may be a borrowed parameter.
+    // slice, sorted, comprehension) or returned by a call (pyvc_rt_list_take copies a borrowed
+    // list before it leaves the callee). Another local may hold a borrowed parameter.
     alwaysOwned_.assign(function_.locals.size(), true);
     for (ir::LocalId parameter : function_.parameters)
       alwaysOwned_[parameter] = false;
@@ -79,7 +80,8 @@ bool FunctionLowering::alwaysOwned(ir::LocalId list) {
           case ir::ExprKind::ListRepeat:
           case ir::ExprKind::Slice:
           case ir::ExprKind::Sorted:
-          case ir::ExprKind::Comprehension: return;
+          case ir::ExprKind::Comprehension:
+          case ir::ExprKind::Call: return;
           default: alwaysOwned_[assign->target] = false;
           }
         },
