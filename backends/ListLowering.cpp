@@ -139,9 +139,9 @@ llvm::Value *FunctionLowering::newList(ir::TypeKind element, llvm::Value *length
 void FunctionLowering::assumeListHeader(llvm::Value *header) {
   // Why this is true: a header is freed only when the call ends (the arena) or right after the
   // last use of a temporary (discardIfTemporary), so no code that can use `header` runs after
-  // its free. Why it matters: the support library's malloc'd headers are captured by the arena,
-  // so LLVM cannot prove them dereferenceable by itself, and LICM then keeps reloading `data`
-  // and `length` in loops that touch a list only under a condition (`if lo <= x < hi:
+  // its free. Why it matters: where LLVM cannot see the header being made (a list returned by a
+  // call comes back through memory) it knows nothing about it, and LICM then keeps reloading
+  // `data` and `length` in loops that touch the list only under a condition (`if lo <= x < hi:
   // counts[k] += 1`). Whether a loop may change a header is still LLVM's alias analysis to
   // decide: this says only that reading it early cannot fault.
   uint64_t size = module_.module.getDataLayout().getTypeAllocSize(module_.listType);
