@@ -763,8 +763,10 @@ void FunctionLowerer::lowerReturn(const AstStmt &statement, ir::Block &out) {
     }
   } else {
     noteExpectedList(statement.value, returnType);
-    Value value = coerce(lowerExprOrEmpty(statement.value, &returnType), returnType, statement.value->span, "the return value");
-    result = value.expr;
+    Value value = lowerExprOrEmpty(statement.value, &returnType);
+    if (reporting_ && value.borrowed) // callers get a copy of it: see E0329 in ModuleAnalysis
+      scope_.mayReturnParameterList[functionIndex_] = true;
+    result = coerce(value, returnType, statement.value->span, "the return value").expr;
   }
   if (result)
     out.push_back(arena_->make<ir::ReturnStmt>(statement.span, result));

@@ -39,16 +39,30 @@ std::string describeStatement(const AstStmt *statement) {
 
 class ModuleAnalysis {
 public:
-  ModuleAnalysis(ir::Module &module, DiagnosticEngine &diags) : scope_{module, diags, {}, {}, {}, {}, {}, {}, {}} {}
+  ModuleAnalysis(ir::Module &module, DiagnosticEngine &diags)
+      : scope_{module, diags, {}, {}, {}, {}, {}, {}, {}, {}, {}} {}
 
   void run(const AstModule &ast) {
     for (const AstStmt *statement : ast.body)
       declareTopLevel(statement);
+    scope_.mayReturnParameterList.assign(scope_.module.functions.size(), false);
     for (uint32_t index = 0; index < scope_.module.functions.size(); ++index)
       FunctionLowerer(scope_, index).run();
+    checkNamedListArguments();
   }
 
 private:
+  // E0329, once every body is lowered: whether a function may return a parameter list depends
+  // only on its own body (a call's result is never taken as a parameter alias), so one pass
+  // over the collected calls suffices, whatever the order of definitions or any recursion.
+  // Diagnostics are sorted by position afterwards (buildIR), so these land in source order.
+  void checkNamedListArguments() {
+    for (const ModuleScope::NamedListArgument &call : scope_.namedListArguments)
+      if (scope_.mayReturnParameterList[call.callee])
+        scope_.diags.report(DiagnosticKind::ArgumentMayBeReturned, call.span,
+                            {scope_.module.functions[call.callee].name, call.argument, call.copy});
+  }
+
   void declareTopLevel(const AstStmt *statement) {
     switch (statement->kind) {
     case AstStmtKind::FunctionDef: return declareFunction(statement);

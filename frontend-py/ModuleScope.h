@@ -29,6 +29,19 @@ struct ModuleScope {
   std::map<std::string, ConstantValue> constants;  // module constants, folded
   std::map<std::string, uint32_t> functionIndex;   // function name -> index in module.functions
   std::vector<const AstStmt *> functionDefinitions; // parallel to module.functions
+
+  // A call returns a copy of a list its callee returns from a parameter, so a callee that may
+  // return its list argument must not be given one the caller can still see under a name
+  // (E0329). A call may come before its callee's body is lowered, so calls passing a named list
+  // are collected here and checked once every function's fact is known (ModuleAnalysis).
+  struct NamedListArgument {
+    uint32_t callee;
+    ir::Span span;        // the argument
+    std::string argument; // its source text, e.g. `zs` or `a if c else b`
+    std::string copy;     // the call as it should be written, e.g. `f(zs[:])`
+  };
+  std::vector<bool> mayReturnParameterList; // parallel to module.functions
+  std::vector<NamedListArgument> namedListArguments;
 };
 
 // The math functions kernels may call and the constants they may read.
