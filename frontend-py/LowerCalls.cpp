@@ -55,20 +55,20 @@ bool mayBeNamedList(const AstExpr *node) {
   return node->kind == AstExprKind::IfExp && (mayBeNamedList(node->children[0]) || mayBeNamedList(node->children[2]));
 }
 
-// The source text of a one-line span (columns count code points from 1, the end is exclusive);
-// empty when the span covers several lines.
+// The source text of a one-line span (columns count code points from 1, the end is exclusive;
+// lines end in \n, \r\n or \r, as in the lexer); empty when the span covers several lines.
 std::string sourceText(const std::string &source, ir::Span span) {
   if (span.line == 0 || span.endLine != span.line || span.endColumn <= span.column)
     return "";
   size_t offset = 0;
   for (uint32_t line = 1; line < span.line; ++line) {
-    size_t newline = source.find('\n', offset);
+    size_t newline = source.find_first_of("\r\n", offset);
     if (newline == std::string::npos)
       return "";
-    offset = newline + 1;
+    offset = newline + (source.compare(newline, 2, "\r\n") == 0 ? 2 : 1);
   }
   auto advance = [&](size_t from, uint32_t codePoints) {
-    while (codePoints > 0 && from < source.size() && source[from] != '\n') {
+    while (codePoints > 0 && from < source.size() && source[from] != '\n' && source[from] != '\r') {
       ++from;
       while (from < source.size() && (static_cast<unsigned char>(source[from]) & 0xC0) == 0x80)
         ++from; // a UTF-8 continuation byte belongs to the same column

@@ -102,6 +102,18 @@ TEST(ReturnedListAliasMessage, CopiesOnlyTheOffendingArgumentOfSeveral) {
   EXPECT_NE(text.find("`g([2], (p if c else [3])[:], c)`"), std::string::npos) << text;
 }
 
+// The argument's text is cut from the source by its span, whatever the line endings.
+TEST(ReturnedListAliasMessage, QuotesTheArgumentWithAnyLineEnding) {
+  for (const char *newline : {"\r\n", "\r"}) {
+    std::string source = std::string("def _identity(ys: list[int]) -> list[int]:") + newline + "    return ys" + newline +
+                         newline + "def f(c: bool) -> int:" + newline + "    zs = [1]" + newline +
+                         "    return _identity(zs if c else [2])[0]" + newline;
+    auto compiled = compile(source);
+    std::string text = compiled->rendered();
+    EXPECT_NE(text.find("`_identity((zs if c else [2])[:])`"), std::string::npos) << text;
+  }
+}
+
 #undef IDENTITY
 
 } // namespace
