@@ -1,6 +1,7 @@
 // The diagnostic table, the engine that collects reports, and the two renderers: rustc-style
 // text (with optional ANSI colours) and a JSON array for tools.
 #include "frontend-py/Diagnostics.h"
+#include "frontend-py/SourceLines.h"
 
 #include <algorithm>
 #include <cassert>
@@ -56,30 +57,6 @@ struct Palette {
   }
 };
 
-// Splits the source into lines once per render, without the line terminators.
-class SourceLines {
-public:
-  explicit SourceLines(const std::string &text) : text_(text) {
-    starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i)
-      if (text[i] == '\n')
-        starts_.push_back(i + 1);
-  }
-  bool has(uint32_t line) const { return line >= 1 && line <= starts_.size(); }
-  std::string line(uint32_t line) const {
-    size_t begin = starts_[line - 1];
-    size_t end = line < starts_.size() ? starts_[line] - 1 : text_.size();
-    std::string result = text_.substr(begin, end - begin);
-    if (!result.empty() && result.back() == '\r')
-      result.pop_back();
-    return result;
-  }
-
-private:
-  const std::string &text_;
-  std::vector<size_t> starts_;
-};
-
 // One source line prepared for display: tabs become four spaces, control bytes and invalid
 // UTF-8 become '?', and `columnOffset[c - 1]` is where code-point column c starts on screen.
 struct DisplayLine {
@@ -114,7 +91,7 @@ DisplayLine prepareLine(const std::string &raw) {
 // Lines longer than this are cut around the label so one huge line stays readable.
 constexpr size_t MaxShownWidth = 160;
 
-void renderLabel(std::string &out, const SourceLines &lines, const DiagnosticLabel &label, bool primary,
+void renderLabel(std::string &out, const frontend::SourceLines &lines, const DiagnosticLabel &label, bool primary,
                  size_t gutter, const Palette &palette, Severity severity) {
   std::string bar = palette.paint(std::string(gutter + 1, ' ') + "|", "1;34");
   if (!lines.has(label.span.line)) {
@@ -152,7 +129,7 @@ void renderLabel(std::string &out, const SourceLines &lines, const DiagnosticLab
 std::string renderText(const std::vector<Diagnostic> &diagnostics, const std::string &path,
                        const std::string &sourceText, bool color) {
   Palette palette{color};
-  SourceLines lines(sourceText);
+  frontend::SourceLines lines(sourceText);
   std::string out;
   size_t errors = 0, warnings = 0;
   for (const Diagnostic &diagnostic : diagnostics) {

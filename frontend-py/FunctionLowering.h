@@ -105,7 +105,6 @@ private:
   // ---- calls, builtins, comprehensions, iteration (LowerCalls.cpp) --------------------------
   Value lowerCall(const AstExpr *node, const ir::Type *hint);
   Value lowerUserCall(const AstExpr *node, uint32_t callee);
-  void noteNamedListArgument(const AstExpr *node, uint32_t callee, size_t argumentIndex);
   Value lowerMathCall(const AstExpr *node, const std::string &function);
   Value lowerBuiltinCall(const AstExpr *node, const std::string &name, const ir::Type *hint);
   Value lowerMinMax(const AstExpr *node, const std::string &name);

@@ -55,32 +55,6 @@ bool mayBeNamedList(const AstExpr *node) {
   return node->kind == AstExprKind::IfExp && (mayBeNamedList(node->children[0]) || mayBeNamedList(node->children[2]));
 }
 
-// The source text of a one-line span (columns count code points from 1, the end is exclusive;
-// lines end in \n, \r\n or \r, as in the lexer); empty when the span covers several lines.
-std::string sourceText(const std::string &source, ir::Span span) {
-  if (span.line == 0 || span.endLine != span.line || span.endColumn <= span.column)
-    return "";
-  size_t offset = 0;
-  for (uint32_t line = 1; line < span.line; ++line) {
-    size_t newline = source.find_first_of("\r\n", offset);
-    if (newline == std::string::npos)
-      return "";
-    offset = newline + (source.compare(newline, 2, "\r\n") == 0 ? 2 : 1);
-  }
-  auto advance = [&](size_t from, uint32_t codePoints) {
-    while (codePoints > 0 && from < source.size() && source[from] != '\n' && source[from] != '\r') {
-      ++from;
-      while (from < source.size() && (static_cast<unsigned char>(source[from]) & 0xC0) == 0x80)
-        ++from; // a UTF-8 continuation byte belongs to the same column
-      --codePoints;
-    }
-    return from;
-  };
-  size_t begin = advance(offset, span.column - 1);
-  size_t end = advance(begin, span.endColumn - span.column);
-  return source.substr(begin, end - begin);
-}
-
 bool isGenerator(const AstExpr *node) {
   return node->kind == AstExprKind::GeneratorExp || node->kind == AstExprKind::ListComp;
 }
@@ -205,32 +179,11 @@ Value FunctionLowerer::lowerUserCall(const AstExpr *node, uint32_t callee) {
                             "the argument for `" + parameter.name + "`");
     ok = ok && argument;
     call->arguments.push_back(argument.expr);
+    // Checked for E0329 once every callee's body is lowered (ModuleAnalysis).
     if (reporting_ && argument && parameter.type.isList() && mayBeNamedList(node->children[i]))
-      noteNamedListArgument(node, callee, i);
+      scope_.namedListArguments.push_back({callee, node, i});
   }
   return {ok ? call : nullptr};
-}
-
-// Remembers a call passing a list the caller can still name, for the E0329 check that runs
-// once it is known whether the callee may return that list (ModuleAnalysis). The suggested
-// fix copies just this argument: `f(a, zs[:])`.
-void FunctionLowerer::noteNamedListArgument(const AstExpr *node, uint32_t callee, size_t argumentIndex) {
-  const std::string &source = scope_.module.sourceText;
-  const AstExpr *argumentNode = node->children[argumentIndex];
-  std::string argument = sourceText(source, argumentNode->span);
-  if (argument.empty())
-    argument = argumentNode->kind == AstExprKind::Name ? argumentNode->text : "...";
-  std::string copy = argumentNode->kind == AstExprKind::Name ? argument + "[:]" : "(" + argument + ")[:]";
-  std::string call = scope_.module.functions[callee].name + "(";
-  for (size_t i = 1; i < node->children.size(); ++i) {
-    std::string text = i == argumentIndex ? copy : sourceText(source, node->children[i]->span);
-    if (text.empty()) { // an argument spread over several lines: suggest the copy alone
-      call.clear();
-      break;
-    }
-    call += (i > 1 ? ", " : "") + text;
-  }
-  scope_.namedListArguments.push_back({callee, argumentNode->span, argument, call.empty() ? copy : call + ")"});
 }
 
 Value FunctionLowerer::lowerMathCall(const AstExpr *node, const std::string &name) {

@@ -3,6 +3,7 @@
 #include "frontend-py/ConstantFolder.h"
 #include "frontend-py/FunctionLowering.h"
 #include "frontend-py/Sema.h"
+#include "frontend-py/SourceLines.h"
 
 namespace pyvc::frontend {
 
@@ -57,10 +58,35 @@ private:
   // over the collected calls suffices, whatever the order of definitions or any recursion.
   // Diagnostics are sorted by position afterwards (buildIR), so these land in source order.
   void checkNamedListArguments() {
-    for (const ModuleScope::NamedListArgument &call : scope_.namedListArguments)
-      if (scope_.mayReturnParameterList[call.callee])
-        scope_.diags.report(DiagnosticKind::ArgumentMayBeReturned, call.span,
-                            {scope_.module.functions[call.callee].name, call.argument, call.copy});
+    if (scope_.namedListArguments.empty())
+      return;
+    SourceLines lines(scope_.module.sourceText);
+    for (const ModuleScope::NamedListArgument &call : scope_.namedListArguments) {
+      if (!scope_.mayReturnParameterList[call.callee])
+        continue;
+      const AstExpr *argument = call.call->children[call.argumentIndex];
+      std::string text = lines.spanText(argument->span);
+      if (text.empty())
+        text = argument->kind == AstExprKind::Name ? argument->text : "...";
+      scope_.diags.report(DiagnosticKind::ArgumentMayBeReturned, argument->span,
+                          {scope_.module.functions[call.callee].name, text, suggestedCall(lines, call, text)});
+    }
+  }
+
+  // The call as it should be written, copying just the named argument: `f(a, zs[:])`; the copy
+  // alone when some argument spreads over several lines.
+  std::string suggestedCall(const SourceLines &lines, const ModuleScope::NamedListArgument &call,
+                            const std::string &argument) const {
+    const AstExpr *named = call.call->children[call.argumentIndex];
+    std::string copy = named->kind == AstExprKind::Name ? argument + "[:]" : "(" + argument + ")[:]";
+    std::string suggestion = scope_.module.functions[call.callee].name + "(";
+    for (size_t i = 1; i < call.call->children.size(); ++i) {
+      std::string text = i == call.argumentIndex ? copy : lines.spanText(call.call->children[i]->span);
+      if (text.empty())
+        return copy;
+      suggestion += (i > 1 ? ", " : "") + text;
+    }
+    return suggestion + ")";
   }
 
   void declareTopLevel(const AstStmt *statement) {

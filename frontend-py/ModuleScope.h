@@ -36,9 +36,8 @@ struct ModuleScope {
   // are collected here and checked once every function's fact is known (ModuleAnalysis).
   struct NamedListArgument {
     uint32_t callee;
-    ir::Span span;        // the argument
-    std::string argument; // its source text, e.g. `zs` or `a if c else b`
-    std::string copy;     // the call as it should be written, e.g. `f(zs[:])`
+    const AstExpr *call;  // the call expression (children[0] is the callee's name)
+    size_t argumentIndex; // in call->children
   };
   std::vector<bool> mayReturnParameterList; // parallel to module.functions
   std::vector<NamedListArgument> namedListArguments;
