@@ -13,6 +13,15 @@
 
 namespace pyvc::frontend::testing {
 
+// A snippet and the diagnostic codes it must produce, for parameterised tests named by `name`.
+struct CodesCase {
+  const char *name;
+  const char *source;
+  std::vector<std::string> codes;
+};
+
+inline std::string caseName(const ::testing::TestParamInfo<CodesCase> &info) { return info.param.name; }
+
 struct Compiled {
   std::unique_ptr<ir::Module> module;
   DiagnosticEngine diags;

@@ -6,11 +6,7 @@
 namespace pyvc::frontend::testing {
 namespace {
 
-struct Case {
-  const char *name;
-  const char *source;
-  std::vector<std::string> codes;
-};
+using Case = CodesCase;
 
 class ReturnedListAlias : public ::testing::TestWithParam<Case> {};
 
@@ -84,7 +80,7 @@ const Case cases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Frontend, ReturnedListAlias, ::testing::ValuesIn(cases),
-                         [](const ::testing::TestParamInfo<Case> &info) { return std::string(info.param.name); });
+                         caseName);
 
 // The help line rewrites the call with just the offending argument copied.
 TEST(ReturnedListAliasMessage, SuggestsCopyingTheArgument) {

@@ -5,11 +5,7 @@
 namespace pyvc::frontend::testing {
 namespace {
 
-struct Case {
-  const char *name;
-  const char *source;
-  std::vector<std::string> codes;
-};
+using Case = CodesCase;
 
 class SemaErrors : public ::testing::TestWithParam<Case> {};
 
@@ -60,7 +56,7 @@ const Case cases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Frontend, SemaErrors, ::testing::ValuesIn(cases),
-                         [](const ::testing::TestParamInfo<Case> &info) { return std::string(info.param.name); });
+                         caseName);
 
 } // namespace
 } // namespace pyvc::frontend::testing
