@@ -47,26 +47,32 @@ std::string buildLibrary(const std::string &targetName, int optLevel = 2) {
   return library.ok() ? library.value() : std::string();
 }
 
-} // namespace
-
-TEST(CodegenLink, HostLibraryLoadsAndComputes) {
+// Loads the hand-built hypot2 library with dlopen, calls pyvc_fn_hypot2(a, b) and checks the
+// answer, the exports and the manifest.
+void expectHypotLibraryWorks(const std::string &library, double a, double b, double expected) {
   TemporaryDirectory directory;
   std::string path = directory.path() + "/libhypot.so";
-  writeBytes(path, buildLibrary("host"));
+  writeBytes(path, library);
   void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   using Kernel = int (*)(double, double, double *, const char **);
   auto kernel = reinterpret_cast<Kernel>(dlsym(handle, "pyvc_fn_hypot2"));
   ASSERT_NE(kernel, nullptr);
   double result = 0;
-  EXPECT_EQ(kernel(3.0, 4.0, &result, nullptr), 0);
-  EXPECT_EQ(result, 5.0);
+  EXPECT_EQ(kernel(a, b, &result, nullptr), 0);
+  EXPECT_EQ(result, expected);
   EXPECT_NE(dlsym(handle, "pyvc_free"), nullptr);
   EXPECT_EQ(dlsym(handle, "square_helper"), nullptr) << "only pyvc_* symbols are exported";
   auto *manifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
   ASSERT_NE(manifest, nullptr);
   EXPECT_STREQ(manifest, kManifest);
   dlclose(handle);
+}
+
+} // namespace
+
+TEST(CodegenLink, HostLibraryLoadsAndComputes) {
+  expectHypotLibraryWorks(buildLibrary("host"), 3.0, 4.0, 5.0);
 }
 
 TEST(CodegenLink, ManifestSectionNeededAndSoname) {
@@ -206,21 +212,7 @@ TEST(CodegenUnits, ExternalFunctionsSpreadOverUnitsAndStillLink) {
   ASSERT_FALSE(library.empty());
   EXPECT_TRUE(library == build()) << "the same module must link to the same bytes";
 
-  TemporaryDirectory directory;
-  std::string path = directory.path() + "/libhypot.so";
-  writeBytes(path, library);
-  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(handle, nullptr) << dlerror();
-  using Kernel = int (*)(double, double, double *, const char **);
-  auto kernel = reinterpret_cast<Kernel>(dlsym(handle, "pyvc_fn_hypot2"));
-  ASSERT_NE(kernel, nullptr);
-  double result = 0;
-  EXPECT_EQ(kernel(6.0, 8.0, &result, nullptr), 0);
-  EXPECT_EQ(result, 10.0);
-  auto *manifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
-  ASSERT_NE(manifest, nullptr);
-  EXPECT_STREQ(manifest, kManifest);
-  dlclose(handle);
+  expectHypotLibraryWorks(library, 6.0, 8.0, 10.0);
 }
 
 TEST(CodegenUnits, LinkerRejectsObjectsOfTwoMachines) {
