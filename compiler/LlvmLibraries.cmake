@@ -50,7 +50,10 @@ if(PYVC_STATIC_LLVM_DRIVER)
   include(CheckLinkerFlag)
   check_linker_flag(CXX "-fuse-ld=lld" PYVC_HAVE_LLD_LINKER)
   if(PYVC_HAVE_LLD_LINKER)
-    set(PYVC_DRIVER_LINKER_FLAG "-fuse-ld=lld")
+    # Each loadable segment starts on a 2 MiB boundary of the file and of memory, so the kernel
+    # can map the driver's code from 2 MiB page-cache folios (tools/pyvc/HugePages.h).
+    set(PYVC_DRIVER_LINKER_FLAG
+        -fuse-ld=lld -Wl,-z,max-page-size=0x200000 -Wl,-z,separate-loadable-segments)
   endif()
 endif()
 

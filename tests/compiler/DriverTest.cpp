@@ -259,7 +259,7 @@ TEST(Driver, HeaderCompilesWithGcc) {
 TEST(Driver, SameSourceSameBytesWithAndWithoutCache) {
   Pyvc pyvc;
   std::string a = pyvc.path("a/k.so"), b = pyvc.path("b/k.so"), c = pyvc.path("c/k.so");
-  for (const std::string &dir : {"a", "b", "c"})
+  for (const char *dir : {"a", "b", "c"})
     std::filesystem::create_directories(pyvc.path(dir));
   ASSERT_EQ(pyvc.run("compile --no-cache " + pyvc.source + " -o " + a).exitCode, 0);
   ASSERT_EQ(pyvc.run("compile --no-cache " + pyvc.source + " -o " + b).exitCode, 0);

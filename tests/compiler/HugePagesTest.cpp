@@ -1,0 +1,147 @@
+// pyvc-driver's code on transparent huge pages (tools/pyvc/HugePages.h): its loadable segments
+// start on 2 MiB boundaries, and after the build the page cache holds it in 2 MiB folios, so a
+// mapping of it gets 2 MiB page-table entries. Mapping checks need a kernel that caches ext4
+// files in large folios (6.16 on) with THP not switched off; elsewhere they skip.
+#include "TestSupport.h"
+
+#include "tools/pyvc/HugePages.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+using namespace pyvc::compiler::testing;
+
+namespace {
+
+constexpr uint64_t HugePage = uint64_t{2} << 20;
+
+std::string readText(const std::string &path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// Why a mapping check cannot run here, or "" if it can.
+std::string whyNoHugeFilePages() {
+  if (readText("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") != std::string::npos)
+    return "transparent huge pages are switched off";
+  utsname name{};
+  int major = 0, minor = 0;
+  if (uname(&name) != 0 || std::sscanf(name.release, "%d.%d", &major, &minor) != 2 ||
+      major * 100 + minor < 616)
+    return "the kernel predates large folios for ext4 (6.16)";
+  return "";
+}
+
+// Maps `path` at a 2 MiB-aligned address, asking for huge pages as the driver does for itself,
+// reads every page, and returns how many kB of the mapping the kernel mapped with 2 MiB entries.
+long hugeMappedKilobytes(const std::string &path) {
+  int file = open(path.c_str(), O_RDONLY);
+  struct stat status {};
+  if (file < 0 || fstat(file, &status) != 0)
+    return -1;
+  size_t length = static_cast<size_t>(status.st_size) & ~(HugePage - 1);
+  void *reserved = mmap(nullptr, length + HugePage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  auto aligned = (reinterpret_cast<uintptr_t>(reserved) + HugePage - 1) & ~(HugePage - 1);
+  auto *bytes = static_cast<unsigned char *>(
+      mmap(reinterpret_cast<void *>(aligned), length, PROT_READ, MAP_PRIVATE | MAP_FIXED, file, 0));
+  close(file);
+  madvise(bytes, length, MADV_HUGEPAGE);
+  volatile unsigned char sink = 0;
+  for (size_t offset = 0; offset < length; offset += 4096)
+    sink = sink + bytes[offset];
+
+  std::ifstream smaps("/proc/self/smaps");
+  char start[32];
+  std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(aligned));
+  long kilobytes = -1;
+  bool inMapping = false;
+  for (std::string line; std::getline(smaps, line);) {
+    if (line.find('-') != std::string::npos && line.find(':') > line.find(' '))
+      inMapping = line.rfind(start, 0) == 0;
+    else if (inMapping && line.rfind("FilePmdMapped:", 0) == 0)
+      kilobytes = std::stol(line.substr(14));
+  }
+  munmap(reserved, length + HugePage);
+  return kilobytes;
+}
+
+TEST(HugePages, DriverSegmentsStartOnHugePageBoundaries) {
+  if (!PYVC_DRIVER_HUGE_PAGE_ALIGNED)
+    GTEST_SKIP() << "the driver is not linked statically with lld";
+  std::ifstream image(PYVC_DRIVER_BINARY, std::ios::binary);
+  Elf64_Ehdr header{};
+  ASSERT_TRUE(image.read(reinterpret_cast<char *>(&header), sizeof header));
+  int loadable = 0;
+  for (int i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment{};
+    image.seekg(static_cast<std::streamoff>(header.e_phoff + i * sizeof segment));
+    ASSERT_TRUE(image.read(reinterpret_cast<char *>(&segment), sizeof segment));
+    if (segment.p_type != PT_LOAD)
+      continue;
+    ++loadable;
+    EXPECT_EQ(segment.p_offset % HugePage, 0u) << "segment " << i;
+    EXPECT_EQ(segment.p_vaddr % HugePage, 0u) << "segment " << i;
+  }
+  EXPECT_GE(loadable, 2);
+}
+
+TEST(HugePages, BuiltDriverIsCachedInHugeFolios) {
+  if (!PYVC_DRIVER_HUGE_PAGE_ALIGNED)
+    GTEST_SKIP() << "the driver is not linked statically with lld";
+  if (std::string why = whyNoHugeFilePages(); !why.empty())
+    GTEST_SKIP() << why;
+  struct stat status {};
+  ASSERT_EQ(stat(PYVC_DRIVER_BINARY, &status), 0);
+  long wholeHugePages = status.st_size / static_cast<long>(HugePage);
+  // The build reloaded the driver after linking it; without that, the linker's 4 KiB folios
+  // would stay, and no part of this mapping would get a 2 MiB entry.
+  EXPECT_GE(hugeMappedKilobytes(PYVC_DRIVER_BINARY), (wholeHugePages * 9 / 10) * 2048);
+}
+
+TEST(HugePages, ReloadTurnsSmallFoliosIntoHugeOnes) {
+  if (std::string why = whyNoHugeFilePages(); !why.empty())
+    GTEST_SKIP() << why;
+  // Next to the driver: the same filesystem as the file the build reloads.
+  std::string path = std::string(PYVC_DRIVER_BINARY) + ".huge-pages-test";
+  {
+    std::string block(4096, '\0');
+    std::ofstream file(path, std::ios::binary);
+    for (int page = 0; page < 2048; ++page) { // 8 MiB
+      block[0] = static_cast<char>(page);
+      file.write(block.data(), static_cast<std::streamsize>(block.size()));
+    }
+  }
+  std::string error;
+  long written = hugeMappedKilobytes(path);
+  ASSERT_TRUE(pyvc::tools::reloadAsHugePages(path, error)) << error;
+  long kilobytes = hugeMappedKilobytes(path);
+  std::string content = readText(path);
+  std::remove(path.c_str());
+  EXPECT_LT(written, 8 * 1024) << "the write left the file in huge folios already: nothing to test";
+  EXPECT_EQ(kilobytes, 8 * 1024);
+  ASSERT_EQ(content.size(), 8u << 20);
+  EXPECT_EQ(content[4096 * 7], 7); // the reload reads, never writes
+}
+
+TEST(HugePages, ReloadOfAMissingFileIsAnError) {
+  std::string error;
+  EXPECT_FALSE(pyvc::tools::reloadAsHugePages("/nonexistent/pyvc-driver", error));
+  EXPECT_NE(error.find("/nonexistent/pyvc-driver"), std::string::npos);
+}
+
+} // namespace
