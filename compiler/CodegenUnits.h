@@ -29,12 +29,13 @@ struct CodegenUnits {
   std::vector<std::string> bitcode; // the other units, in unit order
 };
 
-// Splits `module` into at most `units` parts of similar instruction counts, leaving one of them
-// in `module`. Every internal function and global goes with all of its users (private message
-// constants are copied to each unit that uses them), so no kernel loses an inlining or
-// interprocedural fact that the whole module would have given it: each unit optimises to the
-// code it would have had in the whole module. Depends only on the module, so the same module
-// always splits the same way.
+// Splits `module` into at most `units` parts of similar estimated compile cost (instructions,
+// those of loops left to LLVM's vectorizer counted twice), leaving one of them in `module`. Every
+// internal function and global goes with all of its users, or, if it is a small function that is
+// only called (a support library helper) or a private constant, is copied into each unit that
+// uses it. So no kernel loses an inlining or interprocedural fact that the whole module would
+// have given it: each unit optimises to the code it would have had in the whole module. Depends
+// only on the module, so the same module always splits the same way.
 CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units);
 
 // Runs the -O pipeline and the code generator on every unit: the one left in `module` on this

@@ -11,7 +11,9 @@
 #include "compiler/Optimizer.h"
 #include "compiler/Targets.h"
 
+#include <llvm/AsmParser/Parser.h>
 #include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/Support/SourceMgr.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Target/TargetMachine.h>
@@ -137,6 +139,24 @@ std::vector<std::string> definedFunctions(const llvm::Module &module) {
   return names;
 }
 
+// The names of the functions each unit defines, in unit order: `module` holds the unit left in
+// place, `units` the others as bitcode.
+std::vector<std::vector<std::string>> unitDefinitions(const llvm::Module &module, const CodegenUnits &units) {
+  std::vector<std::vector<std::string>> names;
+  for (const std::string &bitcode : units.bitcode) {
+    llvm::LLVMContext unitContext;
+    auto unit = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "unit"), unitContext);
+    EXPECT_TRUE(static_cast<bool>(unit));
+    if (!unit) {
+      llvm::consumeError(unit.takeError());
+      continue;
+    }
+    names.push_back(definedFunctions(**unit));
+  }
+  names.insert(names.begin() + static_cast<std::ptrdiff_t>(units.inPlacePosition), definedFunctions(module));
+  return names;
+}
+
 // The hand-built module split into units: the one left in the module and the others as bitcode.
 struct SplitHypot {
   llvm::LLVMContext context;
@@ -152,22 +172,7 @@ struct SplitHypot {
     units = splitIntoUnits(*module, CodegenUnitCount);
   }
 
-  // The names of the functions each unit defines, in unit order.
-  std::vector<std::vector<std::string>> definitionsPerUnit() const {
-    std::vector<std::vector<std::string>> names;
-    for (const std::string &bitcode : units.bitcode) {
-      llvm::LLVMContext unitContext;
-      auto unit = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "unit"), unitContext);
-      EXPECT_TRUE(static_cast<bool>(unit));
-      if (!unit) {
-        llvm::consumeError(unit.takeError());
-        continue;
-      }
-      names.push_back(definedFunctions(**unit));
-    }
-    names.insert(names.begin() + static_cast<std::ptrdiff_t>(units.inPlacePosition), definedFunctions(*module));
-    return names;
-  }
+  std::vector<std::vector<std::string>> definitionsPerUnit() const { return unitDefinitions(*module, units); }
 };
 
 } // namespace
@@ -213,6 +218,114 @@ TEST(CodegenUnits, ExternalFunctionsSpreadOverUnitsAndStillLink) {
   EXPECT_TRUE(library == build()) << "the same module must link to the same bytes";
 
   expectHypotLibraryWorks(library, 6.0, 8.0, 10.0);
+}
+
+namespace {
+
+// `count` dependent adds on %x, ending in %v<count>: a function body of a chosen size.
+std::string addChain(int count) {
+  std::string body = "  %v0 = add i64 %x, 1\n";
+  for (int i = 1; i <= count; ++i)
+    body += "  %v" + std::to_string(i) + " = add i64 %v" + std::to_string(i - 1) + ", " + std::to_string(i) + "\n";
+  return body;
+}
+
+// An external function of about `size` instructions that calls each of `callees` (i64 -> i64).
+std::string caller(const std::string &name, int size, const std::vector<std::string> &callees = {}) {
+  std::string text = "define i64 @" + name + "(i64 %x) {\n" + addChain(size);
+  std::string last = "%v" + std::to_string(size);
+  for (size_t i = 0; i < callees.size(); ++i) {
+    std::string result = "%c" + std::to_string(i);
+    text += "  " + result + " = call i64 @" + callees[i] + "(i64 " + last + ")\n";
+    last = result;
+  }
+  return text + "  ret i64 " + last + "\n}\n";
+}
+
+// A function whose body is a counted loop of about `size` instructions; with `fixedLanes` its
+// latch carries llvm.loop.unroll.disable, as the backend marks its fixed-lane reductions.
+std::string looping(const std::string &name, int size, bool fixedLanes) {
+  std::string text = "define i64 @" + name + "(i64 %n) {\nentry:\n  br label %loop\nloop:\n"
+                     "  %i = phi i64 [ 0, %entry ], [ %next, %loop ]\n  %x = add i64 %i, %n\n" +
+                     addChain(size) + "  %next = add i64 %v" + std::to_string(size) +
+                     ", 1\n  %done = icmp sge i64 %next, %n\n  br i1 %done, label %exit, label %loop" +
+                     (fixedLanes ? ", !llvm.loop !0" : "") + "\nexit:\n  ret i64 %next\n}\n";
+  if (fixedLanes)
+    text += "!0 = distinct !{!0, !1}\n!1 = !{!\"llvm.loop.unroll.disable\"}\n";
+  return text;
+}
+
+struct SplitText {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module;
+  CodegenUnits units;
+  std::vector<std::vector<std::string>> definitions;
+
+  explicit SplitText(const std::string &text) {
+    llvm::SMDiagnostic error;
+    module = llvm::parseAssemblyString(text, error, context);
+    EXPECT_TRUE(module) << error.getMessage().str();
+    if (!module)
+      return;
+    units = splitIntoUnits(*module, CodegenUnitCount);
+    definitions = unitDefinitions(*module, units);
+    EXPECT_FALSE(llvm::verifyModule(*module, &llvm::errs())) << "the unit left in place is valid IR";
+  }
+
+  // The units that define `name`.
+  std::vector<size_t> unitsOf(const std::string &name) const {
+    std::vector<size_t> found;
+    for (size_t unit = 0; unit < definitions.size(); ++unit)
+      if (std::find(definitions[unit].begin(), definitions[unit].end(), name) != definitions[unit].end())
+        found.push_back(unit);
+    return found;
+  }
+};
+
+} // namespace
+
+TEST(CodegenUnits, SmallLocalHelpersAreCopiedIntoEachCallersUnit) {
+  // Without the copies, the one helper would glue both kernels into one unit.
+  SplitText split("define internal i64 @small(i64 %x) {\n" + addChain(3) + "  ret i64 %v3\n}\n" +
+                  caller("kernel_a", 40, {"small"}) + caller("kernel_b", 40, {"small"}));
+  ASSERT_EQ(split.definitions.size(), 2u);
+  EXPECT_NE(split.unitsOf("kernel_a"), split.unitsOf("kernel_b"));
+  EXPECT_EQ(split.unitsOf("small"), (std::vector<size_t>{0, 1}));
+}
+
+TEST(CodegenUnits, CopiesTakeTheSmallHelpersTheyCallAlong) {
+  SplitText split("define internal i64 @inner(i64 %x) {\n" + addChain(3) + "  ret i64 %v3\n}\n" +
+                  "define internal i64 @outer(i64 %x) {\n  %r = call i64 @inner(i64 %x)\n  ret i64 %r\n}\n" +
+                  caller("kernel_a", 40, {"outer"}) + caller("kernel_b", 40, {"outer"}));
+  ASSERT_EQ(split.definitions.size(), 2u);
+  EXPECT_NE(split.unitsOf("kernel_a"), split.unitsOf("kernel_b"));
+  EXPECT_EQ(split.unitsOf("outer"), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(split.unitsOf("inner"), (std::vector<size_t>{0, 1}));
+}
+
+TEST(CodegenUnits, LargeOrRecursiveLocalFunctionsStillGlueTheirCallers) {
+  for (const std::string &helper :
+       {"define internal i64 @helper(i64 %x) {\n" + addChain(120) + "  ret i64 %v120\n}\n",
+        std::string("define internal i64 @helper(i64 %x) {\n  %r = call i64 @helper(i64 %x)\n  ret i64 %r\n}\n")}) {
+    SplitText split(helper + caller("kernel_a", 40, {"helper"}) + caller("kernel_b", 40, {"helper"}) +
+                    caller("kernel_c", 30));
+    EXPECT_EQ(split.unitsOf("kernel_a"), split.unitsOf("kernel_b")) << helper;
+    EXPECT_EQ(split.unitsOf("helper"), split.unitsOf("kernel_a")) << "defined once, with its callers";
+    EXPECT_NE(split.unitsOf("kernel_c"), split.unitsOf("kernel_a"));
+  }
+}
+
+TEST(CodegenUnits, LoopsLeftToTheVectorizerWeighTwice) {
+  // Instructions alone: the two flat functions (55 each) take a unit each and the loop (~45)
+  // joins one of them. Counted twice, the vectorizer's loop outweighs either and gets a unit of
+  // its own. A fixed-lane loop (marked) counts once, like straight-line code.
+  SplitText weighed(looping("looped", 40, /*fixedLanes=*/false) + caller("flat_a", 55) + caller("flat_b", 55));
+  ASSERT_EQ(weighed.definitions.size(), 2u);
+  EXPECT_EQ(weighed.definitions[weighed.unitsOf("looped").at(0)], (std::vector<std::string>{"looped"}));
+
+  SplitText marked(looping("looped", 40, /*fixedLanes=*/true) + caller("flat_a", 55) + caller("flat_b", 55));
+  ASSERT_EQ(marked.definitions.size(), 2u);
+  EXPECT_EQ(marked.definitions[marked.unitsOf("looped").at(0)].size(), 2u);
 }
 
 TEST(CodegenUnits, LinkerRejectsObjectsOfTwoMachines) {
