@@ -1,8 +1,8 @@
 // In-process lld. DT_NEEDED entries come from two stub shared libraries named libc.so.6 and
-// libm.so.6, linked on the spot from an empty object of the same machine: lld records the
-// soname of every shared library it is given, and the stubs need no files from a sysroot.
-// Undefined symbols stay allowed (-shared) and are bound by the dynamic loader to the real libc
-// and libm at dlopen time.
+// libm.so.6, made at build time from an empty object of each machine and embedded
+// (compiler/CMakeLists.txt): lld records the soname of every shared library it is given, and
+// the stubs need no files from a sysroot. Undefined symbols stay allowed (-shared) and are bound
+// by the dynamic loader to the real libc and libm at dlopen time.
 #include "compiler/Linker.h"
 
 #include <lld/Common/Driver.h>
@@ -14,12 +14,19 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
 LLD_HAS_DRIVER(elf)
 
 namespace pyvc::compiler {
+
+// The stub libraries, embedded by compiler/CMakeLists.txt.
+extern const unsigned char libcStub_x86_64_data[], libmStub_x86_64_data[];
+extern const size_t libcStub_x86_64_size, libmStub_x86_64_size;
+extern const unsigned char libcStub_aarch64_data[], libmStub_aarch64_data[];
+extern const size_t libcStub_aarch64_size, libmStub_aarch64_size;
 
 namespace {
 
@@ -87,14 +94,21 @@ Result<void> runLld(std::vector<std::string> arguments) {
   return {};
 }
 
-// An empty relocatable object of the same machine as `object`: its ELF header with no sections.
-// lld accepts it and takes the machine (and so the emulation) from it.
-std::string emptyObjectLike(const std::string &object) {
-  std::string header = object.substr(0, 64);
-  // e_shoff (0x28) = 0, e_shnum (0x3c) = 0, e_shstrndx (0x3e) = 0: no section table.
-  std::memset(header.data() + 0x28, 0, 8);
-  std::memset(header.data() + 0x3c, 0, 4);
-  return header;
+struct StubLibraries {
+  std::string libc, libm;
+};
+
+// The embedded stubs for the machine of `object` (its ELF e_machine), if pyvc has them.
+std::optional<StubLibraries> stubLibrariesFor(const std::string &object) {
+  unsigned machine = static_cast<unsigned char>(object[18]) | static_cast<unsigned char>(object[19]) << 8;
+  auto bytes = [](const unsigned char *data, size_t size) { return std::string(reinterpret_cast<const char *>(data), size); };
+  if (machine == 62) // EM_X86_64
+    return StubLibraries{bytes(libcStub_x86_64_data, libcStub_x86_64_size),
+                         bytes(libmStub_x86_64_data, libmStub_x86_64_size)};
+  if (machine == 183) // EM_AARCH64
+    return StubLibraries{bytes(libcStub_aarch64_data, libcStub_aarch64_size),
+                         bytes(libmStub_aarch64_data, libmStub_aarch64_size)};
+  return std::nullopt;
 }
 
 } // namespace
@@ -110,16 +124,18 @@ Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, c
     if (objectBytes.size() < 64 || objectBytes.compare(0, 4, "\x7f" "ELF") != 0 ||
         objectBytes[4] != 2 /*ELFCLASS64*/ || objectBytes.compare(18, 2, objects.front(), 18, 2) != 0)
       return makeError("an object to link is not a 64-bit ELF file of the same machine as the first");
+  std::optional<StubLibraries> stubs = stubLibrariesFor(objects.front());
+  if (!stubs)
+    return makeError("objects for this machine cannot be linked: pyvc links x86-64 and aarch64 only");
   std::lock_guard<std::mutex> lock(linkerMutex);
   TemporaryDirectory directory;
   if (!directory.ok())
     return makeError("cannot create a temporary directory for linking");
 
-  std::string empty = directory.file("empty.o");
   std::string versionScript = directory.file("exports.map"), output = directory.file("out.so");
+  std::string libc = directory.file("libc.so.6"), libm = directory.file("libm.so.6");
   std::vector<std::pair<std::string, std::string>> files = {
-      {empty, emptyObjectLike(objects.front())},
-      {versionScript, std::string("{ global: pyvc_*; local: *; };\n")}};
+      {versionScript, std::string("{ global: pyvc_*; local: *; };\n")}, {libc, stubs->libc}, {libm, stubs->libm}};
   std::vector<std::string> objectPaths;
   for (size_t unit = 0; unit < objects.size(); ++unit) {
     // One object keeps the name it always had, so its .so is the same bytes as before units.
@@ -134,17 +150,10 @@ Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, c
   // per process, futex hand-offs for every parallel loop) costs more than it saves.
   const std::vector<std::string> common = {"--build-id=none", "--hash-style=gnu", "-z", "noexecstack",
                                            "-z", "relro", "-z", "now", "--threads=1"};
-  for (const char *stub : {"libc.so.6", "libm.so.6"}) {
-    std::vector<std::string> arguments = {"-shared", "-soname", stub, "-o", directory.file(stub), empty};
-    arguments.insert(arguments.end(), common.begin(), common.end());
-    if (Result<void> linked = runLld(arguments); !linked)
-      return linked.error();
-  }
   std::vector<std::string> arguments = {"-shared", "-soname", soname, "--version-script", versionScript,
                                         "-o", output};
   arguments.insert(arguments.end(), objectPaths.begin(), objectPaths.end());
-  for (const std::string &argument : {std::string("--no-as-needed"), directory.file("libc.so.6"),
-                                      directory.file("libm.so.6")})
+  for (const std::string &argument : {std::string("--no-as-needed"), libc, libm})
     arguments.push_back(argument);
   arguments.insert(arguments.end(), common.begin(), common.end());
   if (Result<void> linked = runLld(arguments); !linked)
