@@ -190,6 +190,20 @@ TEST(Driver, EveryEmitKind) {
   EXPECT_NE(readBytes(pyvc.path("k.ll")).find("pyvc_manifest"), std::string::npos);
 }
 
+TEST(Driver, OutputToAPipeIsWrittenNotReplaced) {
+  // A pipe stands for /dev/null and /dev/stdout, which a test must not risk replacing: renaming
+  // a finished file over the output would swap the pipe for a regular file, and the reader
+  // would see nothing.
+  Pyvc pyvc;
+  std::string pipe = pyvc.path("out.pipe"), received = pyvc.path("received.ll");
+  ASSERT_EQ(runShell("mkfifo '" + pipe + "'").exitCode, 0);
+  CommandResult result = runShell("(timeout 60 cat '" + pipe + "' > '" + received + "' &) ; PYVC_CACHE_DIR='" +
+                                  pyvc.cacheDir + "' timeout 60 " PYVC_BINARY " compile " + pyvc.source +
+                                  " --emit=llvm -o '" + pipe + "' && sleep 0.2 && test -p '" + pipe + "'");
+  EXPECT_EQ(result.exitCode, 0) << "the pipe must still be a pipe";
+  EXPECT_NE(readBytes(received).find("define"), std::string::npos) << "the reader gets the module";
+}
+
 TEST(Driver, HostLibraryRunsAndCarriesItsManifest) {
   Pyvc pyvc;
   ASSERT_EQ(pyvc.run("compile " + pyvc.source).exitCode, 0);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pyvc::tools {
@@ -45,8 +46,17 @@ std::string fileName(const std::string &path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Writes through a temporary file and rename, so a reader never sees half a library.
+// Writes through a temporary file and rename, so a reader never sees half a library. An output
+// that exists and is not a regular file (/dev/null, /dev/stdout, a pipe) is written to directly:
+// renaming over it would replace the device or the pipe with a file.
 bool writeOutput(const std::string &path, const std::string &bytes) {
+  struct stat status {};
+  if (stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    return out.good();
+  }
   std::string temporary = path + ".tmp" + std::to_string(getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
