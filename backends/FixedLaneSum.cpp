@@ -18,10 +18,10 @@
 
 namespace pyvc::backends {
 
-// Marks the latch of a fixed-lane loop `llvm.loop.unroll.disable`. A block already does 16
-// elements, and the tail runs fewer than 16 times: unrolling either gains nothing at run time but
-// doubles what every later pass and the code generator must chew through (compile time).
-static void keepRolled(llvm::BranchInst *latch) {
+// Marks the latch of a block loop `llvm.loop.unroll.disable`. A block already does 16 elements,
+// and a tail runs fewer than 16 times: unrolling either gains nothing at run time but doubles
+// what every later pass and the code generator must chew through (compile time).
+void FunctionLowering::keepRolled(llvm::BranchInst *latch) {
   llvm::LLVMContext &context = latch->getContext();
   llvm::Metadata *disable = llvm::MDNode::get(context, llvm::MDString::get(context, "llvm.loop.unroll.disable"));
   llvm::MDNode *loop = llvm::MDNode::getDistinct(context, {nullptr, disable});

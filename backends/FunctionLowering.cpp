@@ -146,6 +146,8 @@ void FunctionLowering::lowerWhile(const ir::WhileStmt &statement) {
 }
 
 void FunctionLowering::lowerFor(const ir::ForStmt &statement) {
+  if (lowerScatterUpdateLoop(statement))
+    return;
   emitIterationLoop(statement.space, [&](const LoopTargets &targets) {
     loops_.push_back(targets);
     lowerBlock(statement.body);

@@ -10,6 +10,8 @@
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <optional>
+
 namespace pyvc::backends {
 
 class FunctionLowering {
@@ -113,7 +115,19 @@ private:
   llvm::Value *lowerCountedListComprehension(const ir::ComprehensionExpr &expr);
   void emitGenerators(const ir::ComprehensionExpr &expr, size_t level,
                       llvm::function_ref<void()> onElement);
+  // ScatterUpdateLoop.cpp: a `for` over parameters whose body is `[if c:] i = int(q); l[i] = v`
+  // with c and q vector code, as speculative blocks of 16 (false, having emitted nothing, for
+  // any other loop).
+  struct ScatterUpdate {
+    const ir::Expr *condition = nullptr; // nullptr: every position updates
+    const ir::AssignStmt *index = nullptr;
+    const ir::StoreIndexStmt *store = nullptr;
+    const ir::Expr *quotient = nullptr; // the float that int() converts to the index
+  };
+  std::optional<ScatterUpdate> matchScatterUpdate(const ir::ForStmt &loop);
+  bool lowerScatterUpdateLoop(const ir::ForStmt &loop);
   // FixedLaneSum.cpp
+  static void keepRolled(llvm::BranchInst *latch);
   llvm::Value *lowerFixedLaneSum(const ir::ComprehensionExpr &expr);
   // The element at the current position, or -0.0 (the exact identity of +) when a condition of
   // `generator` filters it out. Conditions short-circuit; the element is evaluated only if kept.
@@ -122,9 +136,12 @@ private:
   void prefetchBlock(const Iteration &iteration, llvm::Value *base);
   // Whole-block vector code for elements and filters that cannot raise (VectorElements.cpp):
   // isVectorizable says whether `expr` is in that subset; lowerVectorExpr (only for such
-  // expressions) computes it for the 16 positions starting at `base` at once.
-  bool isVectorizable(const ir::Expr &expr, const Iteration &iteration);
-  llvm::Value *lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base);
+  // expressions) computes it for the 16 positions starting at `base` at once. `speculative`
+  // also admits divisions by any float; lowerVectorExpr then ORs the lanes whose divisor is
+  // zero into *zeroDivisors (their quotients are inf or NaN, where CPython would raise).
+  bool isVectorizable(const ir::Expr &expr, const Iteration &iteration, bool speculative = false);
+  llvm::Value *lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base,
+                               llvm::Value **zeroDivisors = nullptr);
   void emitFixedLaneElements(const ir::ComprehensionExpr &expr, size_t level,
                              llvm::function_ref<void(llvm::Value *)> onValue);
 

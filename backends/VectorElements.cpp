@@ -3,6 +3,9 @@
 // Such code has no observable evaluation order, so computing all 16 lanes at once, and both
 // sides of a filter, gives exactly the values of the scalar code. Anything else is lowered one
 // position at a time (FixedLaneSum.cpp).
+// Speculative code (ScatterUpdateLoop.cpp) may also divide by any float: the lanes whose divisor
+// is zero, where CPython would raise, are reported in a mask, and the caller runs those
+// positions as scalar code instead.
 #include "backends/FunctionLowering.h"
 
 #include "llvm/IR/Intrinsics.h"
@@ -19,11 +22,11 @@ static int targetIndex(const ir::IterationSpace &space, ir::LocalId local) {
   return found == space.targets.end() ? -1 : int(found - space.targets.begin());
 }
 
-bool FunctionLowering::isVectorizable(const ir::Expr &expr, const Iteration &iteration) {
+bool FunctionLowering::isVectorizable(const ir::Expr &expr, const Iteration &iteration, bool speculative) {
   const ir::IterationSpace &space = *iteration.space;
   auto all = [&](std::initializer_list<const ir::Expr *> children) {
     for (const ir::Expr *child : children)
-      if (!child || !isVectorizable(*child, iteration))
+      if (!child || !isVectorizable(*child, iteration, speculative))
         return false;
     return true;
   };
@@ -46,13 +49,17 @@ bool FunctionLowering::isVectorizable(const ir::Expr &expr, const Iteration &ite
       return false; // int arithmetic is checked
     bool plain = binary.op == ir::BinaryOp::Add || binary.op == ir::BinaryOp::Sub || binary.op == ir::BinaryOp::Mul;
     const auto *divisor = binary.rhs->as<ir::ConstantExpr>();
-    bool safeDivision = binary.op == ir::BinaryOp::TrueDiv && divisor && divisor->floatValue != 0.0;
+    bool safeDivision =
+        binary.op == ir::BinaryOp::TrueDiv && (speculative || (divisor && divisor->floatValue != 0.0));
     return (plain || safeDivision) && all({binary.lhs, binary.rhs});
   }
   case ir::ExprKind::CompareChain: {
+    // a < b < c is (a < b) and (b < c), b evaluated once: nothing to order without side effects.
     const auto &chain = *expr.as<ir::CompareChainExpr>();
-    return chain.ops.size() == 1 && chain.operands[0]->type == chain.operands[1]->type &&
-           all({chain.operands[0], chain.operands[1]});
+    for (size_t index = 0; index < chain.operands.size(); ++index)
+      if (chain.operands[index]->type != chain.operands[0]->type || !all({chain.operands[index]}))
+        return false;
+    return true;
   }
   case ir::ExprKind::Logical: {
     const auto &logical = *expr.as<ir::LogicalExpr>();
@@ -84,7 +91,7 @@ bool FunctionLowering::isVectorizable(const ir::Expr &expr, const Iteration &ite
     default: return false;
     }
     for (const ir::Expr *argument : intrinsic.arguments)
-      if (!isVectorizable(*argument, iteration))
+      if (!isVectorizable(*argument, iteration, speculative))
         return false;
     return true;
   }
@@ -92,10 +99,11 @@ bool FunctionLowering::isVectorizable(const ir::Expr &expr, const Iteration &ite
   }
 }
 
-llvm::Value *FunctionLowering::lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base) {
+llvm::Value *FunctionLowering::lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base,
+                                               llvm::Value **zeroDivisors) {
   const ir::IterationSpace &space = *iteration.space;
   auto splat = [&](llvm::Value *scalar) { return builder_.CreateVectorSplat(BlockWidth, scalar); };
-  auto lower = [&](const ir::Expr *child) { return lowerVectorExpr(*child, iteration, base); };
+  auto lower = [&](const ir::Expr *child) { return lowerVectorExpr(*child, iteration, base, zeroDivisors); };
   switch (expr.kind) {
   case ir::ExprKind::Constant: return splat(lowerConstant(*expr.as<ir::ConstantExpr>()));
   case ir::ExprKind::LocalRef: {
@@ -134,22 +142,39 @@ llvm::Value *FunctionLowering::lowerVectorExpr(const ir::Expr &expr, const Itera
     case ir::BinaryOp::Add: return builder_.CreateFAdd(lhs, rhs);
     case ir::BinaryOp::Sub: return builder_.CreateFSub(lhs, rhs);
     case ir::BinaryOp::Mul: return builder_.CreateFMul(lhs, rhs);
-    default: return builder_.CreateFDiv(lhs, rhs); // TrueDiv by a non-zero constant
+    default: break; // TrueDiv
     }
+    auto *constantDivisor = llvm::dyn_cast_or_null<llvm::ConstantFP>(
+        llvm::isa<llvm::Constant>(rhs) ? llvm::cast<llvm::Constant>(rhs)->getSplatValue() : nullptr);
+    if (!constantDivisor || constantDivisor->isZero()) { // speculative: flag the lanes CPython raises on
+      assert(zeroDivisors && "a division by a variable outside speculative vector code");
+      llvm::Value *zero = builder_.CreateFCmpOEQ(rhs, llvm::Constant::getNullValue(rhs->getType()), "divisor.zero");
+      *zeroDivisors = *zeroDivisors ? builder_.CreateOr(*zeroDivisors, zero) : zero;
+    }
+    return builder_.CreateFDiv(lhs, rhs);
   }
   case ir::ExprKind::CompareChain: {
     const auto &chain = *expr.as<ir::CompareChainExpr>();
-    llvm::Value *lhs = lower(chain.operands[0]), *rhs = lower(chain.operands[1]);
     bool isFloat = chain.operands[0]->type.isFloat();
-    if (chain.operands[0]->type.isBool()) {
-      lhs = builder_.CreateZExt(lhs, llvm::FixedVectorType::get(builder_.getInt64Ty(), BlockWidth));
-      rhs = builder_.CreateZExt(rhs, llvm::FixedVectorType::get(builder_.getInt64Ty(), BlockWidth));
+    std::vector<llvm::Value *> operands;
+    for (const ir::Expr *operand : chain.operands) {
+      llvm::Value *value = lower(operand);
+      if (operand->type.isBool())
+        value = builder_.CreateZExt(value, llvm::FixedVectorType::get(builder_.getInt64Ty(), BlockWidth));
+      operands.push_back(value);
     }
     using P = llvm::CmpInst::Predicate;
     static const P floatPredicates[] = {P::FCMP_OLT, P::FCMP_OLE, P::FCMP_OGT, P::FCMP_OGE, P::FCMP_OEQ, P::FCMP_UNE};
     static const P intPredicates[] = {P::ICMP_SLT, P::ICMP_SLE, P::ICMP_SGT, P::ICMP_SGE, P::ICMP_EQ, P::ICMP_NE};
-    unsigned op = unsigned(chain.ops[0]);
-    return isFloat ? builder_.CreateFCmp(floatPredicates[op], lhs, rhs) : builder_.CreateICmp(intPredicates[op], lhs, rhs);
+    llvm::Value *all = nullptr;
+    for (size_t index = 0; index < chain.ops.size(); ++index) {
+      unsigned op = unsigned(chain.ops[index]);
+      llvm::Value *lhs = operands[index], *rhs = operands[index + 1];
+      llvm::Value *holds = isFloat ? builder_.CreateFCmp(floatPredicates[op], lhs, rhs)
+                                   : builder_.CreateICmp(intPredicates[op], lhs, rhs);
+      all = all ? builder_.CreateAnd(all, holds) : holds;
+    }
+    return all;
   }
   case ir::ExprKind::Logical: {
     const auto &logical = *expr.as<ir::LogicalExpr>();
