@@ -27,6 +27,8 @@ EXPECTATIONS = {
         "overheat_batch": ("pyvc_batch_overheat", [NEON_COMPARE]),
         "calibrate_batch": ("pyvc_batch_calibrate", [r"\bfmul\s+v\d+\.2d", r"\bfadd\s+v\d+\.2d"]),
         "zero_crossings": ("pyvc_fn_zero_crossings", [NEON_COMPARE, r"\b(add|sub)\s+v\d+\.2d"]),
+        "histogram": ("pyvc_fn_histogram", [NEON_COMPARE, r"\bfdiv\s+v\d+\.2d", r"\bfcvtzs\s+v\d+\.2d"]),
+        "band_sum": ("pyvc_fn_band_sum", [NEON_COMPARE, r"\bfadd\s+v\d+\.2d"]),
     },
     "x86-64": {
         "float_sum": ("pyvc_fn_float_sum", [r"\bvaddpd\s+.*%ymm\d+"]),
@@ -37,6 +39,8 @@ EXPECTATIONS = {
         "overheat_batch": ("pyvc_batch_overheat", [YMM_COMPARE]),
         "calibrate_batch": ("pyvc_batch_calibrate", [r"\bvmulpd\s+.*%ymm\d+", r"\bvaddpd\s+.*%ymm\d+"]),
         "zero_crossings": ("pyvc_fn_zero_crossings", [YMM_COMPARE, r"\bvp(add|sub)q\s+.*%ymm\d+"]),
+        "histogram": ("pyvc_fn_histogram", [YMM_COMPARE, r"\bvdivpd\s+.*%ymm\d+"]),
+        "band_sum": ("pyvc_fn_band_sum", [YMM_COMPARE, r"\bvaddpd\s+.*%ymm\d+"]),
     },
 }
 # Instructions a kernel's loops must not hold. zero_crossings reads xs[i - 1] and xs[i]: when

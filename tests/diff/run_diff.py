@@ -20,12 +20,15 @@ from oracle import expected_outcome, load_corpus_file, reducing_functions  # noq
 from witnesses import witnesses_for  # noqa: E402
 
 MODES = {
-    # mode: (target, strict_fp, runs under qemu, cross-checked against x86-64, batch variants)
-    "host": ("host", False, False, False, False),
-    "host-strict": ("host", True, False, False, False),
-    "aarch64": ("aarch64", False, True, True, False),
-    "aarch64-strict": ("aarch64", True, True, True, False),  # float-reducing functions only
-    "aarch64-batch": ("aarch64", False, True, True, True),  # all-scalar functions only
+    # mode: (target, strict_fp, runs under qemu, cross-checked against x86-64, batch variants,
+    #        -O level or None for pyvc's default)
+    "host": ("host", False, False, False, False, None),
+    "host-strict": ("host", True, False, False, False, None),
+    "host-O3": ("host", False, False, False, False, 3),  # -O3's own lowerings (scatter updates)
+    "aarch64": ("aarch64", False, True, True, False, None),
+    "aarch64-O3": ("aarch64", False, True, True, False, 3),
+    "aarch64-strict": ("aarch64", True, True, True, False, None),  # float-reducing functions only
+    "aarch64-batch": ("aarch64", False, True, True, True, None),  # all-scalar functions only
 }
 SCALAR_TYPES = {"float", "int", "bool"}
 MISMATCHES_SHOWN_PER_FUNCTION = 6
@@ -128,7 +131,7 @@ def compare_function(corpus, signature, answers_by_target, strict, reducing):
 
 
 def run_file(path, options, mode, work_dir, report):
-    target, strict, under_qemu, cross_check, batch = MODES[mode]
+    target, strict, under_qemu, cross_check, batch, opt_level = MODES[mode]
     corpus = load_corpus_file(path)
     stem = os.path.basename(path).removesuffix(".py")
     reducing = reducing_functions(corpus.source)
@@ -149,8 +152,9 @@ def run_file(path, options, mode, work_dir, report):
     if cross_check:
         builds["x86-64"] = CallerCommand(options.pyvc_call, batch=batch)
     for build_target in builds:
-        library = os.path.join(work_dir, f"{stem}.{build_target}.{'strict' if strict else 'default'}.so")
-        ok, output = compile_kernel_file(options.pyvc, path, library, build_target, strict)
+        flavour = f"{'strict' if strict else 'default'}{f'-O{opt_level}' if opt_level else ''}"
+        library = os.path.join(work_dir, f"{stem}.{build_target}.{flavour}.so")
+        ok, output = compile_kernel_file(options.pyvc, path, library, build_target, strict, opt_level)
         if not ok:
             report.file_failed(stem, [s.name for s in tested], output)
             return
