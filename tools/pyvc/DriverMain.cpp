@@ -1,7 +1,8 @@
 // pyvc-driver: the compiler half of `pyvc` (frontend, IR, backends, LLVM, lld), exec'd by the
 // thin `pyvc` with the same arguments when it has to compile or explain. It is linked as a
-// position-dependent executable with static LLVM, so starting it relocates nothing of LLVM:
-// loading the same code as a shared library cost ~25 ms of relocations per compile.
+// fully static, position-dependent executable, so starting it relocates nothing of LLVM and
+// runs no dynamic loader: loading the same code as a shared library cost ~25 ms of relocations
+// per compile.
 #include "CommandLine.h"
 #include "CrashGuard.h"
 #include "HugePages.h"
