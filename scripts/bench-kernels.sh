@@ -12,11 +12,14 @@ build/bin/pyvc compile bench/kernels/kernels.py --target host -O3 --no-cache -o 
 clang-19 -O3 -march=native -shared -fPIC bench/kernels/reference.c -o "$work/ref-strict.so" -lm
 clang-19 -O3 -march=native -fassociative-math -fno-signed-zeros -fno-trapping-math \
   -shared -fPIC bench/kernels/reference.c -o "$work/ref-assoc.so" -lm
+# The same without fused multiply-adds: the arithmetic of Python (and pyvc), which never fuses.
+clang-19 -O3 -march=native -fassociative-math -fno-signed-zeros -fno-trapping-math -ffp-contract=off \
+  -shared -fPIC bench/kernels/reference.c -o "$work/ref-assoc-no-fma.so" -lm
 
 results="$work/results.tsv"
 : >"$results"
 build/bin/pyvc-bench-kernels "$work/kernels.so" "$work/ref-strict.so" "$work/ref-assoc.so" \
-  1000 1000000 --bandwidth "${PYVC_BENCH_BANDWIDTH_N:-100000000}" | tee -a "$results"
+  --uncontracted "$work/ref-assoc-no-fma.so" 1000 1000000 --bandwidth "${PYVC_BENCH_BANDWIDTH_N:-100000000}" | tee -a "$results"
 /usr/bin/python3 bench/kernels/bench_python.py "$work/kernels.so" 1000 1000000 | tee -a "$results"
 python3 bench/kernels/compile_time.py build/bin/pyvc "$work" | tee -a "$results"
 echo

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -216,13 +217,23 @@ void benchBandwidth(const Kernels &k, const References &r, int64_t n) {
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s PYVC.so REF_STRICT.so REF_ASSOC.so N [N...] [--bandwidth N]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s PYVC.so REF_STRICT.so REF_ASSOC.so [--uncontracted REF_ASSOC_NO_FMA.so] "
+                 "N [N...] [--bandwidth N]\n",
+                 argv[0]);
     return 2;
   }
   Kernels pyvc = loadKernels(openLibrary(argv[1]));
   References strict = loadReferences(openLibrary(argv[2]));
   References associative = loadReferences(openLibrary(argv[3]));
+  // The associative C compiled with -ffp-contract=off: the arithmetic Python (and pyvc) does,
+  // where clang's default fuses a*b+c into one FMA.
+  std::optional<References> uncontracted;
   for (int arg = 4; arg < argc; ++arg) {
+    if (std::string(argv[arg]) == "--uncontracted" && arg + 1 < argc) {
+      uncontracted = loadReferences(openLibrary(argv[++arg]));
+      continue;
+    }
     if (std::string(argv[arg]) == "--bandwidth" && arg + 1 < argc) {
       benchBandwidth(pyvc, strict, std::atoll(argv[++arg]));
       continue;
@@ -232,6 +243,8 @@ int main(int argc, char **argv) {
     benchPyvc(pyvc, data, n, "pyvc-direct");
     benchReference(strict, data, n, "c-O3-strict");
     benchReference(associative, data, n, "c-O3-assoc");
+    if (uncontracted)
+      benchReference(*uncontracted, data, n, "c-O3-assoc-no-fma");
   }
   return 0;
 }

@@ -9,7 +9,7 @@ import collections
 import sys
 
 KERNELS = ["sum_gt", "mean", "variance", "rms", "dot", "clamp", "zero_crossings", "histogram", "ewma"]
-OTHERS = ["c-O3-strict", "c-O3-assoc", "cpython", "numpy", "numba"]
+OTHERS = ["c-O3-strict", "c-O3-assoc", "c-O3-assoc-no-fma", "cpython", "numpy", "numba"]
 REDUCTIONS = ["sum_gt", "mean", "variance", "rms", "dot"]
 # bytes read per element by each reduction: variance reads xs twice, dot reads two arrays
 BYTES_PER_ELEMENT = {"sum_gt": 8, "mean": 8, "variance": 16, "rms": 8, "dot": 16}
