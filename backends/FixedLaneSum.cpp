@@ -29,7 +29,8 @@ void FunctionLowering::keepRolled(llvm::BranchInst *latch) {
   latch->setMetadata(llvm::LLVMContext::MD_loop, loop);
 }
 
-static constexpr unsigned LaneCount = 16;
+// The lanes of the order are one vector block (lowerVectorExpr computes a block at once).
+static constexpr unsigned LaneCount = BlockWidth;
 // How far ahead of the current block the block loop asks for list data, in bytes. A block reads
 // two cache lines; one stream of demand loads alone leaves the core's memory parallelism unused
 // (measured on the x86-64 dev machine: sum(xs) and the fixed-lane kernels at n = 1e6 ran 1.2x

@@ -14,6 +14,9 @@
 
 namespace pyvc::backends {
 
+// Positions per vector block: lowerVectorExpr's vectors, a FixedLanes sum's lanes.
+inline constexpr unsigned BlockWidth = 16;
+
 class FunctionLowering {
 public:
   FunctionLowering(ModuleLowering &module, const ir::Function &function);

@@ -25,8 +25,6 @@ namespace pyvc::backends {
 
 namespace {
 
-constexpr unsigned BlockWidth = 16; // as VectorElements.cpp
-
 bool refersTo(const ir::Expr &expr, ir::LocalId local) {
   bool found = false;
   ir::walkExpr(&expr, [&](const ir::Expr &child) {

@@ -14,8 +14,6 @@
 
 namespace pyvc::backends {
 
-static constexpr unsigned BlockWidth = 16;
-
 // Which target of `iteration` a local is (its position in space.targets), or -1.
 static int targetIndex(const ir::IterationSpace &space, ir::LocalId local) {
   auto found = std::find(space.targets.begin(), space.targets.end(), local);
