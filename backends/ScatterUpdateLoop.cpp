@@ -127,7 +127,9 @@ bool FunctionLowering::lowerScatterUpdateLoop(const ir::ForStmt &loop) {
   };
   llvm::Value *convertible = builder_.CreateAnd(builder_.CreateFCmpOGE(quotients, splatFloat(-0x1p63)),
                                                 builder_.CreateFCmpOLT(quotients, splatFloat(0x1p63)));
-  llvm::Value *positions = builder_.CreateFPToSI(quotients, indexVector, "indices");
+  // fptosi of a value it cannot convert is poison, which the `and`s below would carry into the
+  // branch; frozen, such a lane holds some fixed number instead (and is flagged anyway).
+  llvm::Value *positions = builder_.CreateFreeze(builder_.CreateFPToSI(quotients, indexVector), "indices");
   llvm::AllocaInst *listSlot = localSlots_[update->store->list];
   llvm::Value *length = listLength(builder_.CreateLoad(builder_.getPtrTy(), listSlot));
   // Unsigned: a negative index is past the length too (the body handles it, from the end).
