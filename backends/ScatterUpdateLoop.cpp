@@ -21,6 +21,8 @@
 
 #include "llvm/IR/Intrinsics.h"
 
+#include <algorithm>
+
 namespace pyvc::backends {
 
 namespace {
@@ -34,18 +36,41 @@ bool refersTo(const ir::Expr &expr, ir::LocalId local) {
   return found;
 }
 
+// Whether any statement of `block` assigns `local` (a plain assignment or a `for` target).
+bool assignsTo(const ir::Block &block, ir::LocalId local) {
+  bool found = false;
+  ir::walkBlock(
+      block,
+      [&](const ir::Stmt &statement) {
+        if (const auto *assign = statement.as<ir::AssignStmt>())
+          found = found || assign->target == local;
+        if (const auto *loop = statement.as<ir::ForStmt>())
+          found = found || std::find(loop->space.targets.begin(), loop->space.targets.end(), local) !=
+                               loop->space.targets.end();
+      },
+      [](const ir::Expr &) {});
+  return found;
+}
+
 } // namespace
 
 std::optional<FunctionLowering::ScatterUpdate> FunctionLowering::matchScatterUpdate(const ir::ForStmt &loop) {
   const ir::IterationSpace &space = loop.space;
-  // Parameters only: kernels never write to them, so the updates cannot change what is iterated.
+  // Parameters that keep the caller's list (a kernel never writes into a parameter, but may
+  // rebind its name, to the very list the loop updates): the updates cannot change what is
+  // iterated, so a block's elements can be read before its updates are made.
   if (space.kind != ir::IterationSpace::Kind::Sequences || space.withIndex)
     return std::nullopt;
   for (const ir::Expr *list : space.lists) {
     const auto *reference = list->as<ir::LocalRefExpr>();
-    if (!reference || !function_.locals[reference->local].isParameter)
+    if (!reference || !function_.locals[reference->local].isParameter || assignsTo(function_.body, reference->local))
       return std::nullopt;
   }
+  // `for x, x in zip(xs, ys)` binds x twice, the last one winning; keep such loops as written.
+  for (size_t target = 0; target < space.targets.size(); ++target)
+    if (std::find(space.targets.begin() + target + 1, space.targets.end(), space.targets[target]) !=
+        space.targets.end())
+      return std::nullopt;
   ScatterUpdate update;
   const ir::Block *body = &loop.body;
   if (body->size() == 1 && body->front()->is<ir::IfStmt>()) {
@@ -98,6 +123,7 @@ bool FunctionLowering::lowerScatterUpdateLoop(const ir::ForStmt &loop) {
   llvm::AllocaInst *indices = entryAlloca(indexVector, "indices");
   builder_.CreateStore(builder_.getInt64(0), positionSlot);
   llvm::BasicBlock *blockHeader = newBlock("scatter.block");
+  llvm::BasicBlock *blockLatch = newBlock("scatter.block.next"); // the loop's one back edge
   llvm::BasicBlock *blockBody = newBlock("scatter.speculate");
   llvm::BasicBlock *applyHeader = newBlock("scatter.apply");
   llvm::BasicBlock *applyBody = newBlock("scatter.apply.position");
@@ -172,6 +198,8 @@ bool FunctionLowering::lowerScatterUpdateLoop(const ir::ForStmt &loop) {
   builder_.CreateBr(applyHeader); // -O3 unrolls it: 16 updates, straight through
   builder_.SetInsertPoint(applyNext);
   builder_.CreateStore(builder_.CreateAdd(base, builder_.getInt64(BlockWidth), "", true, true), positionSlot);
+  builder_.CreateBr(blockLatch);
+  builder_.SetInsertPoint(blockLatch);
   keepRolled(builder_.CreateBr(blockHeader));
 
   // After the full blocks: the rest, position by position.
@@ -197,7 +225,7 @@ bool FunctionLowering::lowerScatterUpdateLoop(const ir::ForStmt &loop) {
   builder_.CreateBr(runHeader);
   // A flagged block's run goes back to the blocks; the tail's run ends the loop.
   builder_.SetInsertPoint(runDone);
-  builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateLoad(int64, runEndSlot), count), exit, blockHeader);
+  builder_.CreateCondBr(builder_.CreateICmpEQ(builder_.CreateLoad(int64, runEndSlot), count), exit, blockLatch);
 
   builder_.SetInsertPoint(exit);
   return true;

@@ -38,7 +38,7 @@ def negative_index_in_block(k: int) -> list[int]:
 
 
 def index_at_length(k: int) -> list[int]:
-    # 4.0 is one past the last bucket: IndexError, unless k puts it past the list.
+    # 4.0 is one past the last bucket: IndexError, for the two k in three that place it.
     xs = _spread(k, 35)
     if k % 3 != 0:
         xs[k % 35] = 4.0
@@ -102,3 +102,41 @@ def histogram_of_ints(xs: list[float], lo: float, hi: float, bins: int) -> list[
         if lo <= x < hi:
             counts[int((x - lo) / width)] += 1
     return counts
+
+
+def rebound_parameter(xs: list[float]) -> list[float]:
+    # xs is rebound to the list the loop updates: each element must be read after the updates
+    # of the positions before it, so the loop stays as written.
+    ys = [0.0] * (len(xs) % 40 + 20)
+    xs = ys
+    for x in xs:
+        if x < 15.0:
+            ys[int(x + 1.0)] += 1.0
+    return ys
+
+
+def repeated_target(xs: list[float], ys: list[float]) -> list[int]:
+    # `for x, x in ...` binds x twice: the second list's element wins.
+    counts = [0] * 4
+    for x, x in zip(xs, ys):
+        if 0.0 <= x < 4.0:
+            counts[int(x)] += 1
+    return counts
+
+
+def bool_filtered(xs: list[float], flags: list[bool]) -> list[int]:
+    counts = [0] * 5
+    for x, keep in zip(xs, flags):
+        if keep and x >= 0.0:
+            counts[int(x / 0.25)] += 1
+    return counts
+
+
+def nan_divisor(xs: list[float], d: float) -> list[int]:
+    # A NaN divisor gives NaN quotients: int() raises ValueError at the first kept position.
+    counts = [0] * 3
+    for x in xs:
+        if x > 0.0:
+            counts[int(x / d)] += 1
+    return counts
+
