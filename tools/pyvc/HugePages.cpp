@@ -54,9 +54,10 @@ bool reloadAsHugePages(const std::string &path, std::string &error) {
   posix_fadvise(file, 0, 0, POSIX_FADV_DONTNEED);
   size_t length = static_cast<size_t>(status.st_size);
   void *mapping = length ? mmap(nullptr, length, PROT_READ, MAP_PRIVATE, file, 0) : MAP_FAILED;
+  int mapError = errno;
   close(file);
   if (mapping == MAP_FAILED) {
-    error = length ? "cannot map " + path + ": " + std::strerror(errno) : path + " is empty";
+    error = length ? "cannot map " + path + ": " + std::strerror(mapError) : path + " is empty";
     return false;
   }
   // With MADV_HUGEPAGE the kernel reads a fault's whole 2 MiB-aligned range of the file into one
