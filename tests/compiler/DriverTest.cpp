@@ -197,9 +197,11 @@ TEST(Driver, OutputToAPipeIsWrittenNotReplaced) {
   Pyvc pyvc;
   std::string pipe = pyvc.path("out.pipe"), received = pyvc.path("received.ll");
   ASSERT_EQ(runShell("mkfifo '" + pipe + "'").exitCode, 0);
-  CommandResult result = runShell("(timeout 60 cat '" + pipe + "' > '" + received + "' &) ; PYVC_CACHE_DIR='" +
-                                  pyvc.cacheDir + "' timeout 60 " PYVC_BINARY " compile " + pyvc.source +
-                                  " --emit=llvm -o '" + pipe + "' && sleep 0.2 && test -p '" + pipe + "'");
+  // The compile writes in the background; the reader waits for it (at most 20 s, if nothing
+  // ever opens the pipe for writing).
+  CommandResult result = runShell("PYVC_CACHE_DIR='" + pyvc.cacheDir + "' timeout 60 " PYVC_BINARY " compile " +
+                                  pyvc.source + " --emit=llvm -o '" + pipe + "' & writer=$!; timeout 20 cat '" +
+                                  pipe + "' > '" + received + "'; wait $writer && test -p '" + pipe + "'");
   EXPECT_EQ(result.exitCode, 0) << "the pipe must still be a pipe";
   EXPECT_NE(readBytes(received).find("define"), std::string::npos) << "the reader gets the module";
 }

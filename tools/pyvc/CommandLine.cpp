@@ -47,11 +47,11 @@ std::string fileName(const std::string &path) {
 }
 
 // Writes through a temporary file and rename, so a reader never sees half a library. An output
-// that exists and is not a regular file (/dev/null, /dev/stdout, a pipe) is written to directly:
-// renaming over it would replace the device or the pipe with a file.
+// that exists and is not a regular file (/dev/null, a pipe, a symbolic link such as /dev/stdout)
+// is written to directly: renaming over it would replace the device, the pipe or the link.
 bool writeOutput(const std::string &path, const std::string &bytes) {
   struct stat status {};
-  if (stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+  if (lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
     std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.flush();
