@@ -92,15 +92,10 @@ bool isCopyCandidate(const llvm::GlobalValue &value) {
   });
 }
 
-// The local globals `function`'s instructions refer to, through constant expressions too.
-std::vector<const llvm::GlobalValue *> referencedLocals(const llvm::Function &function) {
+// The local globals that the constants in `pending` refer to, through constant expressions too.
+std::vector<const llvm::GlobalValue *> referencedLocals(std::vector<const llvm::Value *> pending) {
   std::vector<const llvm::GlobalValue *> locals;
   std::unordered_set<const llvm::Value *> seen;
-  std::vector<const llvm::Value *> pending;
-  for (const llvm::Instruction &instruction : llvm::instructions(function))
-    for (const llvm::Value *operand : instruction.operands())
-      if (llvm::isa<llvm::Constant>(operand))
-        pending.push_back(operand);
   while (!pending.empty()) {
     const llvm::Value *value = pending.back();
     pending.pop_back();
@@ -117,22 +112,44 @@ std::vector<const llvm::GlobalValue *> referencedLocals(const llvm::Function &fu
   return locals;
 }
 
-// The copy candidates whose local references are all copied as well (so a copy never needs a
-// definition that another unit holds), to a fixed point.
+// The local globals `function`'s instructions refer to.
+std::vector<const llvm::GlobalValue *> referencedLocals(const llvm::Function &function) {
+  std::vector<const llvm::Value *> constants;
+  for (const llvm::Instruction &instruction : llvm::instructions(function))
+    for (const llvm::Value *operand : instruction.operands())
+      if (llvm::isa<llvm::Constant>(operand))
+        constants.push_back(operand);
+  return referencedLocals(std::move(constants));
+}
+
+// The local globals a constant's initializer refers to.
+std::vector<const llvm::GlobalValue *> referencedLocals(const llvm::Constant &initializer) {
+  std::vector<const llvm::Value *> operands(initializer.op_begin(), initializer.op_end());
+  return referencedLocals(std::move(operands));
+}
+
+// The copy candidates whose local references (a function's instructions, a constant's
+// initializer) are all copied as well, so a copy never needs a definition that another unit
+// holds; to a fixed point.
 std::unordered_set<const llvm::GlobalValue *> findCopiedValues(const llvm::Module &module) {
   std::unordered_set<const llvm::GlobalValue *> copied;
-  for (const llvm::GlobalValue &value : module.global_values())
-    if (isCopyCandidate(value))
-      copied.insert(&value);
+  std::unordered_map<const llvm::GlobalValue *, std::vector<const llvm::GlobalValue *>> references;
+  for (const llvm::GlobalValue &value : module.global_values()) {
+    if (!isCopyCandidate(value))
+      continue;
+    copied.insert(&value);
+    if (auto *function = llvm::dyn_cast<llvm::Function>(&value))
+      references[&value] = referencedLocals(*function);
+    else
+      references[&value] = referencedLocals(*llvm::cast<llvm::GlobalVariable>(value).getInitializer());
+  }
   for (bool changed = true; changed;) {
     changed = false;
-    for (const llvm::Function &function : module) {
-      if (!copied.count(&function))
+    for (const auto &[value, locals] : references) {
+      if (!copied.count(value) ||
+          llvm::all_of(locals, [&](const llvm::GlobalValue *local) { return copied.count(local) != 0; }))
         continue;
-      std::vector<const llvm::GlobalValue *> locals = referencedLocals(function);
-      if (llvm::all_of(locals, [&](const llvm::GlobalValue *local) { return copied.count(local) != 0; }))
-        continue;
-      copied.erase(&function);
+      copied.erase(value);
       changed = true;
     }
   }

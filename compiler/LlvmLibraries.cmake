@@ -52,14 +52,22 @@ add_library(pyvc_lld INTERFACE)
 target_link_libraries(pyvc_lld INTERFACE "$<IF:${pyvc_static_llvm_wanted},pyvc_llvm_static,pyvc_lld_shared>")
 
 # Linking the static driver reads ~150 MB of archives: lld does it in seconds, GNU ld in a minute.
+# -B makes the compiler driver find lld-19's `ld.lld` (Debian's lld-19 installs no unversioned
+# one on PATH, and an older lld may own that name).
 if(PYVC_STATIC_LLVM_DRIVER)
   include(CheckLinkerFlag)
+  set(pyvc_lld_flags -B${LLVM_TOOLS_BINARY_DIR} -fuse-ld=lld)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -B${LLVM_TOOLS_BINARY_DIR})
   check_linker_flag(CXX "-fuse-ld=lld" PYVC_HAVE_LLD_LINKER)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
   if(PYVC_HAVE_LLD_LINKER)
     # Each loadable segment starts on a 2 MiB boundary of the file and of memory, so the kernel
     # can map the driver's code from 2 MiB page-cache folios (tools/pyvc/HugePages.h).
     set(PYVC_DRIVER_LINKER_FLAG
-        -fuse-ld=lld -Wl,-z,max-page-size=0x200000 -Wl,-z,separate-loadable-segments)
+        ${pyvc_lld_flags} -Wl,-z,max-page-size=0x200000 -Wl,-z,separate-loadable-segments)
+  else()
+    message(WARNING "lld-19 (${LLVM_TOOLS_BINARY_DIR}/ld.lld) does not link here: pyvc-driver is "
+                    "linked by the default linker, slowly, and its code stays on 4 KiB pages")
   endif()
 endif()
 
