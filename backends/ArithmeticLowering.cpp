@@ -320,6 +320,12 @@ llvm::Value *FunctionLowering::truth(llvm::Value *value, const ir::Type &type) {
   return nullptr;
 }
 
+llvm::Value *FunctionLowering::fitsInt64(llvm::Value *floats) {
+  // Ordered compares: false for NaN. ConstantFP::get splats for a vector type.
+  return builder_.CreateAnd(builder_.CreateFCmpOGE(floats, llvm::ConstantFP::get(floats->getType(), -0x1p63)),
+                            builder_.CreateFCmpOLT(floats, llvm::ConstantFP::get(floats->getType(), 0x1p63)));
+}
+
 llvm::Value *FunctionLowering::checkedFloatToInt(llvm::Value *value) {
   // NaN, infinities and values outside [-2^63, 2^63) must be refused before fptosi, which would
   // give poison. fptosi truncates toward zero, as int() does, and `value` may keep a fraction:
@@ -340,9 +346,7 @@ llvm::Value *FunctionLowering::checkedFloatToInt(llvm::Value *value) {
     converted = builder_.CreateIntrinsic(int64, llvm::Intrinsic::x86_sse2_cvttsd2si64, {vector});
     fits = builder_.CreateICmpNE(converted, builder_.getInt64(uint64_t(INT64_MIN)));
   } else {
-    // Two ordered compares (false for NaN) and one branch.
-    fits = builder_.CreateAnd(builder_.CreateFCmpOGE(value, minimum),
-                              builder_.CreateFCmpOLT(value, llvm::ConstantFP::get(doubleType, 0x1p63)));
+    fits = fitsInt64(value); // two ordered compares and one branch
   }
   llvm::BasicBlock *classify = newBlock("float_to_int.fails");
   llvm::BasicBlock *converts = newBlock("float_to_int.fits");

@@ -57,6 +57,9 @@ private:
   // Float -> int, truncating toward zero as int(), with CPython's errors (NaN: ValueError; inf,
   // out of range: OverflowError). Floor, ceil and round pass values already made integral.
   llvm::Value *checkedFloatToInt(llvm::Value *value);
+  // Whether each double of `floats` (a scalar or a vector) is in [-2^63, 2^63), where int()
+  // converts it to a 64-bit int: false for NaN and the infinities.
+  llvm::Value *fitsInt64(llvm::Value *floats);
   // MathLowering.cpp
   llvm::Value *lowerIntrinsic(const ir::IntrinsicExpr &expr);
   llvm::Value *callMath1(llvm::StringRef name, llvm::Value *x, bool canOverflow);

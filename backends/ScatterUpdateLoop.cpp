@@ -147,12 +147,7 @@ bool FunctionLowering::lowerScatterUpdateLoop(const ir::ForStmt &loop) {
                                         : builder_.CreateVectorSplat(BlockWidth, builder_.getTrue());
   llvm::Value *zeroDivisors = nullptr;
   llvm::Value *quotients = lowerVectorExpr(*update->quotient, iteration, base, &zeroDivisors);
-  // int() raises for NaN and the infinities, and pyvc's for anything outside [-2^63, 2^63).
-  auto splatFloat = [&](double value) {
-    return builder_.CreateVectorSplat(BlockWidth, llvm::ConstantFP::get(builder_.getDoubleTy(), value));
-  };
-  llvm::Value *convertible = builder_.CreateAnd(builder_.CreateFCmpOGE(quotients, splatFloat(-0x1p63)),
-                                                builder_.CreateFCmpOLT(quotients, splatFloat(0x1p63)));
+  llvm::Value *convertible = fitsInt64(quotients); // int() raises outside [-2^63, 2^63)
   // fptosi of a value it cannot convert is poison, which the `and`s below would carry into the
   // branch; frozen, such a lane holds some fixed number instead (and is flagged anyway).
   llvm::Value *positions = builder_.CreateFreeze(builder_.CreateFPToSI(quotients, indexVector), "indices");

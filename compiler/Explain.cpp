@@ -107,8 +107,4 @@ CompileOutcome explainSource(const CompileOptions &options, const std::string &s
   return std::move(state.outcome);
 }
 
-CompileOutcome explainFile(const CompileOptions &options) {
-  return runOnSourceFile(options, explainSource);
-}
-
 } // namespace pyvc::compiler

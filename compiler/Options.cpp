@@ -48,6 +48,18 @@ std::optional<std::string> readWholeFile(const std::string &path) {
   return contents.str();
 }
 
+CompileOutcome runOnSourceFile(const CompileOptions &options,
+                               const std::function<CompileOutcome(const std::string &text)> &run) {
+  std::optional<std::string> text = readWholeFile(options.sourcePath);
+  if (!text) {
+    CompileOutcome outcome;
+    outcome.exitCode = ExitInternal;
+    outcome.errorMessage = "cannot read " + options.sourcePath;
+    return outcome;
+  }
+  return run(*text);
+}
+
 const std::vector<std::string> &targetNames() {
   // Must match the table in Targets.cpp (a test checks that every name resolves there).
   static const std::vector<std::string> names = {"host", "x86-64", "x86-64-v3", "aarch64",

@@ -77,19 +77,4 @@ CompileOutcome compileSource(const CompileOptions &options, const std::string &s
   return std::move(state.outcome);
 }
 
-CompileOutcome runOnSourceFile(const CompileOptions &options, SourceAction run) {
-  std::optional<std::string> text = readWholeFile(options.sourcePath);
-  if (!text) {
-    CompileOutcome outcome;
-    outcome.exitCode = ExitInternal;
-    outcome.errorMessage = "cannot read " + options.sourcePath;
-    return outcome;
-  }
-  return run(options, *text);
-}
-
-CompileOutcome compileFile(const CompileOptions &options) {
-  return runOnSourceFile(options, compileSource);
-}
-
 } // namespace pyvc::compiler

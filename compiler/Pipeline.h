@@ -4,6 +4,7 @@
 // environment error.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,13 +50,10 @@ struct CompileOutcome {
 
 // Compiles `sourceText` (the contents of options.sourcePath).
 CompileOutcome compileSource(const CompileOptions &options, const std::string &sourceText);
-// Reads options.sourcePath, then compileSource; an unreadable file is exit 3.
-CompileOutcome compileFile(const CompileOptions &options);
 
 // `pyvc explain`: per function, its signature, classification, possible errors, batch variant
 // and the vectorization verdict of each loop and reduction, with source lines.
 CompileOutcome explainSource(const CompileOptions &options, const std::string &sourceText);
-CompileOutcome explainFile(const CompileOptions &options);
 
 // The names accepted by --target, in the order the help lists them (Targets.h has the details).
 const std::vector<std::string> &targetNames();
@@ -64,7 +62,7 @@ const std::vector<std::string> &targetNames();
 std::optional<std::string> readWholeFile(const std::string &path);
 
 // Reads options.sourcePath and runs `run` on its text; an unreadable file is exit 3.
-using SourceAction = CompileOutcome (*)(const CompileOptions &, const std::string &);
-CompileOutcome runOnSourceFile(const CompileOptions &options, SourceAction run);
+CompileOutcome runOnSourceFile(const CompileOptions &options,
+                               const std::function<CompileOutcome(const std::string &text)> &run);
 
 } // namespace pyvc::compiler

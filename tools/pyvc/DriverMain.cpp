@@ -44,22 +44,18 @@ int main(int argc, char **argv) {
   const pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
   CompileOptions options = pyvc::tools::compileOptionsOf(line);
 
-  CompileOutcome outcome;
-  if (std::optional<std::string> text = readWholeFile(options.sourcePath)) {
-    auto run = line.explain ? explainSource : compileSource;
-    outcome = compileWithCache(options, *text, [&] {
+  auto run = line.explain ? explainSource : compileSource;
+  CompileOutcome outcome = runOnSourceFile(options, [&](const std::string &text) {
+    return compileWithCache(options, text, [&] {
       CompileOutcome result;
       // Only the compiler recurses deeply (5,000 nested parentheses), so only it gets the
       // large stack.
       pyvc::tools::runWithLargeStack([&] {
-        result = run(options, *text);
+        result = run(options, text);
         return 0;
       });
       return result;
     });
-  } else {
-    outcome.exitCode = ExitInternal;
-    outcome.errorMessage = "cannot read " + options.sourcePath;
-  }
+  });
   return pyvc::tools::finish(outcome, line);
 }

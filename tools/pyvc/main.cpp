@@ -61,14 +61,10 @@ int main(int argc, char **argv) {
   if (!options.useCache)
     return pyvc::tools::finish(execDriver(argv), line);
 
-  CompileOutcome outcome;
-  if (std::optional<std::string> text = readWholeFile(options.sourcePath)) {
-    // A miss execs the driver, which looks the cache up again (another compile may have filled
-    // it meanwhile) and stores its output.
-    outcome = compileWithCache(options, *text, [&] { return execDriver(argv); });
-  } else {
-    outcome.exitCode = ExitInternal;
-    outcome.errorMessage = "cannot read " + options.sourcePath;
-  }
+  // A miss execs the driver, which looks the cache up again (another compile may have filled it
+  // meanwhile) and stores its output.
+  CompileOutcome outcome = runOnSourceFile(options, [&](const std::string &text) {
+    return compileWithCache(options, text, [&] { return execDriver(argv); });
+  });
   return pyvc::tools::finish(outcome, line);
 }
