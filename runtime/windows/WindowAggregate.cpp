@@ -21,8 +21,7 @@ template <typename Entry> Entry entryAs(const loader::KernelFunction &function) 
 Result<WindowAggregate> WindowAggregate::bind(std::string name,
                                               const loader::KernelFunction &function) {
   const loader::FunctionDescription &description = function.description();
-  bool takesOneFloatList = description.params.size() == 1 &&
-                           description.params[0].type.isList() &&
+  bool takesOneFloatList = description.params.size() == 1 && description.params[0].type.isList() &&
                            description.params[0].type.scalar == loader::ScalarKind::Float;
   if (!takesOneFloatList || !description.returns.isScalar())
     return makeError("aggregate `" + name + "`: function `" + description.name +
@@ -63,9 +62,9 @@ AggregateOutcome WindowAggregate::call(std::span<const double> values) const {
   }
   if (status != PYVC_OK) {
     outcome.value = 0.0;
-    outcome.error = loader::KernelError{loader::statusExceptionName(status),
-                                        message ? message
-                                                : "kernel status " + std::to_string(status)};
+    outcome.error =
+        loader::KernelError{loader::statusExceptionName(status),
+                            message ? message : "kernel status " + std::to_string(status)};
   }
   return outcome;
 }

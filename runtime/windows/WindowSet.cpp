@@ -179,8 +179,8 @@ bool WindowSet::addTimed(SensorState &state, SensorId sensor, int64_t timestampM
   if (!state.started) {
     state.started = true;
     state.newestMs = timestampMs;
-    state.nextWindow = floorDiv(Wide(timestampMs) - spec_.sizeMs - spec_.allowedLatenessMs,
-                                slideMs_) + 1;
+    state.nextWindow =
+        floorDiv(Wide(timestampMs) - spec_.sizeMs - spec_.allowedLatenessMs, slideMs_) + 1;
   }
   // With slide > size a reading can fall between two windows: it joins none, but its timestamp
   // still moves the sensor's event time.
@@ -256,8 +256,7 @@ void WindowSet::flushCountWindow(SensorState &state, SensorId sensor, WindowSink
   if (state.started) {
     // The next window ends untilEmit readings from now; it has received sizeCount - untilEmit
     // of its readings (none yet when the slide leaves a gap longer than that).
-    uint32_t sinceEmission =
-        (state.emitted ? spec_.slideCount : spec_.sizeCount) - state.untilEmit;
+    uint32_t sinceEmission = (state.emitted ? spec_.slideCount : spec_.sizeCount) - state.untilEmit;
     int64_t received = int64_t(spec_.sizeCount) - int64_t(state.untilEmit);
     if (sinceEmission > 0 && received > 0) {
       uint32_t count = uint32_t(received);
