@@ -1,10 +1,12 @@
 // JSON (de)serialisation of readings and batches, with errors that name the offending field.
 #include "core/Reading.h"
 
+#include "core/StrictJson.h"
 #include "core/Utf8.h"
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace pyvc {
 
@@ -14,6 +16,49 @@ bool Reading::operator==(const Reading &other) const {
   bool sameValue = value == other.value || (std::isnan(value) && std::isnan(other.value));
   return sensor == other.sensor && timestampMs == other.timestampMs && sameValue &&
          unit == other.unit && extra == other.extra;
+}
+
+ExtraProblem findExtraProblem(const json &extra, bool checkUtf8) {
+  if (extra.is_null())
+    return ExtraProblem::None;
+  if (!extra.is_object())
+    return ExtraProblem::NotAnObject;
+  // An explicit stack of (container, its level): the depth of `extra` is the sender's choice.
+  std::vector<std::pair<const json *, int>> pending{{&extra, 1}};
+  while (!pending.empty()) {
+    auto [container, level] = pending.back();
+    pending.pop_back();
+    bool isObject = container->is_object();
+    for (auto member = container->begin(); member != container->end(); ++member) {
+      if (checkUtf8 && isObject && !isValidUtf8(member.key()))
+        return ExtraProblem::InvalidUtf8;
+      const json &child = member.value();
+      if (child.is_string()) {
+        if (checkUtf8 && !isValidUtf8(child.get_ref<const std::string &>()))
+          return ExtraProblem::InvalidUtf8;
+      } else if (child.is_structured()) {
+        if (level + 1 > kMaxExtraDepth)
+          return ExtraProblem::TooDeep;
+        pending.emplace_back(&child, level + 1);
+      }
+    }
+  }
+  return ExtraProblem::None;
+}
+
+std::string describeExtraProblem(ExtraProblem problem) {
+  switch (problem) {
+  case ExtraProblem::None:
+    return "field `extra` is fine";
+  case ExtraProblem::NotAnObject:
+    return "field `extra` must be an object";
+  case ExtraProblem::TooDeep:
+    return "field `extra` is nested deeper than the limit of " + std::to_string(kMaxExtraDepth) +
+           " levels";
+  case ExtraProblem::InvalidUtf8:
+    return "field `extra` holds a key or string that is not valid UTF-8";
+  }
+  return "field `extra` is malformed";
 }
 
 json readingToJson(const Reading &reading) {
@@ -37,21 +82,29 @@ Error fieldError(std::string_view field, std::string_view problem) {
   return makeError("field `" + std::string(field) + "` " + std::string(problem));
 }
 
-Result<void> checkStringsAreUtf8(const Reading &reading) {
+// Everything serialising needs: valid strings, and an `extra` that dump() can walk safely.
+Result<void> checkSerializable(const Reading &reading) {
   if (!isValidUtf8(reading.sensor))
     return fieldError("sensor", "is not valid UTF-8");
   if (!isValidUtf8(reading.unit))
     return fieldError("unit", "is not valid UTF-8");
+  if (ExtraProblem problem = findExtraProblem(reading.extra); problem != ExtraProblem::None)
+    return makeError(describeExtraProblem(problem));
   return {};
 }
 
-// Dumps `value`, turning nlohmann's invalid-UTF-8 exception (which can only come from `extra`,
-// the other strings were checked) into an Error.
+// Parse options for a text whose readings sit `outerLevels` deep (1: one reading, 2: a batch).
+StrictJsonOptions readingTextOptions(int outerLevels) {
+  return StrictJsonOptions{.maxDepth = kMaxExtraDepth, .outerLevels = outerLevels};
+}
+
+// Dumps `value`; checkSerializable ran first, so nlohmann's invalid-UTF-8 exception cannot come,
+// but an exception must never leave the module.
 Result<std::string> dumpJson(const json &value) {
   try {
     return value.dump();
-  } catch (const json::exception &) {
-    return fieldError("extra", "holds a string that is not valid UTF-8");
+  } catch (const std::exception &error) {
+    return makeError(std::string("cannot serialise: ") + error.what());
   }
 }
 
@@ -89,8 +142,9 @@ Result<Reading> readingFromJson(const json &value) {
         return fieldError(key, "must be a string");
       reading.unit = field.get<std::string>();
     } else if (key == "extra") {
-      if (!field.is_object() && !field.is_null())
-        return fieldError(key, "must be an object");
+      // Checked before the copy below, which recurses.
+      if (ExtraProblem problem = findExtraProblem(field); problem != ExtraProblem::None)
+        return makeError(describeExtraProblem(problem));
       if (field.is_object() && !field.empty())
         reading.extra = field;
     } else {
@@ -107,22 +161,22 @@ Result<Reading> readingFromJson(const json &value) {
 }
 
 Result<std::string> serializeReading(const Reading &reading) {
-  if (auto checked = checkStringsAreUtf8(reading); !checked)
+  if (auto checked = checkSerializable(reading); !checked)
     return checked.error();
   return dumpJson(readingToJson(reading));
 }
 
 Result<Reading> parseReading(std::string_view text) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded())
-    return makeError("a reading is not valid JSON");
-  return readingFromJson(value);
+  Result<json> value = parseStrictJson(text, readingTextOptions(1));
+  if (!value)
+    return makeError("a reading is not valid JSON: " + value.error().message);
+  return readingFromJson(*value);
 }
 
 Result<std::string> serializeBatch(const std::vector<Reading> &readings) {
   json array = json::array();
   for (size_t index = 0; index < readings.size(); ++index) {
-    if (auto checked = checkStringsAreUtf8(readings[index]); !checked)
+    if (auto checked = checkSerializable(readings[index]); !checked)
       return makeError("reading " + std::to_string(index) + ": " + checked.error().message);
     array.push_back(readingToJson(readings[index]));
   }
@@ -130,9 +184,10 @@ Result<std::string> serializeBatch(const std::vector<Reading> &readings) {
 }
 
 Result<std::vector<Reading>> parseBatch(std::string_view text) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded())
-    return makeError("a batch is not valid JSON");
+  Result<json> parsed = parseStrictJson(text, readingTextOptions(2));
+  if (!parsed)
+    return makeError("a batch is not valid JSON: " + parsed.error().message);
+  const json &value = *parsed;
   if (!value.is_array())
     return makeError("a batch must be a JSON array of readings, not " +
                      std::string(value.type_name()));

@@ -12,24 +12,8 @@ namespace pyvc {
 
 namespace {
 
-// True when every key and string inside `value` is valid UTF-8, so that nothing the firewall
-// passes on can fail to serialise later.
-bool holdsOnlyValidUtf8(const nlohmann::json &value) {
-  if (value.is_string())
-    return isValidUtf8(value.get_ref<const std::string &>());
-  if (value.is_object()) {
-    for (const auto &[key, member] : value.items())
-      if (!isValidUtf8(key) || !holdsOnlyValidUtf8(member))
-        return false;
-    return true;
-  }
-  if (value.is_array())
-    return std::all_of(value.begin(), value.end(), holdsOnlyValidUtf8);
-  return true;
-}
-
 // What a hashed field's token is computed over: a string's bytes, or any other value's compact
-// JSON text (which cannot throw: strings were validated before).
+// JSON text (which cannot throw, and recurses only to kMaxExtraDepth: apply checked both).
 std::string hashInput(const nlohmann::json &value) {
   if (value.is_string())
     return value.get<std::string>();
@@ -111,9 +95,14 @@ bool Firewall::applyFieldRules(nlohmann::json &extra) {
 
 bool Firewall::apply(Reading &reading) {
   bool hasExtra = !reading.extra.is_null();
-  if (!isValidUtf8(reading.unit) || (hasExtra && !reading.extra.is_object()) ||
-      (hasExtra && !holdsOnlyValidUtf8(reading.extra))) {
+  if (!isValidUtf8(reading.unit)) {
     ++counters_.malformed;
+    return false;
+  }
+  // Iterative, so no depth of `extra` can exhaust the stack; everything after it may recurse.
+  if (ExtraProblem problem = findExtraProblem(reading.extra); problem != ExtraProblem::None) {
+    ++counters_.malformed;
+    counters_.tooDeep += problem == ExtraProblem::TooDeep;
     return false;
   }
   const CachedDecision *cached = lookUp(reading.sensor);

@@ -19,8 +19,11 @@ struct FirewallCounters {
   uint64_t defaultRule = 0;      // readings no rule matched
   std::array<uint64_t, kPrivacyActionCount> perAction{}; // indexed by PrivacyAction
   // Dropped before any rule was consulted: sensor or unit not valid UTF-8, extra fields not an
-  // object or holding a string that is not valid UTF-8. Not counted per rule or per action.
+  // object, nested deeper than kMaxExtraDepth or holding a key or string that is not valid
+  // UTF-8. Not counted per rule or per action.
   uint64_t malformed = 0;
+  // Of those, dropped because extra was nested deeper than kMaxExtraDepth.
+  uint64_t tooDeep = 0;
   // Dropped because OpenSSL failed to hash (never passed through unhashed).
   uint64_t hashFailures = 0;
   uint64_t fieldsDropped = 0;

@@ -1,6 +1,7 @@
 // Parsing and validating privacy policies, and deciding which rule applies to a sensor name.
 #include "privacy/PrivacyPolicy.h"
 
+#include "core/StrictJson.h"
 #include "privacy/KeyFile.h"
 
 #include <nlohmann/json.hpp>
@@ -89,6 +90,9 @@ Result<RuleT> parseRule(const json &object, size_t index, std::string_view kind,
   return RuleT{std::move(glob).value(), *parsedAction};
 }
 
+// A policy is three levels deep ({"rules": [{...}]}); anything much deeper is a mistake.
+constexpr int kMaxPolicyDepth = 8;
+
 constexpr std::initializer_list<PrivacyAction> kSensorActions = {
     PrivacyAction::Allow, PrivacyAction::Drop, PrivacyAction::Mask, PrivacyAction::Hash};
 constexpr std::initializer_list<PrivacyAction> kFieldActions = {
@@ -115,12 +119,12 @@ std::string firstHashUser(const std::vector<SensorRule> &rules,
 
 Result<std::shared_ptr<const PrivacyPolicy>>
 PrivacyPolicy::parse(std::string_view jsonText, const std::filesystem::path &baseFolder) {
-  json document;
-  try {
-    document = json::parse(jsonText);
-  } catch (const json::parse_error &error) {
-    return makeError(std::string("policy is not valid JSON: ") + error.what());
-  }
+  // Strict: a repeated key would otherwise let its last copy win silently ("drop" then "allow"),
+  // and a NUL byte would end the text early; both must refuse the policy, never weaken it.
+  Result<json> parsed = parseStrictJson(jsonText, StrictJsonOptions{.maxDepth = kMaxPolicyDepth});
+  if (!parsed)
+    return makeError("policy is not valid JSON: " + parsed.error().message);
+  const json &document = *parsed;
   if (!document.is_object())
     return makeError("policy must be a JSON object");
 

@@ -1,10 +1,14 @@
 // Encodes a batch as the uplink body (see BatchBody.h for the format) and gzips it with zlib.
 #include "uplink/BatchBody.h"
 
+#include "core/StrictJson.h"
+
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
 #include <cassert>
+#include <exception>
+#include <limits>
 
 namespace pyvc::uplink {
 
@@ -15,6 +19,22 @@ namespace {
 std::string jsonStringLiteral(std::string_view text) {
   return nlohmann::json(std::string(text))
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// True when `payload` is exactly one complete JSON value, every byte of it. accept() validates
+// without building a DOM (iteratively, and checking UTF-8), so valid payloads are copied byte
+// for byte; but nlohmann's lexer takes a NUL byte for the end of the input, so `{}` NUL `x`
+// would pass and break the body. No JSON text holds a raw NUL (in a string it must be escaped).
+bool isOneJsonValue(std::string_view payload) {
+  if (payload.find('\0') != std::string_view::npos)
+    return false;
+  if (!checkJsonDepth(payload, kMaxPayloadDepth))
+    return false;
+  try {
+    return nlohmann::json::accept(payload);
+  } catch (const std::exception &) {
+    return false; // accept() reports through its result; this is for allocation failures
+  }
 }
 
 } // namespace
@@ -34,9 +54,7 @@ BatchBody encodeBatchBody(const sync::Batch &batch) {
     if (!first)
       body.json += ',';
     first = false;
-    // accept() validates without building a DOM (and checks UTF-8), so valid payloads are
-    // copied byte for byte.
-    if (nlohmann::json::accept(item.payload)) {
+    if (isOneJsonValue(item.payload)) {
       body.json += item.payload;
       continue;
     }
@@ -48,6 +66,9 @@ BatchBody encodeBatchBody(const sync::Batch &batch) {
 }
 
 Result<std::string> gzipCompress(std::string_view data, int level) {
+  // One deflate() call takes at most uInt bytes; a batch body is far below that.
+  if (data.size() > std::numeric_limits<uInt>::max())
+    return makeError("gzip: " + std::to_string(data.size()) + " bytes is too large for one call");
   z_stream stream{};
   // windowBits 15 + 16 asks zlib for a gzip header and trailer instead of a zlib wrapper.
   if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
