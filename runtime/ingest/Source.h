@@ -7,26 +7,29 @@
 #include "core/Result.h"
 #include "core/SensorNames.h"
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace pyvc::ingest {
 
 // Why a reading was set aside rather than processed. One table: name, metric label and the
 // docs (docs/AGENT.md, "Rejected readings") use these names.
 #define PYVC_REJECT_REASONS(X)                                                                     \
-  X(MalformedJson, "malformed_json")     /* not JSON, or truncated */                             \
-  X(MalformedCsv, "malformed_csv")       /* wrong number of columns, bad quoting */               \
-  X(MissingField, "missing_field")       /* no sensor, timestamp or value */                      \
-  X(WrongType, "wrong_type")             /* value not a number, sensor not a string, ... */       \
-  X(UnknownField, "unknown_field")       /* a field the reading format does not have */           \
-  X(InvalidName, "invalid_name")         /* sensor name empty, not UTF-8 or too long */           \
-  X(NotFinite, "not_finite")             /* NaN or an infinity */                                 \
-  X(TimestampOutOfRange, "timestamp_out_of_range") /* too far in the past or the future */        \
-  X(Oversized, "oversized")              /* payload or reading over the size limit */             \
-  X(TooDeep, "too_deep")                 /* extra fields nested past the depth limit */          \
-  X(UnmappedTopic, "unmapped_topic")     /* MQTT topic no mapping names */
+  X(MalformedJson, "malformed_json") /* not JSON, or truncated */                                  \
+  X(MalformedCsv, "malformed_csv")   /* wrong number of columns, bad quoting */                    \
+  X(MissingField, "missing_field")   /* no sensor, timestamp or value */                           \
+  X(WrongType, "wrong_type")         /* value not a number, sensor not a string, ... */            \
+  X(UnknownField, "unknown_field")   /* a field the reading format does not have */                \
+  X(InvalidName, "invalid_name")     /* sensor name empty, not UTF-8 or too long */                \
+  X(NotFinite, "not_finite")         /* NaN or an infinity */                                      \
+  X(TimestampOutOfRange, "timestamp_out_of_range") /* too far in the past or the future */         \
+  X(Oversized, "oversized")                        /* payload or reading over the size limit */    \
+  X(TooDeep, "too_deep")                           /* extra fields nested past the depth limit */  \
+  X(UnmappedTopic, "unmapped_topic")               /* MQTT topic no mapping names */
 
 enum class RejectReason {
 #define PYVC_REJECT_ENUM(name, label) name,
@@ -50,6 +53,42 @@ inline constexpr size_t kMaxRejectedRawBytes = 1024;
 
 // Why a source dropped readings it could not hold (counted by the source, by reason).
 enum class SourceDropReason { BudgetFull, Stopping };
+inline constexpr size_t kSourceDropReasonCount = 2;
+const char *sourceDropReasonName(SourceDropReason reason); // "budget_full", "stopping"
+
+// `raw` cut to kMaxRejectedRawBytes, for RejectedReading::raw.
+std::string cutRejectedRaw(std::string_view raw);
+
+// A source's counters at one moment, for the agent's metrics. Readings, except `bytes`.
+struct SourceStats {
+  uint64_t received = 0; // readings seen (accepted + rejected + dropped + still pending)
+  uint64_t accepted = 0; // readings offered to and taken by the sink
+  std::array<uint64_t, kRejectReasonCount> rejected{};    // by RejectReason
+  std::array<uint64_t, kSourceDropReasonCount> dropped{}; // by SourceDropReason
+  uint64_t notDurable = 0; // readings taken whose acknowledgement came back "not durable"
+  uint64_t bytes = 0;      // input bytes read (payloads, request bodies, file bytes)
+};
+
+// The live counters behind SourceStats: plain relaxed atomics, bumped by the source's threads.
+class SourceCounters {
+public:
+  void addReceived(uint64_t count) { received_.fetch_add(count, std::memory_order_relaxed); }
+  void addAccepted(uint64_t count) { accepted_.fetch_add(count, std::memory_order_relaxed); }
+  void addRejected(RejectReason reason) {
+    rejected_[size_t(reason)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void addDropped(SourceDropReason reason, uint64_t count) {
+    dropped_[size_t(reason)].fetch_add(count, std::memory_order_relaxed);
+  }
+  void addNotDurable(uint64_t count) { notDurable_.fetch_add(count, std::memory_order_relaxed); }
+  void addBytes(uint64_t count) { bytes_.fetch_add(count, std::memory_order_relaxed); }
+  SourceStats snapshot() const;
+
+private:
+  std::atomic<uint64_t> received_{0}, accepted_{0}, notDurable_{0}, bytes_{0};
+  std::array<std::atomic<uint64_t>, kRejectReasonCount> rejected_{};
+  std::array<std::atomic<uint64_t>, kSourceDropReasonCount> dropped_{};
+};
 
 // Implemented by the agent. Thread-safe: every source thread calls it.
 class ReadingSink {
@@ -74,6 +113,8 @@ class Source {
 public:
   virtual ~Source() = default;
   const std::string &name() const { return name_; }
+  // The source's index in the agent's config: ReadingBatch::source and RejectedReading::source.
+  uint32_t index() const { return index_; }
   // Starts the source's own thread(s). An Error (port in use, file missing, broker refused the
   // subscription) stops the agent's start with that message.
   virtual Result<void> start(ReadingSink &sink) = 0;
@@ -82,12 +123,20 @@ public:
   virtual void stop() = 0;
   // True once a finite source (replay without loop) has offered everything.
   virtual bool finished() const { return false; }
+  // Safe to call from any thread at any time, also before start() and after stop().
+  virtual SourceStats stats() const { return counters_.snapshot(); }
 
 protected:
-  explicit Source(std::string name) : name_(std::move(name)) {}
+  Source(std::string name, uint32_t index) : name_(std::move(name)), index_(index) {}
+  // Counts the rejection and hands it to the sink with `raw` cut to kMaxRejectedRawBytes.
+  void rejectReading(ReadingSink &sink, RejectReason reason, std::string detail,
+                     std::string_view raw);
+
+  SourceCounters counters_;
 
 private:
   std::string name_;
+  uint32_t index_ = 0;
 };
 
 } // namespace pyvc::ingest
