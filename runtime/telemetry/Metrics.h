@@ -29,6 +29,7 @@ private:
 class Gauge {
 public:
   void set(double value) { value_.store(value, std::memory_order_relaxed); }
+  // A compare-and-swap loop: concurrent adds are never lost.
   void add(double amount);
   double value() const { return value_.load(std::memory_order_relaxed); }
 
@@ -37,9 +38,12 @@ private:
 };
 
 // Cumulative buckets with fixed upper bounds (the +Inf bucket is implicit); observe() is a
-// binary search and two relaxed atomic adds.
+// binary search and two relaxed atomic adds. The count is the sum of the buckets, so a scrape
+// never shows a _count that disagrees with the +Inf bucket. As in Prometheus' own clients, NaN
+// lands in the +Inf bucket and makes the sum NaN.
 class Histogram {
 public:
+  // Strictly increasing, no NaN; a last bound of +Inf is dropped (it is implicit).
   explicit Histogram(std::vector<double> upperBounds);
   void observe(double value);
   const std::vector<double> &upperBounds() const { return upperBounds_; }
@@ -48,7 +52,7 @@ public:
   uint64_t count() const;
   double sum() const;
   // The value below which `fraction` of the observations fall, interpolated inside the bucket
-  // (as Prometheus' histogram_quantile does); NaN when empty.
+  // (as Prometheus' histogram_quantile does); NaN when empty, -Inf below 0, +Inf above 1.
   double quantile(double fraction) const;
 
 private:
@@ -57,30 +61,57 @@ private:
   std::atomic<double> sum_{0.0};
 };
 
-// Exponential bucket bounds: start, start*factor, ... (count bounds).
+// Exponential bucket bounds: start, start*factor, ... (count bounds); start > 0, factor > 1.
 std::vector<double> exponentialBuckets(double start, double factor, size_t count);
+
+// The same histogram_quantile over cumulative counts (one per bound, then the +Inf count), for
+// callers that merge several histograms' buckets.
+double histogramQuantile(double fraction, const std::vector<double> &upperBounds,
+                         const std::vector<uint64_t> &cumulativeCounts);
+
+// A number as the text format wants it: integers without exponent, others in the shortest form
+// that reads back to the same double, and NaN, +Inf, -Inf.
+std::string formatPrometheusValue(double value);
 
 // Thread-safe registration; the returned references stay valid for the registry's lifetime.
 // Asking twice for the same name and labels returns the same metric. A name is one family:
 // one help text and one type.
+//
+// Names must match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]* without a
+// leading "__" and without "le" (histograms) or "quantile"; a counter family's name ends in
+// "_total" and gets it appended when it does not (counter("x") and counter("x_total") are one
+// family). Breaking these rules, or one name used with two types, is a programming error: it
+// asserts, and without asserts the offending characters are replaced so the output stays valid.
 class MetricsRegistry {
 public:
   MetricsRegistry();
   ~MetricsRegistry();
+  MetricsRegistry(const MetricsRegistry &) = delete;
+  MetricsRegistry &operator=(const MetricsRegistry &) = delete;
+
   Counter &counter(const std::string &name, const std::string &help, const Labels &labels = {});
   Gauge &gauge(const std::string &name, const std::string &help, const Labels &labels = {});
   Histogram &histogram(const std::string &name, const std::string &help,
                        const std::vector<double> &upperBounds, const Labels &labels = {});
-  // A gauge computed when scraped (queue depth, RSS, ...). The callback must be thread-safe.
+  // A gauge computed when scraped (queue depth, RSS, ...). The callback must be thread-safe; it
+  // runs outside the registry's lock, so it may itself use the registry. Registering the same
+  // name and labels again replaces the callback (a reloaded pipeline brings its own).
   void gaugeFunction(const std::string &name, const std::string &help, const Labels &labels,
                      std::function<double()> read);
+  // A counter computed when scraped (CPU seconds from the kernel); the callback must never go
+  // down. The name gets "_total" as for counter().
+  void counterFunction(const std::string &name, const std::string &help, const Labels &labels,
+                       std::function<double()> read);
   // Every family in registration order, `# HELP` and `# TYPE` once per family, label values
   // escaped; passes `promtool check metrics`.
   std::string renderPrometheus() const;
 
 private:
+  enum class MetricKind { Counter, Gauge, Histogram };
   struct Family;
-  Family &family(const std::string &name, const std::string &help, int kind);
+  struct Child;
+  Family &family(const std::string &name, const std::string &help, MetricKind kind);
+  Child &child(Family &family, const Labels &labels);
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Family>> families_;
 };
