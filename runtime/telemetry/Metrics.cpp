@@ -4,6 +4,8 @@
 
 #include "core/Utf8.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -28,6 +30,12 @@ Histogram::Histogram(std::vector<double> upperBounds) : upperBounds_(std::move(u
     assert((i == 0 || upperBounds_[i - 1] < upperBounds_[i]) &&
            "histogram bounds must increase strictly");
   }
+  // Without asserts, bad bounds are repaired: the binary search needs them sorted and unique.
+  std::erase_if(upperBounds_, [](double bound) {
+    return std::isnan(bound) || bound == std::numeric_limits<double>::infinity();
+  });
+  std::sort(upperBounds_.begin(), upperBounds_.end());
+  upperBounds_.erase(std::unique(upperBounds_.begin(), upperBounds_.end()), upperBounds_.end());
   buckets_ = std::make_unique<std::atomic<uint64_t>[]>(upperBounds_.size() + 1);
   for (size_t i = 0; i <= upperBounds_.size(); ++i)
     buckets_[i].store(0, std::memory_order_relaxed);
@@ -254,6 +262,7 @@ const char *typeName(int kind) {
 } // namespace
 
 struct MetricsRegistry::Child {
+  Labels labels;              // checked names, values made valid UTF-8
   std::string renderedLabels; // `name="value",...` without braces, escaped once at registration
   std::unique_ptr<Counter> counter;
   std::unique_ptr<Gauge> gauge;
@@ -315,6 +324,7 @@ MetricsRegistry::Child &MetricsRegistry::child(Family &family, const Labels &lab
     if (!child->renderedLabels.empty())
       child->renderedLabels += ',';
     child->renderedLabels += name + "=\"" + escapeLabelValue(value) + "\"";
+    child->labels.emplace_back(name, validUtf8(value));
   }
   Child &result = *child;
   family.children.push_back(std::move(child));
@@ -377,18 +387,12 @@ namespace {
 // What one child shows at the moment of the scrape, taken under the registry's lock; the
 // values themselves are read afterwards, without it.
 struct ChildView {
+  const Labels *labels;
   const std::string *renderedLabels;
   const Counter *counter;
   const Gauge *gauge;
   const Histogram *histogram;
   std::shared_ptr<const std::function<double()>> read;
-};
-
-struct FamilyView {
-  const std::string *name;
-  const std::string *help;
-  int kind;
-  std::vector<ChildView> children;
 };
 
 // A callback that throws (it is the caller's code) shows NaN rather than ending the scrape.
@@ -435,20 +439,30 @@ void appendHistogram(std::string &out, const std::string &name, const std::strin
 
 } // namespace
 
-std::string MetricsRegistry::renderPrometheus() const {
+struct MetricsRegistry::FamilyView {
+  const std::string *name;
+  const std::string *help;
+  int kind;
+  std::vector<ChildView> children;
+};
+
+std::vector<MetricsRegistry::FamilyView> MetricsRegistry::views() const {
   std::vector<FamilyView> families;
-  {
-    std::lock_guard lock(mutex_);
-    families.reserve(families_.size());
-    for (const auto &family : families_) {
-      FamilyView view{&family->name, &family->help, static_cast<int>(family->kind), {}};
-      view.children.reserve(family->children.size());
-      for (const auto &child : family->children)
-        view.children.push_back({&child->renderedLabels, child->counter.get(), child->gauge.get(),
-                                 child->histogram.get(), child->read});
-      families.push_back(std::move(view));
-    }
+  std::lock_guard lock(mutex_);
+  families.reserve(families_.size());
+  for (const auto &family : families_) {
+    FamilyView view{&family->name, &family->help, static_cast<int>(family->kind), {}};
+    view.children.reserve(family->children.size());
+    for (const auto &child : family->children)
+      view.children.push_back({&child->labels, &child->renderedLabels, child->counter.get(),
+                               child->gauge.get(), child->histogram.get(), child->read});
+    families.push_back(std::move(view));
   }
+  return families;
+}
+
+std::string MetricsRegistry::renderPrometheus() const {
+  std::vector<FamilyView> families = views();
   std::string out;
   for (const FamilyView &family : families) {
     const std::string &name = *family.name;
@@ -467,6 +481,57 @@ std::string MetricsRegistry::renderPrometheus() const {
     }
   }
   return out;
+}
+
+namespace {
+
+nlohmann::ordered_json jsonNumber(double value) {
+  if (std::isfinite(value))
+    return value;
+  return formatPrometheusValue(value);
+}
+
+} // namespace
+
+nlohmann::ordered_json MetricsRegistry::snapshotJson() const {
+  std::vector<FamilyView> families = views();
+  nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
+  for (const FamilyView &family : families) {
+    for (const ChildView &child : family.children) {
+      nlohmann::ordered_json series = nlohmann::ordered_json::object();
+      series["name"] = *family.name;
+      series["type"] = typeName(family.kind);
+      series["labels"] = nlohmann::ordered_json::object();
+      for (const auto &[name, value] : *child.labels)
+        series["labels"][name] = value;
+      if (child.histogram) {
+        std::vector<uint64_t> counts = child.histogram->bucketCounts();
+        const std::vector<double> &bounds = child.histogram->upperBounds();
+        nlohmann::ordered_json buckets = nlohmann::ordered_json::array();
+        uint64_t cumulative = 0;
+        for (size_t i = 0; i < counts.size(); ++i) {
+          cumulative += counts[i];
+          nlohmann::ordered_json bucket = nlohmann::ordered_json::object();
+          bucket["le"] = i < bounds.size() ? jsonNumber(bounds[i]) : nlohmann::ordered_json("+Inf");
+          bucket["count"] = cumulative;
+          buckets.push_back(std::move(bucket));
+        }
+        series["sum"] = jsonNumber(child.histogram->sum());
+        series["count"] = cumulative;
+        series["buckets"] = std::move(buckets);
+      } else if (child.counter) {
+        series["value"] = child.counter->value();
+      } else if (child.gauge) {
+        series["value"] = jsonNumber(child.gauge->value());
+      } else {
+        series["value"] = jsonNumber(readFunction(*child.read));
+      }
+      metrics.push_back(std::move(series));
+    }
+  }
+  nlohmann::ordered_json snapshot = nlohmann::ordered_json::object();
+  snapshot["metrics"] = std::move(metrics);
+  return snapshot;
 }
 
 } // namespace pyvc::telemetry

@@ -2,6 +2,8 @@
 // one registry that renders them in the Prometheus text exposition format (version 0.0.4).
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -105,11 +107,21 @@ public:
   // Every family in registration order, `# HELP` and `# TYPE` once per family, label values
   // escaped; passes `promtool check metrics`.
   std::string renderPrometheus() const;
+  // The same metrics as JSON, for the agent's own telemetry sent through the sync queue:
+  //   {"metrics":[{"name":"x_total","type":"counter","labels":{"source":"mqtt"},"value":3},
+  //     {"name":"y_seconds","type":"histogram","labels":{},"sum":0.5,"count":2,
+  //      "buckets":[{"le":0.25,"count":1},{"le":"+Inf","count":2}]}, ...]}
+  // with the families and series in the order renderPrometheus() gives them, cumulative bucket
+  // counts, and NaN and infinities as the strings "NaN", "+Inf", "-Inf".
+  nlohmann::ordered_json snapshotJson() const;
 
 private:
   enum class MetricKind { Counter, Gauge, Histogram };
   struct Family;
   struct Child;
+  struct FamilyView;
+  // What a scrape shows, taken under the lock; the values are read after it is released.
+  std::vector<FamilyView> views() const;
   Family &family(const std::string &name, const std::string &help, MetricKind kind);
   Child &child(Family &family, const Labels &labels);
   mutable std::mutex mutex_;

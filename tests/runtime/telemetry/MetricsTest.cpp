@@ -3,6 +3,7 @@
 #include "telemetry/Metrics.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -302,6 +303,41 @@ TEST(MetricsConcurrency, FourThreadsSumExactly) {
   EXPECT_EQ(histogram.bucketCounts(),
             (std::vector<uint64_t>{0, 2 * uint64_t(kPerThread), 2 * uint64_t(kPerThread)}));
   EXPECT_EQ(histogram.sum(), 3.0 * 2 * kPerThread); // 1.0 and 2.0, kPerThread * 2 threads each
+}
+
+TEST(MetricsRegistry, SnapshotJsonHoldsTheSameSeries) {
+  MetricsRegistry registry;
+  registry.counter("pyvc_readings_in", "Readings.", {{"source", "mqtt"}}).add(3);
+  registry.gauge("pyvc_lag_seconds", "Lag.", {{"pipeline", "bad\xff"}}).set(-kInf);
+  Histogram &calls = registry.histogram("pyvc_call_seconds", "Calls.", {0.25, 1});
+  calls.observe(0.125);
+  calls.observe(0.5);
+  calls.observe(3);
+  registry.gaugeFunction("pyvc_depth", "Depth.", {}, [] { return 2.5; });
+  // Written by hand from the format documented in Metrics.h.
+  const char *expected = R"({"metrics":[)"
+                         R"({"name":"pyvc_readings_in_total","type":"counter",)"
+                         R"("labels":{"source":"mqtt"},"value":3},)"
+                         R"({"name":"pyvc_lag_seconds","type":"gauge",)"
+                         R"("labels":{"pipeline":"bad\ufffd"},"value":"-Inf"},)"
+                         R"({"name":"pyvc_call_seconds","type":"histogram","labels":{},)"
+                         R"("sum":3.625,"count":3,"buckets":[{"le":0.25,"count":1},)"
+                         R"({"le":1.0,"count":2},{"le":"+Inf","count":3}]},)"
+                         R"({"name":"pyvc_depth","type":"gauge","labels":{},"value":2.5}]})";
+  EXPECT_EQ(registry.snapshotJson().dump(-1, ' ', true), expected);
+}
+
+TEST(Histogram, BadBoundsAssertOrAreRepaired) {
+  EXPECT_DEBUG_DEATH(
+      {
+        Histogram histogram({2, 1, 1, kNaN});
+#ifdef NDEBUG
+        EXPECT_EQ(histogram.upperBounds(), (std::vector<double>{1, 2}));
+        histogram.observe(1.5);
+        EXPECT_EQ(histogram.bucketCounts(), (std::vector<uint64_t>{0, 1, 0}));
+#endif
+      },
+      "histogram bound");
 }
 
 TEST(Gauge, SetAndAdd) {
