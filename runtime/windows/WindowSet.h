@@ -30,7 +30,11 @@ public:
   virtual void windowClosed(const ClosedWindow &window) = 0;
 };
 
-// Not thread-safe: one WindowSet per pipeline worker.
+// Not thread-safe: one WindowSet per pipeline worker. A sink must not call back into the
+// WindowSet that is calling it.
+//
+// Rings start at 16 readings, double when full, and halve after a closed window when four such
+// windows and what remains would still fit, so a burst's memory is given back.
 //
 // Time windows: a reading is late when every window that could hold it has closed (for a
 // reading between two sampling windows, when the window before it has closed). A reading older
