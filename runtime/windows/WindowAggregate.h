@@ -26,6 +26,8 @@ public:
   static Result<WindowAggregate> bind(std::string name, const loader::KernelFunction &function);
   const std::string &name() const { return name_; }
   const loader::KernelFunction &function() const { return *function_; }
+  // What the kernel returns before the conversion to double: for records that keep ints as ints.
+  loader::ScalarKind resultKind() const { return result_; }
   AggregateOutcome call(std::span<const double> values) const;
 
 private:

@@ -20,21 +20,38 @@ namespace pyvc::windows::testing {
 namespace {
 
 // The kernels at the default options (fixed lane-order sums) and with --strict-fp (CPython's
-// sequential sums, so results equal CPython's bit for bit).
-const loader::KernelLibrary &library(bool strict) {
-  static auto open = [](const char *path) {
+// sequential sums, so results equal CPython's bit for bit), opened once for the suite.
+class WindowAggregates : public ::testing::Test {
+public:
+  static void SetUpTestSuite() {
+    fast_ = open(WINDOW_KERNELS);
+    exact_ = open(WINDOW_KERNELS_STRICT);
+  }
+  static void TearDownTestSuite() {
+    fast_.reset();
+    exact_.reset();
+  }
+  void SetUp() override { ASSERT_TRUE(fast_ && exact_) << openError_; }
+  static const loader::KernelLibrary &library(bool strict) { return strict ? *exact_ : *fast_; }
+
+private:
+  static std::unique_ptr<loader::KernelLibrary> open(const char *path) {
     auto opened = loader::KernelLibrary::open(path);
     if (!opened) {
-      ADD_FAILURE() << opened.error().message;
-      std::abort();
+      openError_ += opened.error().message + "\n";
+      return nullptr;
     }
     return std::move(opened).value();
-  };
-  static std::unique_ptr<loader::KernelLibrary> fast = open(WINDOW_KERNELS);
-  static std::unique_ptr<loader::KernelLibrary> exact = open(WINDOW_KERNELS_STRICT);
-  return strict ? *exact : *fast;
-}
+  }
+  static inline std::unique_ptr<loader::KernelLibrary> fast_;
+  static inline std::unique_ptr<loader::KernelLibrary> exact_;
+  static inline std::string openError_;
+};
 
+const loader::KernelLibrary &library(bool strict) { return WindowAggregates::library(strict); }
+
+// Aborts only when window_kernels.py lacks a function the tests name or its signature changed:
+// a mistake in the test files themselves.
 WindowAggregate bindOrDie(const std::string &function, bool strict = false) {
   const loader::KernelFunction *found = library(strict).function(function);
   if (!found) {
@@ -57,7 +74,7 @@ std::string bindError(const std::string &function) {
   return bound ? std::string("bound") : bound.error().message;
 }
 
-TEST(WindowAggregate, BindRefusesFunctionsThatAreNotListOfFloatToScalar) {
+TEST_F(WindowAggregates, BindRefusesFunctionsThatAreNotListOfFloatToScalar) {
   const std::string wanted =
       "` must have the signature f(xs: list[float]) -> float|int|bool, it has ";
   EXPECT_EQ(bindError("scale"),
@@ -75,7 +92,7 @@ TEST(WindowAggregate, BindRefusesFunctionsThatAreNotListOfFloatToScalar) {
   EXPECT_EQ(bindError("rising"), "bound");
 }
 
-TEST(WindowAggregate, ResultsOfEachTypeOnPlainSpans) {
+TEST_F(WindowAggregates, ResultsOfEachTypeOnPlainSpans) {
   const double values[] = {3.0, -1.0, 4.0, 1.5};
   std::span<const double> xs(values);
   AggregateOutcome mean = bindOrDie("mean").call(xs);
@@ -89,9 +106,12 @@ TEST(WindowAggregate, ResultsOfEachTypeOnPlainSpans) {
   EXPECT_EQ(rising.value, 0.0); // 1.5 > 3.0 is False
   EXPECT_EQ(bindOrDie("rising").call(xs.subspan(1)).value, 1.0);
   EXPECT_EQ(bindOrDie("mean").name(), "mean");
+  EXPECT_EQ(bindOrDie("mean").resultKind(), loader::ScalarKind::Float);
+  EXPECT_EQ(bindOrDie("positives").resultKind(), loader::ScalarKind::Int);
+  EXPECT_EQ(bindOrDie("rising").resultKind(), loader::ScalarKind::Bool);
 }
 
-TEST(WindowAggregate, KernelExceptionsAreOutcomesNotCrashes) {
+TEST_F(WindowAggregates, KernelExceptionsAreOutcomesNotCrashes) {
   const double negative[] = {-4.0, 1.0};
   const double zeroFirst[] = {0.0, 2.0};
   AggregateOutcome empty = bindOrDie("mean").call({});
@@ -151,7 +171,7 @@ void feedRandomStream(WindowSet &windows, WindowSink &sink, uint32_t seed, size_
   windows.closeUntil(std::numeric_limits<int64_t>::max(), sink);
 }
 
-TEST(WindowAggregate, AggregatesOverClosedWindowsMatchDirectComputation) {
+TEST_F(WindowAggregates, AggregatesOverClosedWindowsMatchDirectComputation) {
   WindowSet windows({WindowKind::Hopping, 500, 200, 0, 0, 30});
   AggregatingSink sink(
       {bindOrDie("mean"), bindOrDie("positives"), bindOrDie("rising"), bindOrDie("inverse_first")});
@@ -186,7 +206,7 @@ TEST(WindowAggregate, AggregatesOverClosedWindowsMatchDirectComputation) {
 }
 
 // The oracle: CPython runs window_kernels.py on the same windows (window_oracle.py).
-TEST(WindowAggregate, StrictFpResultsEqualCPythonOnTheSameWindows) {
+TEST_F(WindowAggregates, StrictFpResultsEqualCPythonOnTheSameWindows) {
   const std::vector<std::string> names = {"mean",   "positives", "rising",
                                           "spread", "root_sum",  "inverse_first"};
   std::vector<WindowAggregate> aggregates;
@@ -230,7 +250,7 @@ TEST(WindowAggregate, StrictFpResultsEqualCPythonOnTheSameWindows) {
 
 // The hot path the agent runs: tumbling 10 s windows at 1,000 sensors, a reading per sensor
 // every 100 ms, the mean of each closed window. Prints readings/s for the report.
-TEST(WindowAggregate, ThroughputOfTumblingWindowsWithAMeanAtOneThousandSensors) {
+TEST_F(WindowAggregates, ThroughputOfTumblingWindowsWithAMeanAtOneThousandSensors) {
   class MeanSink : public WindowSink {
   public:
     explicit MeanSink(WindowAggregate mean) : mean_(std::move(mean)) {}
