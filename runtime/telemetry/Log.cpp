@@ -103,12 +103,15 @@ void Logger::logLimited(LogLevel level, std::string_view key, std::chrono::milli
   uint64_t suppressed = 0;
   {
     std::lock_guard lock(limitsMutex_);
-    auto [found, inserted] = limits_.try_emplace(std::string(key));
+    auto found = limits_.find(key);
+    bool inserted = found == limits_.end();
+    if (inserted)
+      found = limits_.emplace(std::string(key), Limit{}).first;
     Limit &limit = found->second;
     if (!inserted && now - limit.lastLogged < interval) {
       ++limit.suppressed;
       limit.lastLevel = level;
-      limit.lastEvent = std::string(event);
+      limit.lastEvent.assign(event);
       limit.lastFields = std::move(fields);
       return;
     }

@@ -77,7 +77,12 @@ private:
   LogClocks clocks_;
   std::mutex sinkMutex_; // one line at a time through the sink, in the order written
   std::mutex limitsMutex_;
-  std::unordered_map<std::string, Limit> limits_;
+  // Looked up by string_view, so that a held-back line allocates nothing for its key.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  };
+  std::unordered_map<std::string, Limit, KeyHash, std::equal_to<>> limits_;
 };
 
 } // namespace pyvc::telemetry

@@ -2,11 +2,13 @@
 // metrics goes through Prometheus' own checker (`promtool check metrics`, Debian's prometheus
 // package): it must parse, and the linter must find nothing to say.
 #include "telemetry/Metrics.h"
+#include "telemetry/MetricsServer.h"
 #include "telemetry/ProcessMetrics.h"
 
 #include "TemporaryFolder.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <sys/wait.h>
 
@@ -90,6 +92,24 @@ TEST(Promtool, EveryKindOfMetricPassesCleanly) {
   CheckResult result = promtoolCheck(text);
   EXPECT_EQ(result.exitCode, 0) << result.output << "\n--- input ---\n" << text;
   EXPECT_EQ(result.output, "") << text;
+}
+
+// What a Prometheus server scrapes over HTTP is the same text, and passes too.
+TEST(Promtool, ScrapedOverHttpPassesCleanly) {
+  if (!std::filesystem::exists(kPromtool))
+    GTEST_SKIP() << "promtool is not installed (Debian package prometheus)";
+  MetricsRegistry registry;
+  fillWithEveryKind(registry);
+  auto server = MetricsServer::start("127.0.0.1:0", registry, {}, {});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  httplib::Client client("127.0.0.1", (*server)->port());
+  client.set_read_timeout(std::chrono::seconds(5));
+  auto response = client.Get("/metrics");
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200);
+  CheckResult result = promtoolCheck(response->body);
+  EXPECT_EQ(result.exitCode, 0) << result.output << "\n--- input ---\n" << response->body;
+  EXPECT_EQ(result.output, "");
 }
 
 // The harness itself must be able to fail: promtool rejects broken text and lints bad names.
