@@ -56,7 +56,8 @@ public:
   bool add(SensorId sensor, int64_t timestampMs, double value, WindowSink &sink);
   // Closes every window of every sensor seen so far with end + allowedLateness <= watermarkMs, as
   // if each sensor had seen a reading at watermarkMs (a watermark behind a sensor's newest
-  // reading changes nothing); sensors are visited in id order. For idle sensors and at shutdown:
+  // reading changes nothing); sensors are visited in id order. Count windows close only by count,
+  // and here only at INT64_MAX. For idle sensors and at shutdown:
   // INT64_MAX closes everything, also the windows that reach past INT64_MAX - lateness and the
   // partial count window (the readings of the next count window received so far, when at least
   // one arrived since the last emission); after it, every further reading of those sensors is late.
