@@ -24,12 +24,11 @@ Result<WindowAggregate> WindowAggregate::bind(std::string name,
   bool takesOneFloatList = description.params.size() == 1 && description.params[0].type.isList() &&
                            description.params[0].type.scalar == loader::ScalarKind::Float;
   if (!takesOneFloatList || !description.returns.isScalar())
-    return makeError("aggregate `" + name + "`: function `" + description.name +
+    return makeError("function `" + description.name +
                      "` must have the signature f(xs: list[float]) -> float|int|bool, it has " +
                      description.signatureText());
   if (!function.entry())
-    return makeError("aggregate `" + name + "`: function `" + description.name +
-                     "` has no entry point");
+    return makeError("function `" + description.name + "` has no entry point");
   WindowAggregate aggregate;
   aggregate.name_ = std::move(name);
   aggregate.function_ = &function;

@@ -22,7 +22,9 @@ struct AggregateOutcome {
 class WindowAggregate {
 public:
   // Checks the signature: exactly one parameter of type list[float], a scalar result. The error
-  // names the function and the signature it has.
+  // names the function and the signature it has ("function `scale` must have the signature
+  // f(xs: list[float]) -> float|int|bool, it has scale(x: float) -> float"); the caller adds
+  // which pipeline and aggregate asked for it.
   static Result<WindowAggregate> bind(std::string name, const loader::KernelFunction &function);
   const std::string &name() const { return name_; }
   const loader::KernelFunction &function() const { return *function_; }

@@ -77,16 +77,14 @@ std::string bindError(const std::string &function) {
 TEST_F(WindowAggregates, BindRefusesFunctionsThatAreNotListOfFloatToScalar) {
   const std::string wanted =
       "` must have the signature f(xs: list[float]) -> float|int|bool, it has ";
-  EXPECT_EQ(bindError("scale"),
-            "aggregate `agg`: function `scale" + wanted + "scale(x: float) -> float");
-  EXPECT_EQ(bindError("above"), "aggregate `agg`: function `above" + wanted +
-                                    "above(xs: list[float], t: float) -> int");
-  EXPECT_EQ(bindError("total"),
-            "aggregate `agg`: function `total" + wanted + "total(xs: list[int]) -> int");
-  EXPECT_EQ(bindError("doubled"), "aggregate `agg`: function `doubled" + wanted +
-                                      "doubled(xs: list[float]) -> list[float]");
-  EXPECT_EQ(bindError("bounds"), "aggregate `agg`: function `bounds" + wanted +
-                                     "bounds(xs: list[float]) -> tuple[float, float]");
+  EXPECT_EQ(bindError("scale"), "function `scale" + wanted + "scale(x: float) -> float");
+  EXPECT_EQ(bindError("above"),
+            "function `above" + wanted + "above(xs: list[float], t: float) -> int");
+  EXPECT_EQ(bindError("total"), "function `total" + wanted + "total(xs: list[int]) -> int");
+  EXPECT_EQ(bindError("doubled"),
+            "function `doubled" + wanted + "doubled(xs: list[float]) -> list[float]");
+  EXPECT_EQ(bindError("bounds"),
+            "function `bounds" + wanted + "bounds(xs: list[float]) -> tuple[float, float]");
   EXPECT_EQ(bindError("mean"), "bound");
   EXPECT_EQ(bindError("positives"), "bound");
   EXPECT_EQ(bindError("rising"), "bound");
