@@ -29,7 +29,9 @@ Result<ListenAddress> parseListenAddress(std::string_view listen);
 
 // Answers GET /metrics (text/plain; version=0.0.4), /healthz and /readyz (200, or 503 when the
 // check says false; a check left empty counts as true); any other path is 404. The checks and
-// the registry's gauge functions run on the server's threads and must be thread-safe.
+// the registry's gauge functions run on the server's threads and must be thread-safe. The
+// registry, and whatever the checks and gauge functions use, must outlive the server: stop() it
+// (or destroy it) first.
 class MetricsServer {
 public:
   using Check = std::function<bool()>;

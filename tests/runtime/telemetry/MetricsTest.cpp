@@ -288,6 +288,11 @@ TEST(MetricsConcurrency, FourThreadsSumExactly) {
         // Registration from several threads returns the same object.
         if (i % 20000 == 0) {
           EXPECT_EQ(&registry.counter("pyvc_readings", "Readings."), &counter);
+          // New series appear while other threads scrape.
+          registry
+              .gauge("pyvc_progress", "Progress.",
+                     {{"thread", std::to_string(t)}, {"step", std::to_string(i)}})
+              .set(i);
         }
       }
     });
@@ -303,6 +308,12 @@ TEST(MetricsConcurrency, FourThreadsSumExactly) {
   EXPECT_EQ(histogram.bucketCounts(),
             (std::vector<uint64_t>{0, 2 * uint64_t(kPerThread), 2 * uint64_t(kPerThread)}));
   EXPECT_EQ(histogram.sum(), 3.0 * 2 * kPerThread); // 1.0 and 2.0, kPerThread * 2 threads each
+  std::string text = registry.renderPrometheus();
+  size_t progressSeries = 0;
+  for (size_t at = text.find("\npyvc_progress{"); at != std::string::npos;
+       at = text.find("\npyvc_progress{", at + 1))
+    ++progressSeries;
+  EXPECT_EQ(progressSeries, size_t(kThreads) * (kPerThread / 20000));
 }
 
 TEST(MetricsRegistry, SnapshotJsonHoldsTheSameSeries) {
