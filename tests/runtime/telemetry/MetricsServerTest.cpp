@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 using namespace pyvc::telemetry;
 
@@ -79,6 +81,51 @@ TEST(MetricsServer, MetricsEndpointServesTheRegistry) {
   EXPECT_EQ(second->body, registry.renderPrometheus());
   EXPECT_NE(second->body.find("pyvc_readings_in_total{source=\"sim\"} 7\n"), std::string::npos);
   EXPECT_NE(second->body.find("pyvc_queue_depth 3\n"), std::string::npos);
+}
+
+// Four scrapers at once while another thread counts: every scrape is whole, and the count a
+// scraper sees never goes down.
+TEST(MetricsServer, ConcurrentScrapesWhileUpdating) {
+  MetricsRegistry registry;
+  Counter &ticks = registry.counter("pyvc_ticks", "Ticks.");
+  registry.gauge("pyvc_last", "Last line.").set(1);
+  auto server = startOnLoopback(registry);
+  ASSERT_TRUE(server);
+  std::atomic<bool> done{false};
+  std::thread updater([&] {
+    while (!done.load())
+      ticks.add();
+  });
+  std::vector<std::thread> scrapers;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 4; ++t) {
+    scrapers.emplace_back([&] {
+      httplib::Client client("127.0.0.1", server->port());
+      client.set_read_timeout(std::chrono::seconds(5));
+      uint64_t previous = 0;
+      for (int i = 0; i < 25; ++i) {
+        auto response = client.Get("/metrics");
+        if (!response || response->status != 200)
+          return;
+        const std::string &body = response->body;
+        const std::string prefix = "\npyvc_ticks_total ";
+        size_t at = body.find(prefix);
+        if (at == std::string::npos || !body.ends_with("pyvc_last 1\n"))
+          return;
+        uint64_t value = std::stoull(body.substr(at + prefix.size()));
+        if (value < previous)
+          return;
+        previous = value;
+      }
+      ++good;
+    });
+  }
+  for (std::thread &scraper : scrapers)
+    scraper.join();
+  done = true;
+  updater.join();
+  EXPECT_EQ(good.load(), 4);
+  EXPECT_GT(ticks.value(), 0u);
 }
 
 TEST(MetricsServer, HealthAndReadinessFollowTheChecks) {
