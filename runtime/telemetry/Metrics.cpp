@@ -313,8 +313,10 @@ MetricsRegistry::Child &MetricsRegistry::child(Family &family, const Labels &lab
     bool repeated = std::any_of(checked.begin(), checked.end(),
                                 [&](const auto &label) { return label.first == checkedName; });
     assert(!repeated && "a label name given twice");
+    // Repaired before the lookup: two values that differ only in bad bytes render alike, so
+    // they must be one series, or the scrape would hold a duplicate that Prometheus rejects.
     if (!repeated)
-      checked.emplace_back(std::move(checkedName), value);
+      checked.emplace_back(std::move(checkedName), validUtf8(value));
   }
   std::string key = labelKey(checked);
   if (auto found = family.childByLabels.find(key); found != family.childByLabels.end())
@@ -324,7 +326,7 @@ MetricsRegistry::Child &MetricsRegistry::child(Family &family, const Labels &lab
     if (!child->renderedLabels.empty())
       child->renderedLabels += ',';
     child->renderedLabels += name + "=\"" + escapeLabelValue(value) + "\"";
-    child->labels.emplace_back(name, validUtf8(value));
+    child->labels.emplace_back(name, value);
   }
   Child &result = *child;
   family.children.push_back(std::move(child));

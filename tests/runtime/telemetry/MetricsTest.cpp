@@ -120,6 +120,9 @@ TEST(MetricsRegistry, SameNameAndLabelsIsSameMetric) {
 TEST(MetricsRegistry, InvalidUtf8LabelValueIsReplaced) {
   MetricsRegistry registry;
   registry.gauge("g", "bad \xff help", {{"sensor", "ok\xc3\x28x"}}).set(2);
+  // Different bad bytes, the same text once repaired: one series, not a duplicate sample.
+  EXPECT_EQ(&registry.gauge("g", "bad \xff help", {{"sensor", "ok\xff(x"}}),
+            &registry.gauge("g", "bad \xff help", {{"sensor", "ok\xc3\x28x"}}));
   EXPECT_EQ(registry.renderPrometheus(), "# HELP g bad \xEF\xBF\xBD help\n"
                                          "# TYPE g gauge\n"
                                          "g{sensor=\"ok\xEF\xBF\xBD(x\"} 2\n");
