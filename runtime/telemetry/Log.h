@@ -43,8 +43,8 @@ std::string formatLogTimestamp(std::chrono::system_clock::time_point time);
 class Logger {
 public:
   using Sink = std::function<void(std::string_view line)>; // gets the line without its newline
-  // Default sink: stderr, one write() per line, so lines of several threads (and of processes
-  // sharing the pipe) never interleave.
+  // Default sink: stderr, one write() per line, so lines of several threads never interleave
+  // (nor, up to PIPE_BUF = 4096 bytes a line, those of other processes writing to the same pipe).
   explicit Logger(LogLevel threshold = LogLevel::Info, Sink sink = {}, LogClocks clocks = {});
   void setThreshold(LogLevel threshold);
   bool enabled(LogLevel level) const;
