@@ -25,7 +25,7 @@ const char *severityName(Severity severity);
 enum class Durability { Normal, Full };
 
 // A compiled function named in the config: "stats.so:mean" -> library stats.so (resolved against
-// the config file's folder), function mean.
+// kernel_dir by the loader, so always absolute here), function mean.
 struct KernelRef {
   std::filesystem::path library;
   std::string function;
@@ -59,6 +59,7 @@ struct RecordSelection {
 
 struct PipelineConfig {
   std::string name;
+  int line = 0; // where the pipeline starts in the config file, for messages
   std::vector<std::string> sensors; // glob patterns; a reading goes to the first pipeline matching
   Priority priority = Priority::Normal;
   std::optional<windows::WindowSpec> window; // absent: no windows, reading rules only
@@ -95,8 +96,11 @@ struct TelemetryConfig {
   std::chrono::milliseconds interval{60000};
 };
 
+// Every path below is absolute once the loader has filled it: relative paths in the file are
+// resolved against the config file's folder (the current directory for the embedded default), or
+// against kernelDir for kernel libraries.
 struct AgentConfig {
-  std::filesystem::path file;       // the config file ("<embedded>" for the default)
+  std::filesystem::path file;       // the config file ("<embedded default>" for the default)
   std::filesystem::path dataDir = "pyvc-agent-data"; // store, queue, rejected readings
   std::string logLevel = "info";
   size_t memoryBudgetBytes = 16 << 20;
@@ -112,7 +116,12 @@ struct AgentConfig {
   // Relative kernel library paths (KernelRef::library, rulesLibrary) are resolved against this;
   // default: the config file's folder (for the embedded default: the installed example kernels).
   std::filesystem::path kernelDir;
-  std::filesystem::path privacyPolicy; // required: a policy file (JSON), see RUNTIME-privacy.md
+  // Exactly one of the two is set: a policy file (JSON, see RUNTIME-privacy.md), or the policy
+  // written inline in the config (`privacy.policy_inline`), as JSON text. An inline policy's
+  // relative hash_key_file is relative to privacyPolicyBase (the config file's folder).
+  std::filesystem::path privacyPolicy;
+  std::string privacyPolicyJson;
+  std::filesystem::path privacyPolicyBase;
   std::filesystem::path rulesLibrary;  // the compiled inline rules; required when any rule has `when`
   std::vector<ingest::SourceConfig> sources;
   std::vector<PipelineConfig> pipelines;

@@ -34,7 +34,9 @@ ConfigLoad loadConfigText(std::string_view yaml, const std::filesystem::path &fi
 
 // The config `pyvc-agent run` uses without a file: a simulator, windows and rules over the
 // example kernels installed with the agent, privacy, store and queue in ./pyvc-agent-data, no
-// uplink. Its text is runtime/agent/default-config.yaml.
+// uplink. Its text is runtime/config/default-config.yaml, compiled in; relative paths in it are
+// relative to the current directory, and its kernels are in $PYVC_KERNEL_DIR if set, else in the
+// folder the build put them in (PYVC_DEFAULT_KERNEL_DIR).
 std::string_view embeddedDefaultConfig();
 ConfigLoad loadEmbeddedDefaultConfig();
 

@@ -12,8 +12,10 @@
 
 namespace pyvc::agent {
 
-// "def rule_climate__too_hot(value: float) -> bool:\n    return value > 35.0\n" for every rule
-// with `when`, in config order, after a header comment that says how it was made.
+// "def rule_climate__too_hot(value: float) -> bool:\n    return bool(value > 35.0)\n" for every
+// rule with `when`, in config order, after a header comment that says how it was made. Only what
+// shapes the functions is in the text (not the config's name, lines or severities), so moving or
+// re-commenting a config does not make its library stale.
 std::string ruleModuleSource(const AgentConfig &config);
 // The function a rule's `when` compiles to: "rule_<pipeline>__<rule>" (names sanitised).
 std::string ruleFunctionName(const PipelineConfig &pipeline, const RuleConfig &rule);

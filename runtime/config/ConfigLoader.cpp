@@ -1,0 +1,589 @@
+// The agent's config loader (ConfigLoader.h): the YAML document, the sections other than
+// `sources` and `pipelines` (LoadSources.cpp, LoadPipelines.cpp), and the checks that span
+// sections. Every problem is recorded with its place and loading goes on, so one run reports all.
+#include "config/ConfigLoader.h"
+
+#include "config/ConfigSections.h"
+
+#include "config/ConfigValues.h"
+#include "config/RuleModule.h"
+#include "privacy/PrivacyPolicy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace pyvc::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char *kEmbeddedName = "<embedded default>";
+constexpr size_t kMaxConfigBytes = 16 << 20;
+
+void loadAgentSection(ConfigReader &reader, const Field &agent, const PathBases &bases,
+                      AgentConfig &config) {
+  if (!reader.checkMapping(agent, "agent"))
+    return;
+  if (auto field = reader.child(agent, "data_dir"))
+    if (auto text = reader.string(*field)) {
+      if (text->empty())
+        reader.report(*field, "must not be empty");
+      else
+        config.dataDir = resolvePath(bases.configFolder, *text);
+    }
+  if (auto field = reader.child(agent, "log_level"))
+    if (auto level = reader.choice<std::string>(
+            *field, {{"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}}))
+      config.logLevel = *level;
+  if (auto field = reader.child(agent, "memory_budget"))
+    if (auto bytes = reader.sizeBytes(*field, 64 << 10))
+      config.memoryBudgetBytes = static_cast<size_t>(*bytes);
+  if (auto field = reader.child(agent, "workers"))
+    if (auto value = reader.integer(*field, 1, 64))
+      config.workers = static_cast<uint32_t>(*value);
+  if (auto field = reader.child(agent, "durability"))
+    if (auto value = reader.choice<Durability>(
+            *field, {{"normal", Durability::Normal}, {"full", Durability::Full}}))
+      config.durability = *value;
+  if (auto commit = reader.child(agent, "commit");
+      commit && reader.checkMapping(*commit, "agent.commit")) {
+    if (auto field = reader.child(*commit, "max_readings"))
+      if (auto value = reader.integer(*field, 1, 10000000))
+        config.commitMaxReadings = static_cast<size_t>(*value);
+    if (auto field = reader.child(*commit, "max_delay"))
+      if (auto ms = reader.durationMs(*field, 0))
+        config.commitMaxDelay = std::chrono::milliseconds(*ms);
+  }
+  if (auto field = reader.child(agent, "shutdown_timeout"))
+    if (auto ms = reader.durationMs(*field, 1))
+      config.shutdownTimeout = std::chrono::milliseconds(*ms);
+  if (auto times = reader.child(agent, "timestamps");
+      times && reader.checkMapping(*times, "agent.timestamps")) {
+    if (auto field = reader.child(*times, "max_age"))
+      if (auto ms = reader.durationMs(*field, 1))
+        config.maxReadingAgeMs = *ms;
+    if (auto field = reader.child(*times, "max_skew"))
+      if (auto ms = reader.durationMs(*field, 0))
+        config.maxReadingSkewMs = *ms;
+  }
+  if (auto weights = reader.child(agent, "priority_weights");
+      weights && reader.checkMapping(*weights, "agent.priority_weights")) {
+    const std::pair<const char *, Priority> names[] = {{"critical", Priority::Critical},
+                                                       {"high", Priority::High},
+                                                       {"normal", Priority::Normal},
+                                                       {"low", Priority::Low}};
+    for (const auto &[name, priority] : names)
+      if (auto field = reader.child(*weights, name))
+        if (auto value = reader.number(*field, 0, 1e6, true))
+          config.priorityWeights[static_cast<size_t>(priority)] = *value;
+  }
+}
+
+// A YAML value as JSON, for a policy written inline: quoted scalars stay strings, plain ones
+// become the number, boolean or null they spell.
+nlohmann::ordered_json yamlToJson(const YAML::Node &node) {
+  switch (node.Type()) {
+  case YAML::NodeType::Map: {
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
+    for (const auto &entry : node)
+      object[entry.first.Scalar()] = yamlToJson(entry.second);
+    return object;
+  }
+  case YAML::NodeType::Sequence: {
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    for (const auto &element : node)
+      array.push_back(yamlToJson(element));
+    return array;
+  }
+  case YAML::NodeType::Scalar: {
+    const std::string &text = node.Scalar();
+    if (node.Tag() == "!")
+      return text;
+    if (text == "true" || text == "false")
+      return text == "true";
+    if (text == "null" || text == "~")
+      return nullptr;
+    if (auto integer = parseInteger(text))
+      return *integer;
+    if (auto number = parseNumber(text))
+      return *number;
+    return text;
+  }
+  default:
+    return nullptr;
+  }
+}
+
+// A policy written inline must not repeat a key anywhere: the JSON it becomes could keep only one
+// copy, and the firewall refuses repeated keys in a policy file for the same reason.
+bool hasRepeatedKeys(ConfigReader &reader, const YAML::Node &node, const std::string &path) {
+  bool repeated = false;
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto &entry : node) {
+      std::string key = entry.first.Scalar();
+      if (!seen.insert(key).second) {
+        reader.report(entry.first.Mark().line + 1, path + "." + key,
+                      "repeated key (each key may appear once)");
+        repeated = true;
+      }
+      repeated |= hasRepeatedKeys(reader, entry.second, path + "." + key);
+    }
+  } else if (node.IsSequence()) {
+    for (size_t index = 0; index < node.size(); ++index)
+      repeated |= hasRepeatedKeys(reader, node[index], path + "[" + std::to_string(index) + "]");
+  }
+  return repeated;
+}
+
+// Checks a policy as the firewall will load it, without its side effect: a policy that hashes
+// creates its key file on first load, which `check` must not do. The key file itself is the
+// agent's to check at start.
+void checkPolicy(ConfigReader &reader, const Field &field, const std::string &jsonText,
+                 const fs::path &keyBase) {
+  nlohmann::json document = nlohmann::json::parse(jsonText, nullptr, false);
+  std::string text = jsonText;
+  bool keyFileRemoved = false;
+  if (document.is_object() && document.contains("hash_key_file") &&
+      document["hash_key_file"].is_string() &&
+      !document["hash_key_file"].get<std::string>().empty()) {
+    document.erase("hash_key_file");
+    text = document.dump();
+    keyFileRemoved = true;
+  }
+  auto policy = PrivacyPolicy::parse(text, keyBase);
+  if (policy)
+    return;
+  const std::string &message = policy.error().message;
+  if (keyFileRemoved && message.find("sets no \"hash_key_file\"") != std::string::npos)
+    return;
+  reader.report(field, "invalid privacy policy: " + message);
+}
+
+void loadPrivacySection(ConfigReader &reader, const Field &privacy, const PathBases &bases,
+                        AgentConfig &config) {
+  if (!reader.checkMapping(privacy, "privacy"))
+    return;
+  std::optional<Field> file = reader.child(privacy, "policy");
+  std::optional<Field> inlined = reader.child(privacy, "policy_inline");
+  if (file && inlined) {
+    reader.report(*inlined, "give either `policy` (a file) or `policy_inline`, not both");
+    return;
+  }
+  if (!file && !inlined) {
+    reader.report(privacy.line, privacy.path + ".policy",
+                  "is required (a policy file, or `policy_inline`)");
+    return;
+  }
+  config.privacyPolicyBase = bases.configFolder;
+  if (inlined) {
+    if (!inlined->node.IsMap()) {
+      reader.report(*inlined, "expected a policy object (default, rules, ...), got " +
+                                  ConfigReader::describe(inlined->node));
+      return;
+    }
+    if (hasRepeatedKeys(reader, inlined->node, inlined->path))
+      return;
+    config.privacyPolicyJson = yamlToJson(inlined->node).dump();
+    checkPolicy(reader, *inlined, config.privacyPolicyJson, bases.configFolder);
+    return;
+  }
+  std::optional<std::string> text = reader.string(*file);
+  if (!text)
+    return;
+  if (text->empty()) {
+    reader.report(*file, "must not be empty");
+    return;
+  }
+  config.privacyPolicy = resolvePath(bases.configFolder, *text);
+  // Only a regular file of sane size: a FIFO or /dev/zero must not hang `check`.
+  std::error_code error;
+  fs::file_status status = fs::status(config.privacyPolicy, error);
+  std::string why;
+  if (error)
+    why = error.message();
+  else if (!fs::is_regular_file(status))
+    why = "not a regular file";
+  else if (fs::file_size(config.privacyPolicy, error) > kMaxConfigBytes)
+    why = "larger than 16 MiB";
+  std::stringstream contents;
+  if (why.empty()) {
+    std::ifstream input(config.privacyPolicy, std::ios::binary);
+    if (input)
+      contents << input.rdbuf();
+    if (!input)
+      why = std::strerror(errno);
+  }
+  if (!why.empty()) {
+    reader.report(*file, "cannot read " + config.privacyPolicy.string() + ": " + why);
+    return;
+  }
+  checkPolicy(reader, *file, contents.str(), config.privacyPolicy.parent_path());
+}
+
+void loadStorage(ConfigReader &reader, const Field &root, AgentConfig &config) {
+  if (auto store = reader.child(root, "store"); store && reader.checkMapping(*store, "store")) {
+    if (auto field = reader.child(*store, "retention"))
+      if (auto ms = reader.durationMs(*field, 1))
+        config.storeRetentionMs = *ms;
+    if (auto field = reader.child(*store, "max_size"))
+      if (auto bytes = reader.sizeBytes(*field, 1 << 20))
+        config.storeMaxBytes = *bytes;
+    if (auto field = reader.child(*store, "rejected_max_rows"))
+      if (auto rows = reader.integer(*field, 0, INT64_MAX))
+        config.rejectedMaxRows = static_cast<size_t>(*rows);
+  }
+  if (auto queue = reader.child(root, "queue"); queue && reader.checkMapping(*queue, "queue"))
+    if (auto field = reader.child(*queue, "max_size"))
+      if (auto bytes = reader.sizeBytes(*field, 1 << 20))
+        config.queueMaxBytes = *bytes;
+}
+
+void loadUplink(ConfigReader &reader, const Field &entry, const PathBases &bases,
+                std::vector<std::string> &names, AgentConfig &config) {
+  if (!entry.node.IsMap()) {
+    reader.report(entry, "expected a mapping of keys, got " + ConfigReader::describe(entry.node));
+    return;
+  }
+  std::optional<UplinkKind> kind;
+  if (auto field = reader.required(entry, "type", "http or mqtt"))
+    kind =
+        reader.choice<UplinkKind>(*field, {{"http", UplinkKind::Http}, {"mqtt", UplinkKind::Mqtt}});
+  reader.checkMapping(entry, "uplinks[]",
+                      !kind                       ? "*"
+                      : *kind == UplinkKind::Http ? "http"
+                                                  : "mqtt",
+                      "uplink");
+  UplinkConfig uplink;
+  uplink.name = readEntryName(reader, entry, names, "uplink").value_or("");
+  if (!kind)
+    return;
+  uplink.kind = *kind;
+  if (*kind == UplinkKind::Http) {
+    if (auto field = reader.required(entry, "url", "http://host:port/path or https://..."))
+      if (auto url = reader.string(*field)) {
+        if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0)
+          reader.report(*field, "expected an http:// or https:// URL, got `" + *url + "`");
+        uplink.url = *url;
+      }
+    if (auto field = reader.child(entry, "headers"))
+      if (auto headers = reader.sequence(*field, "\"Name: value\" headers"))
+        for (const Field &header : *headers)
+          if (auto text = reader.string(header)) {
+            size_t colon = text->find(':');
+            if (colon == std::string::npos || colon == 0 ||
+                text->find_first_of("\r\n") != std::string::npos)
+              reader.report(header, "expected a header like \"Authorization: Bearer x\", got `" +
+                                        *text + "`");
+            else
+              uplink.headers.push_back(*text);
+          }
+    if (auto field = reader.child(entry, "gzip"))
+      if (auto value = reader.boolean(*field))
+        uplink.gzip = *value;
+  } else {
+    if (auto field = reader.child(entry, "host"))
+      if (auto host = reader.string(*field)) {
+        if (host->empty())
+          reader.report(*field, "must not be empty");
+        uplink.host = *host;
+      }
+    if (auto field = reader.child(entry, "port"))
+      if (auto port = reader.integer(*field, 1, 65535))
+        uplink.port = static_cast<int>(*port);
+    if (auto field = reader.required(entry, "topic", "the MQTT topic batches are published to"))
+      if (auto topic = reader.string(*field)) {
+        if (topic->empty() || topic->find_first_of("+#") != std::string::npos)
+          reader.report(*field, "expected a topic without wildcards, got `" + *topic + "`");
+        uplink.topic = *topic;
+      }
+    if (auto field = reader.child(entry, "client_id"))
+      if (auto id = reader.string(*field))
+        uplink.clientId = *id;
+  }
+  if (auto field = reader.child(entry, "ca_file"))
+    if (auto text = reader.string(*field))
+      uplink.caFile = resolvePath(bases.configFolder, *text).string();
+  if (auto field = reader.child(entry, "timeout"))
+    if (auto ms = reader.durationMs(*field, 1))
+      uplink.timeout = std::chrono::milliseconds(*ms);
+  if (auto field = reader.child(entry, "max_batch_items"))
+    if (auto items = reader.integer(*field, 1, 1000000))
+      uplink.maxBatchItems = static_cast<size_t>(*items);
+  if (auto field = reader.child(entry, "max_batch_bytes"))
+    if (auto bytes = reader.sizeBytes(*field, 1))
+      uplink.maxBatchBytes = static_cast<size_t>(*bytes);
+  if (auto field = reader.child(entry, "max_bytes_per_second"))
+    if (auto rate = reader.number(*field, 0, 1e15))
+      uplink.maxBytesPerSecond = *rate;
+  config.uplinks.push_back(std::move(uplink));
+}
+
+void loadTelemetry(ConfigReader &reader, const Field &field, AgentConfig &config) {
+  if (!reader.checkMapping(field, "telemetry"))
+    return;
+  if (auto value = reader.child(field, "sync"))
+    if (auto flag = reader.boolean(*value))
+      config.telemetry.sync = *flag;
+  if (auto value = reader.child(field, "interval"))
+    if (auto ms = reader.durationMs(*value, 1000))
+      config.telemetry.interval = std::chrono::milliseconds(*ms);
+}
+
+// Inline rules become functions of one module: two rules whose names sanitise to the same
+// function ("a-b" and "a_b") would collide there.
+void checkRuleFunctions(ConfigReader &reader, const AgentConfig &config,
+                        const std::optional<Field> &rulesLibrary) {
+  std::map<std::string, std::string> owners;
+  for (const PipelineConfig &pipeline : config.pipelines)
+    for (const RuleConfig &rule : pipeline.rules) {
+      if (rule.when.empty())
+        continue;
+      std::string function = ruleFunctionName(pipeline, rule);
+      std::string owner = pipeline.name + "/" + rule.name;
+      auto [it, inserted] = owners.emplace(function, owner);
+      if (!inserted)
+        reader.report(rule.line, "pipelines",
+                      "rules " + it->second + " and " + owner + " both compile to the function " +
+                          function + "; rename one");
+    }
+  if (!owners.empty() && !rulesLibrary)
+    reader.report(1, "rules_library",
+                  "is required: rules with `when` are compiled into it (pyvc compile --config "
+                  "CONFIG -o rules.so)");
+}
+
+ConfigLoad readDocument(std::string_view text, const std::string &displayName,
+                        const fs::path &configFolder, bool embedded) {
+  ConfigReader reader(displayName);
+  ConfigLoad load;
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception &error) {
+    reader.report(error.mark.line >= 0 ? error.mark.line + 1 : 0, "",
+                  "YAML syntax error: " + error.msg);
+    load.problems = std::move(reader.problems());
+    return load;
+  }
+  if (documents.size() > 1) {
+    reader.report(documents[1].Mark().line + 1, "",
+                  "more than one YAML document (`---`); a config is one");
+    load.problems = std::move(reader.problems());
+    return load;
+  }
+  YAML::Node root =
+      documents.empty() || documents[0].IsNull() ? YAML::Node(YAML::NodeType::Map) : documents[0];
+  Field top{root, "", 1};
+  if (!reader.checkMapping(top, "")) {
+    load.problems = std::move(reader.problems());
+    return load;
+  }
+
+  AgentConfig config;
+  config.file = displayName;
+  PathBases bases{configFolder, configFolder};
+  config.dataDir = configFolder / "pyvc-agent-data";
+  std::optional<Field> agent = reader.child(top, "agent");
+  std::optional<Field> kernelDir =
+      agent && agent->node.IsMap() ? reader.child(*agent, "kernel_dir") : std::nullopt;
+  if (kernelDir) {
+    if (auto dir = reader.string(*kernelDir))
+      bases.kernelDir = resolvePath(configFolder, *dir);
+  } else if (embedded) {
+    const char *fromEnvironment = std::getenv("PYVC_KERNEL_DIR");
+    if (fromEnvironment && *fromEnvironment)
+      bases.kernelDir = resolvePath(configFolder, fromEnvironment);
+#ifdef PYVC_DEFAULT_KERNEL_DIR
+    else
+      bases.kernelDir = PYVC_DEFAULT_KERNEL_DIR;
+#endif
+  }
+  config.kernelDir = bases.kernelDir;
+  if (agent)
+    loadAgentSection(reader, *agent, bases, config);
+  if (auto metrics = reader.child(top, "metrics");
+      metrics && reader.checkMapping(*metrics, "metrics"))
+    if (auto listen = reader.child(*metrics, "listen")) {
+      std::string host;
+      int port = 0;
+      if (listen->node.IsScalar() && listen->node.Scalar() == "off")
+        config.metricsListen.clear();
+      else if (readListenAddress(reader, *listen, host, port))
+        config.metricsListen = listen->node.Scalar();
+    }
+  if (auto privacy = reader.required(top, "privacy", "a policy file or policy_inline"))
+    loadPrivacySection(reader, *privacy, bases, config);
+  std::optional<Field> rulesLibrary = reader.child(top, "rules_library");
+  if (rulesLibrary)
+    if (auto path = reader.string(*rulesLibrary)) {
+      if (path->empty())
+        reader.report(*rulesLibrary, "must not be empty");
+      else
+        config.rulesLibrary = resolvePath(bases.kernelDir, *path);
+    }
+  loadStorage(reader, top, config);
+  if (auto sources = reader.required(top, "sources", "at least one source"))
+    loadSources(reader, *sources, bases, config);
+  if (auto pipelines = reader.required(top, "pipelines", "at least one pipeline"))
+    loadPipelines(reader, *pipelines, bases, config);
+  if (auto uplinks = reader.child(top, "uplinks"))
+    if (auto list = reader.sequence(*uplinks, "uplinks")) {
+      std::vector<std::string> names;
+      for (const Field &entry : *list)
+        loadUplink(reader, entry, bases, names, config);
+    }
+  if (auto telemetry = reader.child(top, "telemetry"))
+    loadTelemetry(reader, *telemetry, config);
+  checkRuleFunctions(reader, config, rulesLibrary);
+
+  load.problems = std::move(reader.problems());
+  std::stable_sort(load.problems.begin(), load.problems.end(),
+                   [](const ConfigProblem &a, const ConfigProblem &b) { return a.line < b.line; });
+  if (load.problems.empty())
+    load.config = std::move(config);
+  return load;
+}
+
+// yaml-cpp throws only while parsing, which readDocument catches; this is the net under any
+// other throw (an allocation failure on a huge document), so a bad config can never end the agent.
+ConfigLoad loadDocument(std::string_view text, const std::string &displayName,
+                        const fs::path &configFolder, bool embedded) {
+  try {
+    return readDocument(text, displayName, configFolder, embedded);
+  } catch (const std::exception &error) {
+    ConfigLoad load;
+    load.problems.push_back(
+        ConfigProblem{displayName, 0, "", std::string("cannot read the config: ") + error.what()});
+    return load;
+  }
+}
+
+fs::path currentFolder() {
+  std::error_code error;
+  fs::path folder = fs::current_path(error);
+  return error ? fs::path("/") : folder;
+}
+
+fs::path folderOf(const fs::path &file) {
+  fs::path parent = file.parent_path();
+  if (parent.empty())
+    return currentFolder();
+  return parent.is_absolute() ? parent : currentFolder() / parent;
+}
+
+} // namespace
+
+fs::path resolvePath(const fs::path &base, const std::string &text) {
+  fs::path path = text;
+  if (text.rfind("~/", 0) == 0)
+    if (const char *home = std::getenv("HOME"); home && *home)
+      path = fs::path(home) / text.substr(2);
+  path = (path.is_absolute() ? path : base / path).lexically_normal();
+  // "." and "dir/" normalise to a trailing separator; the folder itself is meant.
+  if (!path.has_filename() && path != path.root_path())
+    path = path.parent_path();
+  return path;
+}
+
+std::optional<std::string> readEntryName(ConfigReader &reader, const Field &entry,
+                                         std::vector<std::string> &seen, std::string_view what) {
+  std::optional<Field> field = reader.required(entry, "name", "a name for messages and metrics");
+  if (!field)
+    return std::nullopt;
+  std::optional<std::string> name = reader.string(*field);
+  if (!name)
+    return std::nullopt;
+  bool valid =
+      !name->empty() && name->size() <= 64 && std::all_of(name->begin(), name->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+  if (!valid) {
+    reader.report(*field, "a " + std::string(what) +
+                              " name is 1 to 64 letters, digits, `_`, `-` or `.`, got `" + *name +
+                              "`");
+    return std::nullopt;
+  }
+  if (std::find(seen.begin(), seen.end(), *name) != seen.end()) {
+    reader.report(*field, "another " + std::string(what) + " is already named `" + *name + "`");
+    return std::nullopt;
+  }
+  seen.push_back(*name);
+  return name;
+}
+
+bool readListenAddress(ConfigReader &reader, const Field &field, std::string &host, int &port) {
+  std::optional<std::string> text = reader.string(field);
+  if (!text)
+    return false;
+  size_t colon = text->rfind(':');
+  std::optional<int64_t> number =
+      colon == std::string::npos ? std::nullopt : parseInteger(text->substr(colon + 1));
+  if (colon == std::string::npos || colon == 0 || !number) {
+    reader.report(field, "expected host:port such as 127.0.0.1:8080, got `" + *text + "`");
+    return false;
+  }
+  if (*number < 1 || *number > 65535) {
+    reader.report(field, "port must be between 1 and 65535, got " + std::to_string(*number));
+    return false;
+  }
+  host = text->substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  port = static_cast<int>(*number);
+  return true;
+}
+
+std::string ConfigProblem::str() const {
+  std::string text = file;
+  if (line > 0)
+    text += ":" + std::to_string(line);
+  text += ": ";
+  if (!key.empty())
+    text += key + ": ";
+  return text + problem;
+}
+
+ConfigLoad loadConfigText(std::string_view yaml, const fs::path &file) {
+  return loadDocument(yaml, file.string(), folderOf(file), false);
+}
+
+ConfigLoad loadConfigFile(const fs::path &file) {
+  std::ifstream input(file, std::ios::binary);
+  std::error_code ignored;
+  if (!input || fs::is_directory(file, ignored)) {
+    int error = errno;
+    ConfigLoad load;
+    load.problems.push_back(ConfigProblem{
+        file.string(), 0, "",
+        std::string("cannot read the config file: ") +
+            (fs::is_directory(file, ignored) ? "it is a folder" : std::strerror(error))});
+    return load;
+  }
+  std::string text;
+  char buffer[65536];
+  while (input.read(buffer, sizeof buffer) || input.gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(input.gcount()));
+    if (text.size() > kMaxConfigBytes) {
+      ConfigLoad load;
+      load.problems.push_back(
+          ConfigProblem{file.string(), 0, "", "the config file is larger than 16 MiB"});
+      return load;
+    }
+  }
+  return loadConfigText(text, file);
+}
+
+ConfigLoad loadEmbeddedDefaultConfig() {
+  return loadDocument(embeddedDefaultConfig(), kEmbeddedName, currentFolder(), true);
+}
+
+} // namespace pyvc::agent
