@@ -7,6 +7,15 @@ def mean(xs: list[float]) -> float:
     return sum(xs) / len(xs)
 
 
+def maximum(xs: list[float]) -> float:
+    """The largest value; ValueError on an empty window, as max() raises in Python."""
+    return max(xs)
+
+
+def minimum(xs: list[float]) -> float:
+    return min(xs)
+
+
 def variance(xs: list[float]) -> float:
     m = mean(xs)
     return sum((x - m) ** 2 for x in xs) / len(xs)

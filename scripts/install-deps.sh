@@ -10,7 +10,7 @@ host_packages=(
   libffi-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev
   libmosquitto-dev mosquitto libcpp-httplib-dev libyaml-cpp-dev prometheus libfuzzer-19-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-  python3 python3-numpy python3-numba
+  python3 python3-numpy python3-numba python3-paho-mqtt mosquitto-clients
 )
 cross_packages=(libffi-dev:arm64)
 
