@@ -2,6 +2,7 @@
 #include "ingest/HttpSource.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -67,6 +68,12 @@ Result<void> HttpSource::start(ReadingSink &sink) {
   int threads = std::max(1, config_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
   server_->set_payload_max_length(config_.maxBodyBytes);
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second agent bind the same port
+  // silently and share its requests; SO_REUSEADDR alone makes a port in use an error.
+  server_->set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   // Idle keep-alive connections are closed after a second, so stop() never waits long on them.
   server_->set_keep_alive_timeout(1);
   server_->Post(config_.path, [this](const httplib::Request &request, httplib::Response &response) {
@@ -95,6 +102,15 @@ Result<void> HttpSource::start(ReadingSink &sink) {
     boundPort_ = config_.port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the listening thread has marked the server running:
+  // wait for that, or a stop() right after start() would leave the thread in accept() forever.
+  auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (!server_->is_running() && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!server_->is_running()) {
+    stop();
+    return makeError(what + ": the HTTP server did not start");
+  }
   return {};
 }
 

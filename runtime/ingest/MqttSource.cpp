@@ -1,17 +1,22 @@
 // The MQTT subscriber: one network thread runs libmosquitto's loop and handles each message in
 // its callback; see MqttSource.h.
 //
-// Acknowledgement. In libmosquitto 2.0.11 (lib/handle_publish.c) a QoS 1 message is handed to the
-// message callback first and the PUBACK is sent when the callback returns (checked on this
-// machine: the broker logs the PUBACK when the callback returns, not before). So the callback
-// offers the message's readings and waits for the batch's Acknowledgement:
-//   - durable: it returns and the library sends the PUBACK;
-//   - not durable, or the source is stopping: it shuts the socket down first, so the PUBACK
-//     cannot be written; the broker keeps the message in the session and sends it again (DUP)
-//     after the reconnect.
-// The window of loss that remains is none on the agent's side: a reading is acknowledged only
-// after its commit. What remains is at-least-once: a message committed but whose PUBACK is lost
-// (crash between the commit and the write of the PUBACK) arrives again after the restart.
+// Acknowledgement. libmosquitto 2.0.11 has no manual acknowledgement (mosquitto_manual_ack and
+// MOSQ_OPT_ options for it came later). For a QoS 1 message it queues the PUBACK and then calls
+// the message callback. Where the queued PUBACK is written depends on the threading mode: with
+// none, packet__queue writes it at once, before the callback; in threaded mode it only queues it
+// and the loop writes it on its next turn, after the callback has returned. Both were checked on
+// this machine with the broker's log (ingest tests PubackWaitsForTheCommit and
+// NotDurableLeavesTheMessageToBeDeliveredAgain fail without mosquitto_threaded_set). So the
+// client is marked threaded (we run its loop on our own thread), and the callback offers the
+// message's readings and waits for the batch's Acknowledgement:
+//   - durable: it returns and the loop writes the PUBACK;
+//   - not durable, or the source is stopping: it shuts the socket down first, so the queued
+//     PUBACK cannot be written; the broker keeps the message in the session and sends it again
+//     (DUP) after the reconnect.
+// No window of loss remains on the agent's side: a message is acknowledged only after its
+// commit. What remains is at-least-once: a message committed but whose PUBACK is lost (a crash
+// between the commit and the write) arrives again after the restart.
 // The cost: while the callback waits, the connection reads nothing else, so one message is
 // committed per group commit; publishers that need more send arrays of readings per message.
 // Waiting longer than 1.5x keep-alive makes the broker drop the connection; it then redelivers
@@ -115,6 +120,9 @@ Result<void> MqttSource::start(ReadingSink &sink) {
                             config_.cleanSession, this);
     if (!client_)
       return makeError(what + ": cannot create the MQTT client");
+    // Threaded mode: queued packets (the PUBACK above all) are written by our loop, never from
+    // inside the library's handling of the message; see the top of this file.
+    mosquitto_threaded_set(client_, true);
     mosquitto_connect_callback_set(client_, &MqttSource::onConnect);
     mosquitto_disconnect_callback_set(client_, &MqttSource::onDisconnect);
     mosquitto_subscribe_callback_set(client_, &MqttSource::onSubscribe);

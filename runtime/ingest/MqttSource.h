@@ -1,7 +1,8 @@
 // MqttSource: subscribes to topic filters on an MQTT broker (libmosquitto) and turns each message
 // into readings. QoS 1 with a persistent session, and the PUBACK only after the agent's commit:
-// libmosquitto 2.0 sends a QoS 1 PUBACK when the message callback returns, so the callback waits
-// until the batch is durable (see the .cpp for the window that remains).
+// the client runs in libmosquitto's threaded mode, where the PUBACK goes out only after the
+// message callback returns, and the callback waits until the batch is durable (the .cpp says how
+// and what remains).
 #pragma once
 
 #include "ingest/ReadingDecoder.h"

@@ -2,6 +2,7 @@
 // parser's exceptions are caught where it is called.
 #include "ingest/ReadingDecoder.h"
 
+#include "core/StrictJson.h"
 #include "core/Utf8.h"
 
 #include <charconv>
@@ -112,6 +113,42 @@ DepthScan scanJsonDepth(std::string_view text, size_t limit) {
   return scan;
 }
 
+// Where well-formed UTF-8 stops in `text` (Unicode table 3-7), to point at the bad byte in a
+// message; isValidUtf8 stays the judge of validity.
+size_t firstInvalidUtf8Byte(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = [&](size_t at) { return at < text.size() ? uint8_t(text[at]) : 0; };
+    uint8_t lead = byte(i);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                    : lead >= 0xE0 && lead <= 0xEF ? 3
+                    : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                   : 0;
+    if (length == 0)
+      return i;
+    uint8_t low = 0x80, high = 0xBF; // the second byte's range
+    if (lead == 0xE0)
+      low = 0xA0;
+    else if (lead == 0xED)
+      high = 0x9F;
+    else if (lead == 0xF0)
+      low = 0x90;
+    else if (lead == 0xF4)
+      high = 0x8F;
+    if (byte(i + 1) < low || byte(i + 1) > high)
+      return i;
+    for (size_t k = 2; k < length; ++k)
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+        return i;
+    i += length;
+  }
+  return i;
+}
+
 // Whether the string that contains byte `offset` of `text` is the value of a "sensor" key: back
 // to the opening quote, then `"sensor" :`. Only used to word an error well.
 bool insideSensorValue(std::string_view text, size_t offset) {
@@ -189,25 +226,28 @@ std::optional<Rejection> parseJsonReadings(std::string_view text, const Validati
       rejection.reading = scan.element;
     return rejection;
   }
-  try {
-    document = nlohmann::json::parse(text.begin(), text.end());
-    return std::nullopt;
-  } catch (const nlohmann::json::parse_error &error) {
-    if (!isValidUtf8(text)) {
-      if (insideSensorValue(text, error.byte == 0 ? 0 : error.byte - 1))
-        return makeRejection(RejectReason::InvalidName, "sensor", "is not valid UTF-8");
-      return makeRejection(RejectReason::MalformedJson, "",
-                           "text is not valid UTF-8 (near byte " + std::to_string(error.byte) +
-                               ")");
-    }
+  if (!isValidUtf8(text)) {
+    // nlohmann refuses such text; say whether the bad bytes are the sensor name.
+    size_t valid = firstInvalidUtf8Byte(text);
+    if (insideSensorValue(text, valid))
+      return makeRejection(RejectReason::InvalidName, "sensor", "is not valid UTF-8");
     return makeRejection(RejectReason::MalformedJson, "",
-                         "is not valid JSON (byte " + std::to_string(error.byte) + ")");
-  } catch (const nlohmann::json::out_of_range &) {
-    return makeRejection(RejectReason::NotFinite, "", "holds a number beyond the double range");
-  } catch (const std::exception &error) {
-    return makeRejection(RejectReason::MalformedJson, "",
-                         std::string("could not be parsed: ") + error.what());
+                         "text is not valid UTF-8 (byte " + std::to_string(valid) + ")");
   }
+  StrictJsonOptions options;
+  options.maxDepth = int(limits.maxExtraDepth);
+  options.outerLevels = isArray ? 2 : 1;
+  Result<nlohmann::json> parsed = parseStrictJson(text, options);
+  if (!parsed) {
+    const std::string &message = parsed.error().message;
+    if (message.find("number overflow") != std::string::npos ||
+        message.find("out of range") != std::string::npos)
+      return makeRejection(RejectReason::NotFinite, "",
+                           "holds a number beyond the double range (" + message + ")");
+    return makeRejection(RejectReason::MalformedJson, "", "is not valid JSON: " + message);
+  }
+  document = std::move(parsed.value());
+  return std::nullopt;
 }
 
 std::optional<Rejection> decodeJsonReading(const nlohmann::json &object,

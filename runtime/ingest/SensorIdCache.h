@@ -22,19 +22,15 @@ public:
     if (hasLast_ && name == lastName_)
       return lastId_;
     auto found = ids_.find(name);
-    SensorId id;
-    if (found != ids_.end()) {
-      id = found->second;
-    } else {
+    if (found == ids_.end()) {
       if (ids_.size() >= capacity_)
         ids_.clear();
-      id = names_.intern(name);
-      ids_.emplace(std::string(name), id);
+      found = ids_.emplace(std::string(name), names_.intern(name)).first;
     }
-    lastName_.assign(name);
-    lastId_ = id;
+    lastName_ = found->first; // a node's key never moves while the node lives
+    lastId_ = found->second;
     hasLast_ = true;
-    return id;
+    return lastId_;
   }
 
 private:
@@ -45,7 +41,7 @@ private:
   SensorNames &names_;
   size_t capacity_;
   std::unordered_map<std::string, SensorId, Hash, std::equal_to<>> ids_;
-  std::string lastName_;
+  std::string_view lastName_;
   SensorId lastId_ = 0;
   bool hasLast_ = false;
 };
