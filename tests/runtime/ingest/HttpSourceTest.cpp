@@ -171,6 +171,22 @@ TEST_F(HttpSourceTest, FailedOrLateAcknowledgementAnswers503) {
   EXPECT_EQ(source.stats().notDurable, 2u);
 }
 
+TEST_F(HttpSourceTest, StopAnswers503ToRequestsWaitingForTheCommit) {
+  sink_.setAckMode(AckMode::Hold);
+  HttpSource source("http", 0, config(), ValidationLimits{});
+  ASSERT_TRUE(source.start(sink_).ok());
+  auto waiting =
+      std::async(std::launch::async, [&] { return post(source.port(), reading("a", 1)); });
+  ASSERT_TRUE(sink_.waitForRows(1, 5s));
+  auto begin = std::chrono::steady_clock::now();
+  source.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1500ms);
+  Answer result = waiting.get();
+  EXPECT_EQ(result.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(result.body)["error"], "the agent is stopping; retry later");
+  sink_.acknowledgeHeld(true);
+}
+
 TEST_F(HttpSourceTest, PortInUseIsAnErrorAtStart) {
   HttpSource first("http", 0, config(), ValidationLimits{});
   ASSERT_TRUE(first.start(sink_).ok());

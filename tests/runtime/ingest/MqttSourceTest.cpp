@@ -237,6 +237,32 @@ TEST_F(MqttSourceTest, FullBudgetStopsReadingAndTheBrokerHoldsTheRest) {
   EXPECT_EQ(stats.dropped[size_t(SourceDropReason::BudgetFull)], 0u);
 }
 
+TEST_F(MqttSourceTest, StoppingUnderBackPressureLosesNothing) {
+  {
+    RecordingSink full(Now);
+    full.setFull(true);
+    MqttSource source("mqtt", 0, config("ingest-stop-full"), ValidationLimits{});
+    ASSERT_TRUE(source.start(full).ok());
+    ASSERT_TRUE(source.waitUntilSubscribed(5s));
+    Publisher publisher(broker_->port());
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(publisher.publish("sensors/s/temperature", std::to_string(i)));
+    std::this_thread::sleep_for(200ms);
+    auto begin = std::chrono::steady_clock::now();
+    source.stop(); // blocked offering: gives up at once, without a PUBACK
+    EXPECT_LT(std::chrono::steady_clock::now() - begin, 1s);
+    EXPECT_EQ(full.rowCount(), 0u);
+  }
+  RecordingSink sink(Now);
+  MqttSource source("mqtt", 0, config("ingest-stop-full"), ValidationLimits{});
+  ASSERT_TRUE(source.start(sink).ok());
+  ASSERT_TRUE(sink.waitForRows(3, 5s));
+  source.stop();
+  std::vector<RecordedRow> rows = sink.rows();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(rows[size_t(i)].value, double(i));
+}
+
 TEST_F(MqttSourceTest, ReconnectsWhenTheBrokerComesBack) {
   RecordingSink sink(Now);
   MqttSource source("mqtt", 0, config("ingest-reconnect"), ValidationLimits{});

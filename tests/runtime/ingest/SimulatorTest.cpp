@@ -253,6 +253,26 @@ TEST(SimulatorTest, LimitStopsAfterExactlyNReadingsAndBackPressureLosesNothing) 
   }
 }
 
+TEST(SimulatorTest, WallClockStampsWhenSyntheticTimeIsOff) {
+  SimulatorConfig config = oneGroup(SignalShape::Constant, 2);
+  config.syntheticTime = false;
+  std::vector<SensorId> ids = {0, 1};
+  SignalSimulator simulator(config, ids, Start);
+  ReadingBatch batch;
+  simulator.generate(10, UINT64_MAX, 1'800'000'000'000, batch);
+  ASSERT_EQ(batch.size(), 10u);
+  for (int64_t stamp : batch.timestampsMs)
+    EXPECT_EQ(stamp, 1'800'000'000'000);
+  // The unit travels with every row.
+  config.sensors[0].unit = "C";
+  SignalSimulator withUnit(config, ids, Start);
+  ReadingBatch units;
+  withUnit.generate(3, UINT64_MAX, 0, units);
+  ASSERT_EQ(units.side.size(), 3u);
+  EXPECT_EQ(units.side[2].row, 2u);
+  EXPECT_EQ(units.side[2].unit, "C");
+}
+
 TEST(SimulatorTest, BadConfigIsAnErrorAtStart) {
   RecordingSink sink(Start);
   SimulatorConfig config = oneGroup(SignalShape::Sine, 1);
