@@ -34,10 +34,11 @@ Result<std::optional<FreshHead>> findFreshHead(QueueDatabase &database, bool age
 // Whether a batch that failed is waiting out its backoff (nacked, retry time not reached).
 Result<bool> isBatchBackingOff(QueueDatabase &database, int64_t nowMs);
 // Leases the items already carrying batchId again, counting one more attempt.
+// Items whose payload fails its checksum are quarantined (ItemRemoval.h) and left out.
 Result<Batch> releaseReturningBatch(QueueDatabase &database, const std::string &batchId,
-                                    int64_t leaseUntil);
+                                    int64_t leaseUntil, int64_t nowMs);
 // Leases fresh items in line order up to the limits (at least one) under a new batch id.
 Result<Batch> formFreshBatch(QueueDatabase &database, std::string batchId, bool ageTurn,
-                             size_t maxItems, size_t maxBytes, int64_t leaseUntil);
+                             size_t maxItems, size_t maxBytes, int64_t leaseUntil, int64_t nowMs);
 
 } // namespace pyvc::sync

@@ -104,6 +104,22 @@ Result<int64_t> moveBatchToDeadLetters(QueueDatabase &database, const std::strin
   return moved;
 }
 
+Result<void> quarantineItem(QueueDatabase &database, int64_t id, std::string_view reason,
+                            int64_t nowMs) {
+  Result<Query> copy = database.query(
+      "INSERT OR REPLACE INTO dead_letters(id, payload, priority, attempts, enqueued_at, dead_at, "
+      "batch_id, reason) SELECT i.id, p.payload, i.priority, i.attempts, i.enqueued_at, ?2, "
+      "i.batch_id, ?3 FROM items i JOIN payloads p ON p.id = i.id WHERE i.id = ?1");
+  if (!copy)
+    return copy.error();
+  if (Result<void> ran = copy->bind(1, id).bind(2, nowMs).bind(3, reason).run(); !ran)
+    return ran.error();
+  Result<int64_t> removed = removeItem(database, id);
+  if (!removed)
+    return removed.error();
+  return database.addToCounter(counter::forDrop(DropReason::Corrupt), *removed);
+}
+
 // A batch whose holder died (or never answered) on its last allowed attempt is not offered
 // again: a payload that crashes its consumer must not crash it forever.
 Result<void> deadLetterExhaustedLeases(QueueDatabase &database, int maxAttempts, int64_t nowMs) {

@@ -20,6 +20,10 @@ Result<int64_t> sweepExpired(QueueDatabase &database, int64_t nowMs);
 // Moves the items of one batch to the dead-letter table with the reason, counted as DeadLetter.
 Result<int64_t> moveBatchToDeadLetters(QueueDatabase &database, const std::string &batchId,
                                        std::string_view reason, int64_t nowMs);
+// Moves one item whose payload failed its checksum to the dead-letter table with the reason,
+// counted as Corrupt.
+Result<void> quarantineItem(QueueDatabase &database, int64_t id, std::string_view reason,
+                            int64_t nowMs);
 // Dead-letters batches whose lease expired on their last allowed attempt.
 Result<void> deadLetterExhaustedLeases(QueueDatabase &database, int maxAttempts, int64_t nowMs);
 

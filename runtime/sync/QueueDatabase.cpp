@@ -2,6 +2,8 @@
 // schema) and the small statement/transaction/counter layer SyncQueue is written on.
 #include "sync/QueueDatabase.h"
 
+#include "store/ReservingShmVfs.h"
+
 #include <sqlite3.h>
 
 #include <cassert>
@@ -36,9 +38,9 @@ const char *counter::forDrop(DropReason reason) {
 
 namespace {
 
-// Schema version 1. Items without a TTL have expires_at = INT64_MAX and stay out of the expiry
-// index (queries repeat its condition so SQLite can use it). `items` holds everything not yet
-// delivered. An item is
+// Schema version 2 (version 1 plus payloads.crc, see addPayloadChecksums). Items without a TTL have
+// expires_at = INT64_MAX and stay out of the expiry index (queries repeat its condition so SQLite
+// can use it). `items` holds everything not yet delivered. An item is
 //   fresh       batch_id IS NULL (never dequeued; always deliverable);
 //   leased      batch_id set, lease_until > now;
 //   backing off batch_id set, lease expired, next_attempt_at > now;
@@ -62,7 +64,7 @@ CREATE TABLE IF NOT EXISTS items(
   lease_until INTEGER NOT NULL DEFAULT 0,
   backoff_level INTEGER NOT NULL DEFAULT 0,
   batch_id TEXT);
-CREATE TABLE IF NOT EXISTS payloads(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS payloads(id INTEGER PRIMARY KEY, payload BLOB NOT NULL, crc INTEGER);
 CREATE INDEX IF NOT EXISTS items_fresh_by_priority ON items(priority DESC, id)
   WHERE batch_id IS NULL;
 CREATE INDEX IF NOT EXISTS items_by_batch ON items(batch_id) WHERE batch_id IS NOT NULL;
@@ -82,7 +84,8 @@ CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NUL
 INSERT OR IGNORE INTO counters(name, value) VALUES
   ('queued_bytes', 0), ('queued_items', 0), ('acked', 0), ('corruption_recoveries', 0),
   ('dropped.expired', 0), ('dropped.dead_letter', 0), ('dropped.evicted', 0),
-  ('dropped.too_large', 0), ('dropped.corrupt', 0), ('dropped.queue_full', 0);
+  ('dropped.too_large', 0), ('dropped.corrupt', 0), ('dropped.queue_full', 0), ('commits', 0),
+  ('lost_commits', 0);
 )sql";
 
 bool isCorruptionCode(int code) {
@@ -103,13 +106,60 @@ struct OpenFailure {
   Error error;
   bool corruption;
   sqlite3 *connection = nullptr; // still open on the corrupt file, see openConnection
+  bool diskFull = false;
 };
+
+// How the page cap is shared between the database and its WAL: the WAL gets an eighth (at least
+// 16 pages), checkpointed at half of it, and the database max_page_count the rest, so the two
+// together stay within maxPageCount (docs/RUNTIME-sync.md, "Disk footprint").
+struct WalPlan {
+  int checkpointPages;
+  int64_t databasePageCap; // 0: no cap
+};
+
+WalPlan walPlanFor(const QueueOptions &options) {
+  if (options.maxPageCount <= 0)
+    return {options.checkpointPages, 0};
+  int64_t walShare = std::max<int64_t>(16, options.maxPageCount / 8);
+  int64_t checkpoint =
+      std::min<int64_t>(options.checkpointPages, std::max<int64_t>(8, walShare / 2));
+  return {static_cast<int>(checkpoint), std::max<int64_t>(1, options.maxPageCount - walShare)};
+}
+
+// The drain reserve must cover what a checkpoint after a full disk may add to the database (one
+// checkpoint interval of WAL pages, all new) and a few drain transactions' WAL frames: less, and
+// the checkpoint cannot finish, the WAL cannot restart, and draining wedges.
+int64_t reserveBytesFor(const QueueOptions &options) {
+  if (options.diskReserveBytes <= 0)
+    return 0;
+  int64_t interval = int64_t(walPlanFor(options).checkpointPages + 32) * (options.pageSize + 24);
+  return std::max<int64_t>(options.diskReserveBytes, interval + 32 * 1024);
+}
+
+// Version 1 files have no payloads.crc: the column is added, and their rows keep a NULL checksum,
+// which dequeue treats as unverified but valid (computing one now would only vouch for bytes
+// that may already be damaged). Every payload enqueued from now on carries one.
+bool addPayloadChecksums(sqlite3 *db) {
+  sqlite3_stmt *columns = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM pragma_table_info('payloads') WHERE name='crc'",
+                         -1, &columns, nullptr) != SQLITE_OK)
+    return false;
+  bool present = sqlite3_step(columns) == SQLITE_ROW && sqlite3_column_int(columns, 0) > 0;
+  sqlite3_finalize(columns);
+  if (present)
+    return true;
+  return sqlite3_exec(db,
+                      "BEGIN IMMEDIATE; ALTER TABLE payloads ADD COLUMN crc INTEGER; "
+                      "UPDATE meta SET value = '2' WHERE key = 'schema_version'; COMMIT",
+                      nullptr, nullptr, nullptr) == SQLITE_OK;
+}
 
 // Applies the pragmas and the schema, and checks the file. Returns the failure, if any.
 std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &options) {
   auto fail = [&](std::string_view what) {
-    return OpenFailure{sqliteError(db, what, options.path),
-                       isCorruptionCode(sqlite3_extended_errcode(db))};
+    int code = sqlite3_extended_errcode(db);
+    return OpenFailure{sqliteError(db, what, options.path), isCorruptionCode(code), nullptr,
+                       (code & 0xff) == SQLITE_FULL};
   };
   // Another process (a second queue user) may hold the write lock for a moment.
   sqlite3_busy_timeout(db, 10000);
@@ -118,23 +168,38 @@ std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &op
   std::string pageSizePragma = "PRAGMA page_size=" + std::to_string(options.pageSize);
   if (sqlite3_exec(db, pageSizePragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("setting the page size");
+  // A new file gets incremental auto-vacuum (SQLite takes it only before the first write): after
+  // a full disk, pages freed by draining can go back to the file system (see
+  // QueueDatabase::givePagesBack). Files made before keep their mode.
+  if (sqlite3_exec(db, "PRAGMA auto_vacuum", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("reading the header");
+  {
+    sqlite3_stmt *pages = nullptr;
+    bool empty = sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &pages, nullptr) == SQLITE_OK &&
+                 sqlite3_step(pages) == SQLITE_ROW && sqlite3_column_int64(pages, 0) == 0;
+    sqlite3_finalize(pages);
+    if (empty &&
+        sqlite3_exec(db, "PRAGMA auto_vacuum=INCREMENTAL", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return fail("choosing incremental auto-vacuum");
+  }
   if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("setting WAL mode");
   std::string durability = options.durability == Durability::Full ? "PRAGMA synchronous=FULL"
                                                                   : "PRAGMA synchronous=NORMAL";
-  // Keep the WAL from staying large after bursts: less flash to rewrite, bounded disk use.
-  // secure_delete=FAST: Debian builds SQLite with secure_delete on, which rewrites every freed
-  // payload with zeros (more flash wear); FAST still zeroes what costs no extra I/O. Payloads are
-  // already past the privacy firewall.
+  // secure_delete=FAST: a payload deleted (acked, expired, evicted) is overwritten with zeros
+  // in its page, so what the privacy rules let through once does not linger in free pages for
+  // anyone who copies the card; FAST skips only the zeroing that would cost extra I/O (whole
+  // overflow pages put on the free list), measured in docs/RUNTIME-sync.md.
   // The WAL is kept to one checkpoint interval's size after a burst.
-  int64_t walBytesKept = int64_t(options.checkpointPages) * options.pageSize;
+  WalPlan plan = walPlanFor(options);
+  int64_t walBytesKept = int64_t(plan.checkpointPages) * (options.pageSize + 24) + 32;
   std::string pragmas = durability +
-                        "; PRAGMA wal_autocheckpoint=" + std::to_string(options.checkpointPages) +
+                        "; PRAGMA wal_autocheckpoint=" + std::to_string(plan.checkpointPages) +
                         "; PRAGMA journal_size_limit=" + std::to_string(walBytesKept) +
                         "; PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY; "
-                        "PRAGMA secure_delete=OFF";
-  if (options.maxPageCount > 0)
-    pragmas += "; PRAGMA max_page_count=" + std::to_string(options.maxPageCount);
+                        "PRAGMA secure_delete=FAST";
+  if (plan.databasePageCap > 0)
+    pragmas += "; PRAGMA max_page_count=" + std::to_string(plan.databasePageCap);
   if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("setting pragmas");
 
@@ -154,6 +219,12 @@ std::optional<OpenFailure> prepareConnection(sqlite3 *db, const QueueOptions &op
   }
   if (sqlite3_exec(db, SchemaSql, nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail("creating the schema");
+  if (!addPayloadChecksums(db)) {
+    OpenFailure failure = fail("adding payload checksums to a version 1 file");
+    if (!sqlite3_get_autocommit(db))
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  }
   // Eviction walks items by (priority, id); the index costs every enqueue ~10% of its CPU, so
   // it exists only once a byte cap has been asked for (and then stays).
   if (options.maxBytes > 0 &&
@@ -183,7 +254,7 @@ Result<std::string> moveCorruptFileAside(const std::string &path) {
   std::string aside = path + ".corrupt-" + utcTimestampNow();
   for (int suffix = 1; fileExists(aside); ++suffix)
     aside = path + ".corrupt-" + utcTimestampNow() + "-" + std::to_string(suffix);
-  for (const char *extension : {"", "-wal", "-shm"}) {
+  for (const char *extension : {"", "-wal", "-shm", "-sidecar"}) {
     std::string from = path + extension;
     if (!fileExists(from))
       continue;
@@ -194,18 +265,19 @@ Result<std::string> moveCorruptFileAside(const std::string &path) {
   return aside;
 }
 
-Result<sqlite3 *> openConnection(const QueueOptions &options, std::optional<OpenFailure> &failure) {
+Result<sqlite3 *> openConnection(const QueueOptions &options, const std::string &vfs,
+                                 std::optional<OpenFailure> &failure) {
   sqlite3 *db = nullptr;
   int code = sqlite3_open_v2(options.path.c_str(), &db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             options.sqliteVfs.empty() ? nullptr : options.sqliteVfs.c_str());
+                             vfs.c_str());
   if (code != SQLITE_OK) {
     Error error = sqliteError(db, "opening", options.path);
     bool corruption = isCorruptionCode(code);
     sqlite3_close(db);
+    failure = OpenFailure{error, corruption, nullptr, (code & 0xff) == SQLITE_FULL};
     if (!corruption)
       return error;
-    failure = OpenFailure{error, true};
     return static_cast<sqlite3 *>(nullptr);
   }
   sqlite3_extended_result_codes(db, 1);
@@ -259,15 +331,73 @@ Result<std::unique_ptr<QueueDatabase>> startFreshAfterCorruption(const QueueOpti
 
 Result<std::unique_ptr<QueueDatabase>> QueueDatabase::open(const QueueOptions &options,
                                                            bool recoverCorruption) {
+  bool diskFull = false;
+  Result<std::unique_ptr<QueueDatabase>> opened = openOnce(options, recoverCorruption, diskFull);
+  if (opened || !diskFull)
+    return opened;
+  // A disk too full for even the -shm or the first WAL frames: the drain reserve is for this.
+  DiskReserve(options.path, reserveBytesFor(options)).release("on open");
+  return openOnce(options, recoverCorruption, diskFull);
+}
+
+namespace {
+
+// -1 when the file does not exist.
+int64_t fileSizeOf(const std::string &path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_size) : -1;
+}
+
+} // namespace
+
+Result<std::unique_ptr<QueueDatabase>>
+QueueDatabase::openOnce(const QueueOptions &options, bool recoverCorruption, bool &diskFull) {
+  diskFull = false;
+  Result<std::string> vfs = store::reservingShmVfs(options.sqliteVfs);
+  if (!vfs)
+    return makeError("sync queue: " + vfs.error().message);
+  Result<std::unique_ptr<CommitSidecar>> sidecar = CommitSidecar::open(options.path);
+  if (!sidecar)
+    return sidecar.error();
+  // A queue used to be here (its sidecar counted commits) but the file is gone or empty: what
+  // it held is lost, which is reported like any other corruption, never a silent empty queue.
+  const std::optional<CommitRecord> &recorded = (*sidecar)->recordedAtOpen();
+  if (int64_t size = fileSizeOf(options.path); recorded && recorded->commits > 0 && size <= 0) {
+    Error cause = makeError(
+        "sync queue: " + options.path + (size < 0 ? " is missing" : " is empty") +
+        " but its sidecar records " + std::to_string(recorded->commits) +
+        " committed transactions (item ids up to " + std::to_string(recorded->highestId) + ")");
+    sidecar->reset();
+    if (!recoverCorruption)
+      return cause;
+    return startFreshAfterCorruption(options, cause, nullptr, "on open");
+  }
   std::optional<OpenFailure> failure;
-  Result<sqlite3 *> db = openConnection(options, failure);
-  if (!db)
+  Result<sqlite3 *> db = openConnection(options, *vfs, failure);
+  if (!db) {
+    diskFull = failure && failure->diskFull;
     return db.error();
+  }
   if (*db) {
     auto database = std::unique_ptr<QueueDatabase>(new QueueDatabase(*db, options.path));
-    database->watchWalCommits(options.checkpointPages);
+    // The -wal and -shm stay when the last connection closes (the WAL emptied, see
+    // journal_size_limit): the next open finds the -shm's blocks its own and needs no free space.
+    int persist = 1;
+    sqlite3_file_control(*db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    database->sidecar_ = std::move(*sidecar);
+    database->reserve_ = std::make_unique<DiskReserve>(options.path, reserveBytesFor(options));
+    database->reserve_->restore();
+    WalPlan plan = walPlanFor(options);
+    database->truncateAtCheckpoint_ = plan.databasePageCap > 0;
+    database->databasePageCap_ = plan.databasePageCap;
+    database->watchWalCommits(plan.checkpointPages);
+    if (Result<void> checked = database->checkAgainstSidecar(); !checked) {
+      diskFull = database->diskFullNoted();
+      return checked.error();
+    }
     return database;
   }
+  sidecar->reset();
   if (!recoverCorruption) {
     sqlite3_close(failure->connection);
     return failure->error;
@@ -286,6 +416,57 @@ QueueDatabase::replaceCorrupt(std::unique_ptr<QueueDatabase> damaged, const Queu
   damaged->db_ = nullptr;
   damaged.reset();
   return startFreshAfterCorruption(options, cause, connection, "while running");
+}
+
+Result<void> QueueDatabase::checkAgainstSidecar() {
+  Result<int64_t> commits = counterValue(counter::Commits);
+  if (!commits)
+    return commits.error();
+  int64_t fileHighest = 0;
+  {
+    Result<Query> sequence = query("SELECT seq FROM sqlite_sequence WHERE name = 'items'");
+    if (!sequence)
+      return sequence.error();
+    Result<bool> row = sequence->step();
+    if (!row)
+      return row.error();
+    if (*row)
+      fileHighest = sequence->int64At(0);
+  }
+  highestId_ = fileHighest;
+  const std::optional<CommitRecord> &recorded = sidecar_->recordedAtOpen();
+  if (!recorded || recorded->commits <= *commits) {
+    sidecar_->record({*commits, highestId_});
+    return {};
+  }
+  // Committed transactions are missing: SQLite's WAL recovery stops at the first frame whose
+  // checksum fails and silently drops the rest, and a power cut under Normal durability loses
+  // what was committed since the last checkpoint.
+  int64_t lost = recorded->commits - *commits;
+  std::fprintf(stderr,
+               "pyvc sync queue: LOST COMMITS in %s: its sidecar records %lld committed "
+               "transactions (item ids up to %lld), the file holds %lld (ids up to %lld); %lld "
+               "transactions were lost from the WAL\n",
+               path_.c_str(), static_cast<long long>(recorded->commits),
+               static_cast<long long>(recorded->highestId), static_cast<long long>(*commits),
+               static_cast<long long>(fileHighest), static_cast<long long>(lost));
+  WriteTransaction transaction(*this);
+  if (Result<void> began = transaction.begin(); !began)
+    return began.error();
+  if (Result<void> counted = addToCounter(counter::LostCommits, lost); !counted)
+    return counted.error();
+  // Ids continue above every id ever handed out: a consumer may still hold a lost one.
+  if (recorded->highestId > fileHighest) {
+    highestId_ = recorded->highestId;
+    if (Result<void> cleared = exec("DELETE FROM sqlite_sequence WHERE name = 'items'"); !cleared)
+      return cleared.error();
+    Result<Query> insert = query("INSERT INTO sqlite_sequence(name, seq) VALUES ('items', ?1)");
+    if (!insert)
+      return insert.error();
+    if (Result<void> ran = insert->bind(1, recorded->highestId).run(); !ran)
+      return ran.error();
+  }
+  return transaction.commit();
 }
 
 QueueDatabase::~QueueDatabase() {
@@ -323,7 +504,11 @@ int QueueDatabase::onWalCommit(void *context, sqlite3 *db, const char *schema, i
   auto *self = static_cast<QueueDatabase *>(context);
   if (frames >= self->checkpointPages_) {
     // What SQLite's own hook does; a checkpoint that cannot finish now is retried next commit.
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // Under a page cap the WAL is also truncated, so its share of the cap is given back.
+    sqlite3_wal_checkpoint_v2(db, schema,
+                              self->truncateAtCheckpoint_ ? SQLITE_CHECKPOINT_TRUNCATE
+                                                          : SQLITE_CHECKPOINT_PASSIVE,
+                              nullptr, nullptr);
     self->walFramesWrittenBack_ = 0;
     return SQLITE_OK;
   }
@@ -374,14 +559,62 @@ Result<void> QueueDatabase::beginWrite() {
   Result<Query> begin = query("BEGIN IMMEDIATE");
   if (!begin)
     return begin.error();
+  changesAtBegin_ = sqlite3_total_changes64(db_);
   return begin->run();
 }
 
+// Every write transaction that changed something counts itself, and once committed the count
+// goes to the sidecar. One that changed nothing writes nothing: an open or a stats() on a full
+// disk needs no room.
 Result<void> QueueDatabase::commit() {
+  int64_t commits = 0;
+  bool changed = sqlite3_total_changes64(db_) != changesAtBegin_;
+  if (changed) {
+    Result<Query> bump =
+        query("UPDATE counters SET value = value + 1 WHERE name = 'commits' RETURNING value");
+    if (!bump)
+      return bump.error();
+    Result<bool> row = bump->step();
+    if (!row)
+      return row.error();
+    commits = *row ? bump->int64At(0) : 0;
+  }
   Result<Query> commit = query("COMMIT");
   if (!commit)
     return commit.error();
-  return commit->run();
+  if (Result<void> ran = commit->run(); !ran)
+    return ran;
+  if (sidecar_ && changed)
+    sidecar_->record({commits, highestId_});
+  return {};
+}
+
+Result<void> QueueDatabase::checkpointTruncate() {
+  int code = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (code != SQLITE_OK)
+    return errorFor("checkpointing (TRUNCATE)");
+  walFramesWrittenBack_ = 0;
+  return {};
+}
+
+bool QueueDatabase::givePagesBack() {
+  sqlite3_stmt *freePages = nullptr;
+  bool some =
+      sqlite3_prepare_v2(db_, "PRAGMA freelist_count", -1, &freePages, nullptr) == SQLITE_OK &&
+      sqlite3_step(freePages) == SQLITE_ROW && sqlite3_column_int64(freePages, 0) > 0;
+  sqlite3_finalize(freePages);
+  if (!some)
+    return false;
+  // Only files with incremental auto-vacuum shrink; on others this is a no-op.
+  if (sqlite3_exec(db_, "PRAGMA incremental_vacuum", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return false;
+  return checkpointTruncate().ok();
+}
+
+bool QueueDatabase::takeDiskFullNote() {
+  bool noted = diskFullNoted_;
+  diskFullNoted_ = false;
+  return noted;
 }
 
 void QueueDatabase::rollback() {
@@ -413,6 +646,8 @@ Result<int64_t> QueueDatabase::counterValue(const char *name) {
 Error QueueDatabase::errorFor(std::string_view what) const {
   if (lastErrorIsCorruption())
     corruptionNoted_ = true;
+  if (lastErrorIsDiskFull())
+    diskFullNoted_ = true;
   return sqliteError(db_, what, path_);
 }
 

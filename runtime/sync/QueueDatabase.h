@@ -4,8 +4,11 @@
 #pragma once
 
 #include "core/Result.h"
+#include "sync/CommitSidecar.h"
+#include "sync/DiskReserve.h"
 #include "sync/SyncQueue.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +27,10 @@ inline constexpr const char *QueuedBytes = "queued_bytes";
 inline constexpr const char *QueuedItems = "queued_items";
 inline constexpr const char *Acked = "acked";
 inline constexpr const char *CorruptionRecoveries = "corruption_recoveries";
+// Write transactions committed over the file's life (mirrored in the CommitSidecar), and the
+// committed transactions found missing on open.
+inline constexpr const char *Commits = "commits";
+inline constexpr const char *LostCommits = "lost_commits";
 const char *forDrop(DropReason reason); // "dropped.expired", ...
 } // namespace counter
 
@@ -95,6 +102,23 @@ public:
   bool lastErrorIsCorruption() const;
   // Whether the last failure was the disk (or max_page_count) being full.
   bool lastErrorIsDiskFull() const;
+  // Whether an error since the last take was the disk (or max_page_count) being full; take
+  // clears the note.
+  bool diskFullNoted() const { return diskFullNoted_; }
+  bool takeDiskFullNote();
+  // Copies the WAL into the file and truncates the WAL to nothing (outside a transaction): after
+  // a full disk, the space the WAL held goes back to the file system.
+  Result<void> checkpointTruncate();
+  DiskReserve &diskReserve() { return *reserve_; }
+  // Gives the file's free pages back to the file system (incremental vacuum, then a TRUNCATE
+  // checkpoint). False when there were none or it failed. For a full disk after draining.
+  bool givePagesBack();
+  // Whether no other SyncQueue had the file open when this one opened (see CommitSidecar).
+  bool soleOpener() const { return sidecar_ && sidecar_->soleOpener(); }
+  // An item id this transaction commits: the sidecar records the highest.
+  void noteItemId(int64_t id) { highestId_ = std::max(highestId_, id); }
+  // The max_page_count the database itself may use: maxPageCount minus the WAL's share.
+  int64_t databasePageCap() const { return databasePageCap_; }
   int64_t lastInsertId() const;
 
   sqlite3 *handle() const { return db_; }
@@ -102,6 +126,11 @@ public:
 
 private:
   QueueDatabase(sqlite3 *db, std::string path) : db_(db), path_(std::move(path)) {}
+  static Result<std::unique_ptr<QueueDatabase>> openOnce(const QueueOptions &options,
+                                                         bool recoverCorruption, bool &diskFull);
+  // Compares the file with its sidecar (lost commits are logged and counted, ids continue above
+  // the highest committed one) and records the file's state in it.
+  Result<void> checkAgainstSidecar();
 
   // After each commit: checkpoint every checkpointPages WAL pages, and start the kernel writing
   // the new WAL back in the meantime (see startWalWriteback).
@@ -116,8 +145,15 @@ private:
   mutable bool corruptionNoted_ = false;
   int checkpointPages_ = 1000;
   int64_t pageSize_ = 4096;
-  int walFd_ = -1;                   // our own descriptor of the -wal, for sync_file_range
-  int64_t walFramesWrittenBack_ = 0; // frames already handed to the kernel's writeback
+  int walFd_ = -1;                    // our own descriptor of the -wal, for sync_file_range
+  int64_t walFramesWrittenBack_ = 0;  // frames already handed to the kernel's writeback
+  bool truncateAtCheckpoint_ = false; // under a page cap: the WAL shrinks at every checkpoint
+  int64_t databasePageCap_ = 0;
+  mutable bool diskFullNoted_ = false;
+  std::unique_ptr<CommitSidecar> sidecar_;
+  std::unique_ptr<DiskReserve> reserve_;
+  int64_t highestId_ = 0;
+  int64_t changesAtBegin_ = 0; // sqlite3_total_changes64 when the write transaction began
 };
 
 // Rolls back the write transaction it began unless commit() succeeded: every error path of a

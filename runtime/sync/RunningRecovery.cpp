@@ -28,6 +28,7 @@ Result<void> continueIdsAbove(QueueDatabase &database, int64_t highestIdSeen) {
     return insert.error();
   if (Result<void> ran = insert->bind(1, highestIdSeen).run(); !ran)
     return ran.error();
+  database.noteItemId(highestIdSeen);
   return transaction.commit();
 }
 
@@ -43,6 +44,23 @@ template <typename T, typename Attempt> Result<T> SyncQueue::recoveringCorruptio
   if (Result<void> replaced = replaceCorruptFile(result.error()); !replaced)
     return replaced.error();
   // Once: a fresh file failing again is reported, never retried in a loop.
+  return attempt();
+}
+
+template <typename T, typename Attempt>
+Result<T> SyncQueue::retryingAfterFullDisk(Attempt attempt) {
+  (void)database_->takeDiskFullNote();
+  Result<T> result = attempt();
+  if (result.ok() || !database_->takeDiskFullNote())
+    return result;
+  // Draining must go on when the disk is full: first the WAL's space goes back to the file
+  // system, then the drain reserve. Each step is tried once, never in a loop.
+  (void)database_->checkpointTruncate();
+  result = attempt();
+  if (result.ok() || !database_->takeDiskFullNote())
+    return result;
+  database_->diskReserve().release("while draining");
+  (void)database_->checkpointTruncate();
   return attempt();
 }
 
@@ -133,25 +151,32 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatch(std::span<const EnqueueRequ
 }
 
 Result<Batch> SyncQueue::dequeueBatch(size_t maxItems, size_t maxBytes) {
-  return recoveringCorruption<Batch>([&] { return dequeueBatchOnce(maxItems, maxBytes); });
+  return recoveringCorruption<Batch>([&] {
+    return retryingAfterFullDisk<Batch>([&] { return dequeueBatchOnce(maxItems, maxBytes); });
+  });
 }
 
 Result<void> SyncQueue::ack(const Batch &batch) {
-  return recoveringCorruption<void>([&] { return ackOnce(batch); });
+  return recoveringCorruption<void>(
+      [&] { return retryingAfterFullDisk<void>([&] { return ackOnce(batch); }); });
 }
 
 Result<void> SyncQueue::nack(const Batch &batch,
                              std::optional<std::chrono::milliseconds> retryAfter,
                              FailureKind kind) {
-  return recoveringCorruption<void>([&] { return nackOnce(batch, retryAfter, kind); });
+  return recoveringCorruption<void>([&] {
+    return retryingAfterFullDisk<void>([&] { return nackOnce(batch, retryAfter, kind); });
+  });
 }
 
 Result<void> SyncQueue::deadLetter(const Batch &batch, std::string_view reason) {
-  return recoveringCorruption<void>([&] { return deadLetterOnce(batch, reason); });
+  return recoveringCorruption<void>(
+      [&] { return retryingAfterFullDisk<void>([&] { return deadLetterOnce(batch, reason); }); });
 }
 
 Result<QueueStats> SyncQueue::stats() {
-  return recoveringCorruption<QueueStats>([&] { return statsOnce(); });
+  return recoveringCorruption<QueueStats>(
+      [&] { return retryingAfterFullDisk<QueueStats>([&] { return statsOnce(); }); });
 }
 
 Result<std::optional<int64_t>> SyncQueue::nextReadyAtMs() {

@@ -8,6 +8,8 @@
 #include "sync/ItemRemoval.h"
 #include "sync/QueueDatabase.h"
 
+#include "store/Crc32c.h"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -60,17 +62,22 @@ Result<void> validate(const QueueOptions &options) {
     return makeError("sync queue: checkpointPages must be positive");
   if (options.maxBytes < 0)
     return makeError("sync queue: maxBytes must be 0 (no cap) or positive");
+  if (options.diskReserveBytes < 0)
+    return makeError("sync queue: diskReserveBytes must be 0 (none) or positive");
   return {};
 }
 
 // A lease ending further ahead than leaseDuration can only come from a clock that jumped
-// backwards; without the clamp, its items would be stuck until the clock caught up.
-Result<void> clampFutureLeases(QueueDatabase &database, const QueueOptions &options,
-                               int64_t nowMs) {
+// backwards; without the clamp, its items would be stuck until the clock caught up. When no other
+// SyncQueue has the file open, every lease still running belongs to a process that is gone: it
+// ends now, and its batch is handed out again at once (same batchId) instead of after the lease.
+Result<void> endLeasesOfEarlierOpeners(QueueDatabase &database, const QueueOptions &options,
+                                       int64_t nowMs) {
   Result<Query> clamp = database.query("UPDATE items SET lease_until = ?1 WHERE lease_until > ?1");
   if (!clamp)
     return clamp.error();
-  return clamp->bind(1, nowMs + options.leaseDuration.count()).run();
+  int64_t end = database.soleOpener() ? nowMs : nowMs + options.leaseDuration.count();
+  return clamp->bind(1, end).run();
 }
 
 } // namespace
@@ -93,7 +100,11 @@ void SyncQueue::startNewBatchIdPrefix() {
   batchIdPrefix_ = prefix;
 }
 
-SyncQueue::~SyncQueue() = default;
+SyncQueue::~SyncQueue() {
+  if (Result<void> persisted = persistRefusals(); !persisted)
+    std::fprintf(stderr, "pyvc sync queue: refusals not counted in the file at close: %s\n",
+                 persisted.error().message.c_str());
+}
 
 Result<std::unique_ptr<SyncQueue>> SyncQueue::open(QueueOptions options) {
   if (Result<void> valid = validate(options); !valid)
@@ -104,17 +115,29 @@ Result<std::unique_ptr<SyncQueue>> SyncQueue::open(QueueOptions options) {
   if (!database)
     return database.error();
   std::unique_ptr<SyncQueue> queue(new SyncQueue(std::move(options), std::move(*database)));
+  Result<void> started = queue->startAfterOpen();
+  if (!started && queue->database_->takeDiskFullNote()) {
+    // A disk full enough to refuse the few pages this writes: make room and try once more.
+    queue->database_->diskReserve().release("on open");
+    (void)queue->database_->checkpointTruncate();
+    started = queue->startAfterOpen();
+  }
+  if (!started)
+    return started.error();
+  return queue;
+}
 
-  // Leases left by a process that died come back here, as on every dequeue, once expired.
-  QueueDatabase &db = *queue->database_;
+// Leases left by a process that died end (see endLeasesOfEarlierOpeners); batches on their last
+// attempt go to the dead letters; ids continue where the file's sequence stands.
+Result<void> SyncQueue::startAfterOpen() {
+  QueueDatabase &db = *database_;
   WriteTransaction transaction(db);
-  int64_t now = queue->nowMs();
+  int64_t now = nowMs();
   if (Result<void> began = transaction.begin(); !began)
     return began.error();
-  if (Result<void> clamped = clampFutureLeases(db, queue->options_, now); !clamped)
-    return clamped.error();
-  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, queue->options_.maxAttempts, now);
-      !reclaimed)
+  if (Result<void> ended = endLeasesOfEarlierOpeners(db, options_, now); !ended)
+    return ended.error();
+  if (Result<void> reclaimed = deadLetterExhaustedLeases(db, options_.maxAttempts, now); !reclaimed)
     return reclaimed.error();
   {
     // Where ids stand, so that a file replaced while running never repeats one.
@@ -125,31 +148,53 @@ Result<std::unique_ptr<SyncQueue>> SyncQueue::open(QueueOptions options) {
     if (!row)
       return row.error();
     if (*row)
-      queue->highestIdSeen_ = sequence->int64At(0);
+      highestIdSeen_ = sequence->int64At(0);
   }
-  if (Result<void> committed = transaction.commit(); !committed)
-    return committed.error();
-  return queue;
+  return transaction.commit();
 }
 
 // --- enqueue ------------------------------------------------------------------------------
 
-namespace {
-
-// Counts refused items in their own transaction: the refused enqueue's was rolled back. A
-// failure here is logged, not returned, so the caller sees the refusal's own error.
-void countRefusal(QueueDatabase &database, DropReason reason, int64_t items) {
-  WriteTransaction transaction(database);
-  Result<void> done = transaction.begin();
-  if (done)
-    done = database.addToCounter(counter::forDrop(reason), items);
-  if (done)
-    done = transaction.commit();
+// Counts refused items in their own transaction: the refused enqueue's was rolled back. On a
+// full disk even that may fail: the count is then kept in memory (stats() reports it) and
+// written with the next refusal that can be, so every refusal counts. A failure is logged, not
+// returned, so the caller sees the refusal's own error.
+void SyncQueue::countRefusal(DropReason reason, int64_t items) {
+  QueueDatabase &database = *database_;
+  uncountedRefusals_[reason] += items;
+  bool wasFull = database.diskFullNoted();
+  Result<void> done = persistRefusals();
+  if (!done && database.diskFullNoted()) {
+    // The count must reach the file: this is what the drain reserve is for too.
+    database.diskReserve().release("counting refusals");
+    (void)database.checkpointTruncate();
+    done = persistRefusals();
+  }
   if (!done)
-    std::fprintf(stderr, "pyvc sync queue: could not count %lld %s refusals: %s\n",
-                 static_cast<long long>(items), dropReasonName(reason),
+    std::fprintf(stderr, "pyvc sync queue: could not yet persist %lld %s refusals: %s\n",
+                 static_cast<long long>(uncountedRefusals_[reason]), dropReasonName(reason),
                  done.error().message.c_str());
+  if (!wasFull)
+    (void)database.takeDiskFullNote(); // the refusal's own cause is what the caller sees
 }
+
+Result<void> SyncQueue::persistRefusals() {
+  if (uncountedRefusals_.empty() || !database_)
+    return {};
+  QueueDatabase &database = *database_;
+  WriteTransaction transaction(database);
+  if (Result<void> began = transaction.begin(); !began)
+    return began;
+  for (auto &[reason, pending] : uncountedRefusals_)
+    if (Result<void> added = database.addToCounter(counter::forDrop(reason), pending); !added)
+      return added;
+  if (Result<void> committed = transaction.commit(); !committed)
+    return committed;
+  uncountedRefusals_.clear();
+  return {};
+}
+
+namespace {
 
 // Makes room under maxBytes for `needed` more bytes: expired items first, then the oldest of
 // the lowest priority, never an item of a higher priority than the newcomers' best.
@@ -201,8 +246,8 @@ Result<bool> makeRoom(QueueDatabase &database, const QueueOptions &options, int6
 // the enqueue's transaction, so the cap is restored after the transaction has ended.
 class PageCapForEnqueue {
 public:
-  PageCapForEnqueue(QueueDatabase &database, int64_t maxPageCount)
-      : database_(database), maxPageCount_(maxPageCount) {
+  PageCapForEnqueue(QueueDatabase &database)
+      : database_(database), maxPageCount_(database.databasePageCap()) {
     if (maxPageCount_ > 0)
       setCap(maxPageCount_ - std::max<int64_t>(16, maxPageCount_ / 10));
   }
@@ -233,10 +278,10 @@ const char *insertSql(bool payloads, size_t rows) {
     std::array<std::array<std::string, RowsPerInsert + 1>, 2> all;
     for (size_t count = 1; count <= RowsPerInsert; ++count) {
       std::string items = "INSERT INTO items(size, priority, enqueued_at, expires_at) VALUES ";
-      std::string payloads = "INSERT INTO payloads(id, payload) VALUES ";
+      std::string payloads = "INSERT INTO payloads(id, payload, crc) VALUES ";
       for (size_t row = 0; row < count; ++row) {
         items += row ? ",(?,?,?,?)" : "(?,?,?,?)";
-        payloads += row ? ",(?,?)" : "(?,?)";
+        payloads += row ? ",(?,?,?)" : "(?,?,?)";
       }
       all[0][count] = items;
       all[1][count] = payloads;
@@ -269,9 +314,10 @@ Result<void> insertRows(QueueDatabase &database, std::span<const EnqueueRequest>
   if (!payloads)
     return payloads.error();
   for (size_t row = 0; row < requests.size(); ++row) {
-    int first = static_cast<int>(row) * 2 + 1; // two parameters per row
+    int first = static_cast<int>(row) * 3 + 1; // three parameters per row
     payloads->bind(first, firstId + static_cast<int64_t>(row))
-        .bindBlob(first + 1, requests[row].payload);
+        .bindBlob(first + 1, requests[row].payload)
+        .bind(first + 2, static_cast<int64_t>(store::crc32c(requests[row].payload)));
   }
   if (Result<void> ran = payloads->run(); !ran)
     return ran.error();
@@ -297,7 +343,7 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const Enqueue
   int maxIncomingPriority = std::numeric_limits<int>::min();
   for (const EnqueueRequest &request : requests) {
     if (request.payload.size() > options_.maxPayloadBytes) {
-      countRefusal(db, DropReason::TooLarge, static_cast<int64_t>(requests.size()));
+      countRefusal(DropReason::TooLarge, static_cast<int64_t>(requests.size()));
       return makeError("sync queue: payload of " + std::to_string(request.payload.size()) +
                        " bytes exceeds maxPayloadBytes (" +
                        std::to_string(options_.maxPayloadBytes) + ")");
@@ -307,10 +353,38 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const Enqueue
   }
   if (requests.empty())
     return std::vector<int64_t>();
+  // The drain reserve was given back to a full disk: enqueues wait until it is whole again, so
+  // they never take the room that draining needs.
+  if (!db.diskReserve().restore() && !(db.givePagesBack() && db.diskReserve().restore())) {
+    countRefusal(DropReason::QueueFull, static_cast<int64_t>(requests.size()));
+    return makeError("sync queue: disk full: the " + std::to_string(db.diskReserve().bytes()) +
+                     "-byte drain reserve next to " + options_.path +
+                     " cannot be restored; enqueue refused until space is freed");
+  }
 
+  bool diskWasFull = db.takeDiskFullNote();
+  Result<std::vector<int64_t>> ids =
+      enqueueInTransaction(requests, incomingBytes, maxIncomingPriority);
+  if (ids || !db.diskFullNoted()) {
+    if (diskWasFull)
+      (void)db.takeDiskFullNote();
+    return ids;
+  }
+  // A full disk (SQLITE_FULL from the disk or max_page_count) at INSERT or at COMMIT: nothing
+  // of this batch is kept, the refusal is counted, and the WAL's space goes back to the file
+  // system so that draining can go on.
+  (void)db.checkpointTruncate();
+  countRefusal(DropReason::QueueFull, static_cast<int64_t>(requests.size()));
+  return ids;
+}
+
+Result<std::vector<int64_t>>
+SyncQueue::enqueueInTransaction(std::span<const EnqueueRequest> requests, int64_t incomingBytes,
+                                int maxIncomingPriority) {
+  QueueDatabase &db = *database_;
   // Under a page cap, enqueues stop short of it so that dequeue, nack and dead-lettering (which
   // add index entries and rows) still have room to drain a full queue.
-  PageCapForEnqueue pageCap(db, options_.maxPageCount);
+  PageCapForEnqueue pageCap(db);
   WriteTransaction transaction(db);
   if (Result<void> began = transaction.begin(); !began)
     return began.error();
@@ -323,7 +397,7 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const Enqueue
       return room.error();
     if (!*room) {
       db.rollback();
-      countRefusal(db, DropReason::QueueFull, static_cast<int64_t>(requests.size()));
+      countRefusal(DropReason::QueueFull, static_cast<int64_t>(requests.size()));
       return makeError("sync queue: no room for " + std::to_string(incomingBytes) +
                        " bytes under maxBytes (" + std::to_string(options_.maxBytes) +
                        ") without evicting higher-priority items");
@@ -334,20 +408,14 @@ Result<std::vector<int64_t>> SyncQueue::enqueueBatchOnce(std::span<const Enqueue
   ids.reserve(requests.size());
   for (size_t start = 0; start < requests.size(); start += RowsPerInsert) {
     size_t rows = std::min(RowsPerInsert, requests.size() - start);
-    if (Result<void> ran = insertRows(db, requests.subspan(start, rows), now, ids); !ran) {
-      // A full disk (SQLITE_FULL, max_page_count) lands here: nothing of this batch is kept.
-      bool full = db.lastErrorIsDiskFull();
-      Error error = ran.error();
-      db.rollback();
-      if (full)
-        countRefusal(db, DropReason::QueueFull, static_cast<int64_t>(requests.size()));
-      return error;
-    }
+    if (Result<void> ran = insertRows(db, requests.subspan(start, rows), now, ids); !ran)
+      return ran.error();
   }
   for (auto [name, delta] : {std::pair{counter::QueuedItems, int64_t(requests.size())},
                              std::pair{counter::QueuedBytes, incomingBytes}})
     if (Result<void> counted = db.addToCounter(name, delta); !counted)
       return counted.error();
+  db.noteItemId(ids.back());
   if (Result<void> committed = transaction.commit(); !committed)
     return committed.error();
   highestIdSeen_ = std::max(highestIdSeen_, ids.back());
@@ -395,13 +463,13 @@ Result<Batch> SyncQueue::dequeueBatchOnce(size_t maxItems, size_t maxBytes) {
   int64_t leaseUntil = now + options_.leaseDuration.count();
   Result<Batch> batch = Batch{};
   if (takeReturning) {
-    batch = releaseReturningBatch(db, (*returning)->batchId, leaseUntil);
+    batch = releaseReturningBatch(db, (*returning)->batchId, leaseUntil, now);
   } else if (fresh->has_value()) {
     char counterText[24];
     std::snprintf(counterText, sizeof counterText, "-%llx",
                   static_cast<unsigned long long>(++batchCounter_));
-    batch =
-        formFreshBatch(db, batchIdPrefix_ + counterText, ageTurn, maxItems, maxBytes, leaseUntil);
+    batch = formFreshBatch(db, batchIdPrefix_ + counterText, ageTurn, maxItems, maxBytes,
+                           leaseUntil, now);
   }
   if (!batch)
     return batch.error();
@@ -532,7 +600,8 @@ Result<QueueStats> SyncQueue::statsOnce() {
     return {};
   };
   for (Result<void> read :
-       {readCounter(counter::QueuedItems, stats.queued),
+       {readCounter(counter::LostCommits, stats.lostCommitsOnOpen),
+        readCounter(counter::QueuedItems, stats.queued),
         readCounter(counter::QueuedBytes, stats.bytes), readCounter(counter::Acked, stats.acked),
         readCounter(counter::CorruptionRecoveries, stats.corruptionRecoveries),
         countRows("SELECT COUNT(*) FROM items WHERE batch_id IS NOT NULL AND lease_until > ?1",
@@ -545,6 +614,8 @@ Result<QueueStats> SyncQueue::statsOnce() {
       return read.error();
   if (Result<void> committed = transaction.commit(); !committed)
     return committed.error();
+  for (const auto &[reason, pending] : uncountedRefusals_)
+    stats.dropped[reason] += pending;
   return stats;
 }
 

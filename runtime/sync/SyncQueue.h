@@ -58,8 +58,12 @@ struct QueueOptions {
   // Durability); larger values mean fewer checkpoint fsyncs, so faster batched enqueues.
   int checkpointPages = 1000;
   // The SQLite VFS to open the file with (empty: SQLite's default). The power-loss tests pass
-  // one that simulates losing what was not synced.
+  // one that simulates losing what was not synced. The queue always opens it through
+  // store/ReservingShmVfs.h, which reserves the -shm's blocks before SQLite maps them.
   std::string sqliteVfs;
+  // Bytes kept allocated in "<path>-reserve" while the disk has room, given back when a drain or
+  // an open finds the disk full (0 = none). docs/RUNTIME-sync.md, "Full disk".
+  int64_t diskReserveBytes = 1 << 20;
 };
 
 struct QueueItem {
@@ -81,8 +85,10 @@ struct Batch {
 };
 
 // Why an item left the queue without being acknowledged. Counted persistently.
-//   QueueFull: an enqueue refused because maxBytes/max_page_count left no room even after
-//   eviction (the caller got an Error; nothing already queued was lost).
+//   QueueFull: an enqueue refused because maxBytes/max_page_count or the disk left no room even
+//   after eviction, at INSERT or at COMMIT (the caller got an Error; nothing queued was lost).
+//   Corrupt: one per corrupt file moved aside, plus one per item whose payload failed its
+//   checksum at dequeue (moved to the dead letters, never delivered).
 enum class DropReason { Expired, DeadLetter, Evicted, TooLarge, Corrupt, QueueFull };
 
 struct QueueStats {
@@ -93,6 +99,9 @@ struct QueueStats {
   std::map<DropReason, int64_t> dropped; // every reason present, zero when none
   int64_t acked = 0;                     // items acknowledged (delivered) over the file's life
   int64_t corruptionRecoveries = 0;      // times a corrupt file was moved aside
+  // Committed write transactions found missing on open (the sidecar counted more than the file
+  // holds: WAL frames lost or damaged), summed over the file's life. Never silent: also logged.
+  int64_t lostCommitsOnOpen = 0;
 };
 
 // Why a delivery failed, for nack: decides whether the attempt counts toward maxAttempts.
@@ -173,6 +182,9 @@ private:
   // Runs `attempt` (one operation, one transaction); when SQLite reported the file corrupt
   // during it, replaces the file by a fresh one and runs it once more. Never loops.
   template <typename T, typename Attempt> Result<T> recoveringCorruption(Attempt attempt);
+  // Runs `attempt`; when the disk was full, checkpoints (TRUNCATE) and runs it again, then
+  // releases the drain reserve and runs it a last time. For the operations that drain.
+  template <typename T, typename Attempt> Result<T> retryingAfterFullDisk(Attempt attempt);
   Result<void> replaceCorruptFile(const Error &cause);
   Result<void> reopenIfClosed(); // after a recovery whose fresh open failed
   void startNewBatchIdPrefix();
@@ -184,6 +196,11 @@ private:
   Result<void> deadLetterReplacedBatch(const Batch &batch, std::string_view reason);
 
   Result<std::vector<int64_t>> enqueueBatchOnce(std::span<const EnqueueRequest> requests);
+  Result<std::vector<int64_t>> enqueueInTransaction(std::span<const EnqueueRequest> requests,
+                                                    int64_t incomingBytes, int maxIncomingPriority);
+  Result<void> startAfterOpen();
+  void countRefusal(DropReason reason, int64_t items);
+  Result<void> persistRefusals(); // writes uncountedRefusals_ to the counters
   Result<Batch> dequeueBatchOnce(size_t maxItems, size_t maxBytes);
   Result<void> ackOnce(const Batch &batch);
   Result<void> nackOnce(const Batch &batch, std::optional<std::chrono::milliseconds> retryAfter,
@@ -201,6 +218,8 @@ private:
   uint64_t batchCounter_ = 0;
   std::vector<std::string> replacedBatchIdPrefixes_; // prefixes used on files moved aside
   int64_t highestIdSeen_ = 0; // a fresh file's ids start above it: ids never repeat
+  // Refusals a full disk kept from being written to the counters yet (see countRefusal).
+  std::map<DropReason, int64_t> uncountedRefusals_;
 };
 
 const char *dropReasonName(DropReason reason); // "expired", "dead_letter", ...
