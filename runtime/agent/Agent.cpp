@@ -20,6 +20,7 @@
 #include "uplink/MqttUplink.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <cmath>
 #include <shared_mutex>
 #include <thread>
@@ -108,7 +109,6 @@ struct Agent::State final : ingest::ReadingSink {
   std::unique_ptr<CommitStage> commit;
   std::vector<std::unique_ptr<ingest::Source>> sources;
   std::vector<std::thread> workers;
-  std::unique_ptr<telemetry::MetricsServer> metricsServer;
 
   std::atomic<bool> stopping{false};
   std::atomic<bool> workersStop{false};
@@ -122,6 +122,13 @@ struct Agent::State final : ingest::ReadingSink {
   std::vector<telemetry::Counter *> acceptedBySource;
   telemetry::Counter *unroutedCounter = nullptr;
 
+  std::thread telemetryThread; // the agent's own metrics into the sync queue (telemetry.sync)
+  std::mutex telemetryMutex;
+  std::condition_variable telemetryStop;
+
+  // Last, so that it is destroyed first: its gauge functions read the members above.
+  std::unique_ptr<telemetry::MetricsServer> metricsServer;
+
   State(AgentConfig agentConfig, telemetry::Logger &logger)
       : config(std::move(agentConfig)), log(logger), budget(config.memoryBudgetBytes) {}
 
@@ -134,6 +141,7 @@ struct Agent::State final : ingest::ReadingSink {
   Result<std::shared_ptr<Topology>> buildTopology(const AgentConfig &from);
   void runWorker(uint32_t worker);
   void registerMetrics();
+  void runTelemetry();
 };
 
 Result<std::shared_ptr<Topology>> Agent::State::buildTopology(const AgentConfig &from) {
@@ -304,6 +312,24 @@ void Agent::State::runWorker(uint32_t worker) {
     inFlightReadings.fetch_sub(int64_t(rows), std::memory_order_relaxed);
     commit->submit(std::move(work));
     (void)worker;
+  }
+}
+
+void Agent::State::runTelemetry() {
+  std::unique_lock lock(telemetryMutex);
+  while (!telemetryStop.wait_for(lock, config.telemetry.interval,
+                                 [&] { return stopping.load(); })) {
+    lock.unlock();
+    std::string payload = "{\"kind\":\"telemetry\",\"timestamp_ms\":";
+    appendJsonInteger(payload, wallNowMs());
+    payload += ",\"metrics\":" +
+               metrics.snapshotJson().dump(-1, ' ', false,
+                                           nlohmann::json::error_handler_t::replace) +
+               "}";
+    CommitWork work;
+    work.payloads.push_back({std::move(payload), 0, std::chrono::milliseconds(0)});
+    commit->submit(std::move(work));
+    lock.lock();
   }
 }
 
@@ -515,6 +541,8 @@ Result<void> Agent::start() {
     drain->start();
   for (uint32_t w = 0; w < s.config.workers; ++w)
     s.workers.emplace_back([&s, w] { s.runWorker(w); });
+  if (s.config.telemetry.sync)
+    s.telemetryThread = std::thread([&s] { s.runTelemetry(); });
   for (auto &source : s.sources) {
     if (auto started = source->start(s); !started) {
       Error error = makeError("source `" + source->name() + "`: " + started.error().message);
@@ -564,6 +592,12 @@ void Agent::stop() {
   if (s.stopping.exchange(true))
     return;
   s.log.log(telemetry::LogLevel::Info, "stopping", {});
+  {
+    std::lock_guard lock(s.telemetryMutex); // the telemetry thread waits on `stopping`
+  }
+  s.telemetryStop.notify_all();
+  if (s.telemetryThread.joinable())
+    s.telemetryThread.join();
   s.budget.close(); // wakes sources waiting for room; nothing new is taken from here on
   for (auto &source : s.sources)
     source->stop();
@@ -587,6 +621,8 @@ void Agent::stop() {
     drain->stop();
   if (s.metricsServer)
     s.metricsServer->stop();
+
+  s.log.flushSuppressed();
   s.log.log(telemetry::LogLevel::Info, "stopped", {});
 }
 
