@@ -108,7 +108,12 @@ std::variant<CommandLine, int> parseCommandLine(int argc, char **argv) {
   CommandLine line;
 
   CLI::App *compile = app.add_subcommand("compile", "Compile FILE.py to a .so (or another --emit)");
-  compile->add_option("FILE", line.file, "The kernel file (.py)")->required();
+  CLI::Option *file = compile->add_option("FILE", line.file, "The kernel file (.py)");
+  CLI::Option *config = compile->add_option(
+      "--config", line.config,
+      "Instead of FILE: the inline rules (`when:`) of this pyvc-agent config, written to the "
+      "output's name with .py and compiled; -o defaults to the config's rules_library");
+  config->excludes(file);
   compile->add_option("-o", line.output, "Output path ('-' for stdout); default FILE.so next to "
                                          "the input, or stdout for textual emits");
   addTargetOptions(*compile, line);
@@ -150,7 +155,39 @@ std::variant<CommandLine, int> parseCommandLine(int argc, char **argv) {
     return ExitUsage;
   }
   line.explain = explain->parsed();
+  if (!line.explain && line.file.empty() && line.config.empty()) {
+    std::cerr << "error: compile: FILE or --config CONFIG is required\n"
+              << "Run with --help for more information.\n";
+    return ExitUsage;
+  }
+  if (!line.config.empty() && line.output == "-") {
+    std::cerr << "error: compile --config writes a rules library next to its module; -o must be "
+                 "a file\n";
+    return ExitUsage;
+  }
   return line;
+}
+
+std::vector<std::string> argumentsOf(const CommandLine &line) {
+  std::vector<std::string> arguments = {line.explain ? "explain" : "compile"};
+  if (!line.file.empty())
+    arguments.push_back(line.file);
+  if (!line.output.empty())
+    arguments.insert(arguments.end(), {"-o", line.output});
+  if (!line.config.empty())
+    arguments.insert(arguments.end(), {"--config", line.config});
+  arguments.insert(arguments.end(), {"--target", line.target, "-O" + std::to_string(line.optLevel)});
+  if (line.strictFp)
+    arguments.push_back("--strict-fp");
+  if (line.timePhases)
+    arguments.push_back("--time-phases");
+  if (line.explain)
+    return arguments;
+  if (line.noCache)
+    arguments.push_back("--no-cache");
+  arguments.insert(arguments.end(),
+                   {"--emit", line.emit, "--diag-format", line.diagFormat, "--color", line.color});
+  return arguments;
 }
 
 CompileOptions compileOptionsOf(const CommandLine &line) {

@@ -8,12 +8,16 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace pyvc::tools {
 
 struct CommandLine {
   bool explain = false; // `pyvc explain FILE` rather than `pyvc compile FILE`
   std::string file;
+  // `pyvc compile --config CONFIG`: FILE is the rules module written from the agent config's
+  // inline rules (RulesModule.h), and the output defaults to the config's rules_library.
+  std::string config;
   std::string output;
   std::string target = "host";
   int optLevel = 2;
@@ -28,6 +32,9 @@ struct CommandLine {
 // Parses argv. Returns the command line to run, or the exit status when the parse already said
 // everything (help, version, a usage error, each printed here).
 std::variant<CommandLine, int> parseCommandLine(int argc, char **argv);
+
+// The arguments that ask for `line` again (without the program name), for the driver.
+std::vector<std::string> argumentsOf(const CommandLine &line);
 
 // The compile options the command line asks for (an explanation is never cached).
 compiler::CompileOptions compileOptionsOf(const CommandLine &line);

@@ -42,6 +42,11 @@ int main(int argc, char **argv) {
   if (const int *status = std::get_if<int>(&parsed))
     return *status;
   const pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
+  // `pyvc` turns --config into the rules module's command line before it execs the driver.
+  if (!line.config.empty()) {
+    std::fprintf(stderr, "error: pyvc-driver does not read agent configs; run pyvc compile --config\n");
+    return ExitUsage;
+  }
   CompileOptions options = pyvc::tools::compileOptionsOf(line);
 
   auto run = line.explain ? explainSource : compileSource;

@@ -1,7 +1,8 @@
 // pyvc: compile type-annotated Python kernels to native .so files, or explain how they compile.
 // This executable links no LLVM and starts in a few milliseconds: it parses the command line,
 // answers --help, --version and cache hits, and for everything else execs `pyvc-driver`
-// (DriverMain.cpp), which holds the compiler, with the same arguments.
+// (DriverMain.cpp), which holds the compiler, with the same arguments. `compile --config` first
+// runs pyvc-rules-module (RulesModuleMain.cpp) to write the config's rules module.
 #include "CommandLine.h"
 #include "CrashGuard.h"
 #include "compiler/CachedCompile.h"
@@ -10,20 +11,82 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
+#include <optional>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
+
+extern char **environ;
 
 using namespace pyvc::compiler;
 
 namespace {
 
-// $PYVC_DRIVER, else ../libexec/pyvc-driver next to this executable (the build tree's and an
-// install's layout).
-std::string driverPath() {
-  if (const char *configured = std::getenv("PYVC_DRIVER"); configured && *configured)
+// $<variable>, else ../libexec/<name> next to this executable (the build tree's and an install's
+// layout).
+std::string libexecPath(const char *variable, const char *name) {
+  if (const char *configured = std::getenv(variable); configured && *configured)
     return configured;
   std::error_code ignored;
   std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ignored);
-  return (executable.parent_path().parent_path() / "libexec" / "pyvc-driver").string();
+  return (executable.parent_path().parent_path() / "libexec" / name).string();
+}
+
+std::string driverPath() { return libexecPath("PYVC_DRIVER", "pyvc-driver"); }
+
+// `pyvc compile --config CONFIG`: pyvc-rules-module (RulesModuleMain.cpp) loads the config and
+// writes its rules module; `line` then names that module and the library, as if the user had
+// typed `pyvc compile rules.py -o rules.so`. Returns the exit status when it failed (the helper
+// has printed why).
+std::optional<int> writeRulesModule(pyvc::tools::CommandLine &line) {
+  std::string helper = libexecPath("PYVC_RULES_MODULE", "pyvc-rules-module");
+  std::vector<std::string> arguments = {helper, line.config};
+  if (!line.output.empty())
+    arguments.push_back(line.output);
+  std::vector<char *> argv;
+  for (std::string &argument : arguments)
+    argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  int pipeEnds[2];
+  if (::pipe(pipeEnds) != 0)
+    return ExitInternal;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, pipeEnds[0]);
+  pid_t child = 0;
+  int spawned = ::posix_spawn(&child, helper.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipeEnds[1]);
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; spawned == 0 && (n = ::read(pipeEnds[0], buffer, sizeof buffer)) != 0;)
+    if (n > 0)
+      output.append(buffer, static_cast<size_t>(n));
+    else if (errno != EINTR)
+      break;
+  ::close(pipeEnds[0]);
+  if (spawned != 0) {
+    std::cerr << "error: cannot run " << helper << ": " << std::strerror(spawned) << "\n";
+    return ExitInternal;
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return WIFEXITED(status) ? WEXITSTATUS(status) : ExitInternal;
+  size_t newline = output.find('\n');
+  if (newline == std::string::npos || output.size() < newline + 2 || output.back() != '\n') {
+    std::cerr << "error: " << helper << " gave no module and library paths\n";
+    return ExitInternal;
+  }
+  line.file = output.substr(0, newline);
+  line.output = output.substr(newline + 1, output.size() - newline - 2);
+  line.config.clear();
+  return std::nullopt;
 }
 
 // glibc malloc settings for the driver: grow the heap 4 MiB at a time and back it with
@@ -56,7 +119,20 @@ int main(int argc, char **argv) {
   std::variant<pyvc::tools::CommandLine, int> parsed = pyvc::tools::parseCommandLine(argc, argv);
   if (const int *status = std::get_if<int>(&parsed))
     return *status;
-  const pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
+  pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
+  // With --config the driver gets the rules module's command line instead of the user's.
+  std::vector<std::string> driverArguments;
+  std::vector<char *> driverArgv;
+  if (!line.config.empty()) {
+    if (std::optional<int> status = writeRulesModule(line))
+      return *status;
+    driverArguments = pyvc::tools::argumentsOf(line);
+    driverArguments.insert(driverArguments.begin(), argv[0]);
+    for (std::string &argument : driverArguments)
+      driverArgv.push_back(argument.data());
+    driverArgv.push_back(nullptr);
+    argv = driverArgv.data();
+  }
   CompileOptions options = pyvc::tools::compileOptionsOf(line);
   if (!options.useCache)
     return pyvc::tools::finish(execDriver(argv), line);
