@@ -1,8 +1,7 @@
 // MqttSource: subscribes to topic filters on an MQTT broker (libmosquitto) and turns each message
 // into readings. QoS 1 with a persistent session, and the PUBACK only after the agent's commit:
-// the client runs in libmosquitto's threaded mode, where the PUBACK goes out only after the
-// message callback returns, and the callback waits until the batch is durable (the .cpp says how
-// and what remains).
+// the messages read in one turn of the network loop go to the sink as one batch, and their
+// PUBACKs are written only once that batch is durable (the .cpp says how and what remains).
 #pragma once
 
 #include "ingest/ReadingDecoder.h"
@@ -59,6 +58,9 @@ private:
   static void onMessage(mosquitto *client, void *self, const mosquitto_message *message);
 
   void run();
+  // One turn of the network loop: read, offer what was read and wait for it to be durable, then
+  // write (the PUBACKs). False when the connection is gone or was broken on purpose.
+  bool turnLoop();
   void handleMessage(const mosquitto_message &message);
   const TopicRoute &routeFor(const std::string &topic);
   void decodePayload(const TopicRoute &route, std::string_view topic, std::string_view payload,
@@ -76,6 +78,7 @@ private:
   ReadingSink *sink_ = nullptr;
   mosquitto *client_ = nullptr;
   std::optional<SensorIdCache> sensorIds_;
+  ReadingBatch pending_; // read, not yet offered (network thread only)
   std::unordered_map<std::string, TopicRoute> routes_;
   StopSignal stop_;
   std::thread thread_;
