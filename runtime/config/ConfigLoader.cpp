@@ -7,12 +7,14 @@
 
 #include "config/ConfigValues.h"
 #include "config/RuleModule.h"
+#include "core/Utf8.h"
 #include "privacy/PrivacyPolicy.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -361,10 +363,51 @@ void checkRuleFunctions(ConfigReader &reader, const AgentConfig &config,
                   "CONFIG -o rules.so)");
 }
 
+// YAML allows no control characters but tab and line breaks, and must be UTF-8. Checked before
+// yaml-cpp sees the text: it can loop forever on a NUL inside a flow collection (found by
+// tests/fuzz/AgentConfigFuzzer.cpp).
+std::optional<ConfigProblem> checkCharacters(std::string_view text,
+                                             const std::string &displayName) {
+  int line = 1;
+  size_t lineStart = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      lineStart = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", c);
+      return ConfigProblem{displayName, line, "",
+                           std::string("control character ") + code + " at column " +
+                               std::to_string(i - lineStart + 1) + "; YAML allows none"};
+    }
+  }
+  if (!isValidUtf8(text)) {
+    line = 1;
+    for (size_t end = 0; end <= text.size(); ++line) {
+      size_t next = text.find('\n', end);
+      std::string_view lineText =
+          text.substr(end, next == std::string_view::npos ? text.npos : next - end);
+      if (!isValidUtf8(lineText))
+        return ConfigProblem{displayName, line, "", "not valid UTF-8"};
+      if (next == std::string_view::npos)
+        break;
+      end = next + 1;
+    }
+    return ConfigProblem{displayName, 0, "", "not valid UTF-8"};
+  }
+  return std::nullopt;
+}
+
 ConfigLoad readDocument(std::string_view text, const std::string &displayName,
                         const fs::path &configFolder, bool embedded) {
   ConfigReader reader(displayName);
   ConfigLoad load;
+  if (std::optional<ConfigProblem> problem = checkCharacters(text, displayName)) {
+    load.problems.push_back(std::move(*problem));
+    return load;
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));
