@@ -1,6 +1,6 @@
 // The commit sidecar's record: magic, commits, highest id (little-endian) and a CRC32C of them,
 // written with one 32-byte pwrite at offset 0.
-#include "sync/CommitSidecar.h"
+#include "store/CommitSidecar.h"
 
 #include "store/Crc32c.h"
 
@@ -11,7 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-namespace pyvc::sync {
+namespace pyvc::store {
 
 namespace {
 
@@ -31,7 +31,7 @@ int64_t getInt64(const unsigned char *from) {
 }
 
 uint32_t checksumOf(const unsigned char *record) {
-  return store::crc32c(std::string_view(reinterpret_cast<const char *>(record), 24));
+  return crc32c(std::string_view(reinterpret_cast<const char *>(record), 24));
 }
 
 std::optional<CommitRecord> decode(const unsigned char *record) {
@@ -44,25 +44,26 @@ std::optional<CommitRecord> decode(const unsigned char *record) {
 
 } // namespace
 
-Result<std::unique_ptr<CommitSidecar>> CommitSidecar::open(const std::string &databasePath) {
+Result<std::unique_ptr<CommitSidecar>> CommitSidecar::open(const std::string &databasePath,
+                                                           const char *owner) {
   std::string path = pathFor(databasePath);
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
-    return makeError("sync queue: cannot open " + path + ": " + std::strerror(errno));
-  std::unique_ptr<CommitSidecar> sidecar(new CommitSidecar(fd, path));
+    return makeError(std::string(owner) + ": cannot open " + path + ": " + std::strerror(errno));
+  std::unique_ptr<CommitSidecar> sidecar(new CommitSidecar(fd, path, owner));
   // Exclusive only if nobody else holds it; then shared for as long as the queue is open.
   sidecar->soleOpener_ = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
   if (::flock(fd, LOCK_SH) != 0)
-    return makeError("sync queue: cannot lock " + path + ": " + std::strerror(errno));
+    return makeError(std::string(owner) + ": cannot lock " + path + ": " + std::strerror(errno));
   unsigned char record[RecordBytes] = {};
   ssize_t got = ::pread(fd, record, RecordBytes, 0);
   if (got < 0)
-    return makeError("sync queue: cannot read " + path + ": " + std::strerror(errno));
+    return makeError(std::string(owner) + ": cannot read " + path + ": " + std::strerror(errno));
   if (got == static_cast<ssize_t>(RecordBytes))
     sidecar->recordedAtOpen_ = decode(record);
   else if (got > 0)
-    std::fprintf(stderr, "pyvc sync queue: %s is truncated (%zd bytes); not checked\n",
-                 path.c_str(), got);
+    std::fprintf(stderr, "pyvc %s: %s is truncated (%zd bytes); not checked\n", owner, path.c_str(),
+                 got);
   return sidecar;
 }
 
@@ -77,8 +78,8 @@ void CommitSidecar::record(const CommitRecord &record) {
   if (::pwrite(fd_, bytes, RecordBytes, 0) == static_cast<ssize_t>(RecordBytes) || failureLogged_)
     return;
   failureLogged_ = true;
-  std::fprintf(stderr, "pyvc sync queue: cannot update %s (%s); lost commits go unnoticed\n",
+  std::fprintf(stderr, "pyvc %s: cannot update %s (%s); lost commits go unnoticed\n", owner_,
                path_.c_str(), std::strerror(errno));
 }
 
-} // namespace pyvc::sync
+} // namespace pyvc::store

@@ -2,12 +2,18 @@
 // and retention by age and by size.
 #include "store/ReadingStore.h"
 
+#include "store/CommitSidecar.h"
+#include "store/ReservingShmVfs.h"
 #include "store/SqliteHandle.h"
 #include "store/StoreSchema.h"
 
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <limits>
 #include <tuple>
 #include <unordered_map>
@@ -198,7 +204,39 @@ struct ReadingStore::State {
   std::vector<std::string> sensorsAddedInTransaction;
   // Per-batch scratch, kept to save an allocation per batch.
   std::vector<RowKey> batchRows;
+  std::unique_ptr<store::CommitSidecar> sidecar;
+  StoreIntegrity integrity;
 };
+
+namespace {
+
+// -1 when the file does not exist.
+int64_t fileSizeOf(const std::filesystem::path &path) {
+  std::error_code missing;
+  auto size = std::filesystem::file_size(path, missing);
+  return missing ? -1 : static_cast<int64_t>(size);
+}
+
+// Moves "<path>" and its -wal, -shm and -sidecar to "<path>.corrupt-<UTC time>[-n]...", for the
+// operator. Returns the new name of the main file.
+Result<std::string> moveAside(const std::filesystem::path &path) {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  std::string aside = path.string() + ".corrupt-" + stamp;
+  for (int suffix = 1; std::filesystem::exists(aside); ++suffix)
+    aside = path.string() + ".corrupt-" + stamp + "-" + std::to_string(suffix);
+  for (const char *extension : {"", "-wal", "-shm", "-sidecar"}) {
+    std::string from = path.string() + extension;
+    if (std::filesystem::exists(from) && std::rename(from.c_str(), (aside + extension).c_str()))
+      return makeError("cannot move " + from + " aside: " + std::strerror(errno));
+  }
+  return aside;
+}
+
+} // namespace
 
 ReadingStore::ReadingStore() : state_(std::make_unique<State>()) {}
 ReadingStore::~ReadingStore() = default;
@@ -212,14 +250,47 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
     return makeError("reading store " + path.string() + ": " + error.message);
   };
 
+  // A store used to be here (its sidecar counted readings) but the file is gone or empty: that
+  // is reported and the remains kept, never opened as an empty store without a word. A sidecar
+  // that cannot be opened (say, no such folder) is reported after SQLite's own open error.
+  Result<std::unique_ptr<store::CommitSidecar>> sidecar =
+      store::CommitSidecar::open(path.string(), "reading store");
+  if (sidecar) {
+    if (const auto &recorded = (*sidecar)->recordedAtOpen();
+        recorded && recorded->commits > 0 && fileSizeOf(path) <= 0) {
+      sidecar->reset();
+      Result<std::string> aside = moveAside(path);
+      if (!aside)
+        return failure(aside.error());
+      std::fprintf(stderr,
+                   "pyvc reading store: CORRUPT store %s on open (the file is %s but its sidecar "
+                   "records %lld readings); moved aside to %s, starting an empty store\n",
+                   path.c_str(), fileSizeOf(*aside) < 0 ? "missing" : "empty",
+                   static_cast<long long>(recorded->commits), aside->c_str());
+      state.integrity.filesMovedAside = 1;
+      sidecar = store::CommitSidecar::open(path.string(), "reading store");
+    }
+  }
+  if (sidecar)
+    state.sidecar = std::move(*sidecar);
+
+  // The reserving VFS: a full disk fails the call with SQLITE_FULL instead of SIGBUS.
+  Result<std::string> vfs = store::reservingShmVfs("");
+  if (!vfs)
+    return failure(vfs.error());
   sqlite3 *raw = nullptr;
-  int code =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int code = sqlite3_open_v2(path.c_str(), &raw,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             vfs->c_str());
   state.connection.reset(raw);
   if (code != SQLITE_OK)
     return failure(store::sqliteError(raw, "open", code));
   sqlite3 *connection = raw;
+  if (!state.sidecar)
+    return failure(sidecar.error());
+  // The -wal and -shm stay after the last close, so a reopen on a full disk needs no new blocks.
+  int persist = 1;
+  sqlite3_file_control(connection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   sqlite3_extended_result_codes(connection, 1);
   sqlite3_busy_timeout(connection, options.busyTimeoutMs);
 
@@ -231,6 +302,9 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
            "PRAGMA synchronous = " + synchronous,
            std::string("PRAGMA cache_size = -16384"), // 16 MiB of page cache
            std::string("PRAGMA temp_store = MEMORY"),
+           // Readings deleted by retention are zeroed in their pages, so they do not linger in
+           // free pages of the card; FAST skips only zeroing that would cost extra I/O.
+           std::string("PRAGMA secure_delete = FAST"),
        }) {
     if (auto done = store::execute(connection, pragma); !done)
       return failure(done.error());
@@ -259,8 +333,33 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
       return failure(prepared.error());
     *statement = std::move(prepared).value();
   }
+  if (auto checked = store->checkAgainstSidecar(); !checked)
+    return failure(checked.error());
   return store;
 }
+
+Result<void> ReadingStore::checkAgainstSidecar() {
+  State &state = *state_;
+  Result<int64_t> next = store::queryInteger(
+      state.connection.get(), "SELECT next_sequence FROM store_state WHERE singleton = 0");
+  if (!next)
+    return next.error();
+  const std::optional<store::CommitRecord> &recorded = state.sidecar->recordedAtOpen();
+  if (recorded && recorded->commits > *next) {
+    state.integrity.lostReadingsOnOpen = recorded->commits - *next;
+    std::fprintf(stderr,
+                 "pyvc reading store: LOST READINGS in %s: its sidecar records %lld readings "
+                 "committed, the file holds %lld; %lld readings were lost from the WAL\n",
+                 state.path.c_str(), static_cast<long long>(recorded->commits),
+                 static_cast<long long>(*next),
+                 static_cast<long long>(state.integrity.lostReadingsOnOpen));
+  }
+  if (!recorded || recorded->commits != *next)
+    state.sidecar->record({*next, 0});
+  return {};
+}
+
+StoreIntegrity ReadingStore::integrity() const { return state_->integrity; }
 
 Result<void> ReadingStore::rollBack() {
   sqlite3 *connection = state_->connection.get();
@@ -306,8 +405,14 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
   };
   auto abandon = [&](Error error) -> Result<void> {
     releaseInserts();
+    bool diskFull = (sqlite3_extended_errcode(connection) & 0xFF) == SQLITE_FULL;
     if (auto rolledBack = rollBack(); !rolledBack)
       error.message += "; and then " + rolledBack.error().message;
+    // After a full disk the WAL's frames go into the file and the WAL is truncated, so the
+    // space it held is the file system's again (else freed space goes into WAL frames and the
+    // next checkpoint, which must grow the file, cannot finish).
+    if (diskFull)
+      sqlite3_wal_checkpoint_v2(connection, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     return error;
   };
   auto atReading = [](size_t index, const Error &error) {
@@ -360,6 +465,7 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
   if (code != SQLITE_OK)
     return abandon(store::sqliteError(connection, "commit batch", code));
   state.sensorsAddedInTransaction.clear();
+  state.sidecar->record({*firstSequence + int64_t(readings.size()), 0});
   return {};
 }
 

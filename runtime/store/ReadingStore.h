@@ -32,6 +32,17 @@ struct StoreOptions {
   int busyTimeoutMs = 5000;
 };
 
+// What a store found wrong with its file, since this object opened it (each event is also logged
+// on stderr). docs/RUNTIME-store.md, "No silent loss".
+struct StoreIntegrity {
+  // An emptied (0-byte) or missing file where a store used to be (its sidecar counted readings):
+  // the remains were moved aside to "<path>.corrupt-<UTC time>" and a fresh store started.
+  int64_t filesMovedAside = 0;
+  // Readings committed before (per the sidecar) that the file no longer holds: WAL frames lost
+  // (damaged, or a power cut under Normal durability).
+  int64_t lostReadingsOnOpen = 0;
+};
+
 // Not thread-safe: one ReadingStore per thread (several may open the same file).
 class ReadingStore {
 public:
@@ -71,6 +82,7 @@ public:
   Result<int64_t> databaseBytes();
   // EXPLAIN QUERY PLAN of the statement query() runs, one detail line per plan row.
   Result<std::string> explainRangeQuery();
+  StoreIntegrity integrity() const;
 
 private:
   struct State;
@@ -87,6 +99,9 @@ private:
   // do not matter), and the sensors left without readings. Returns how many readings.
   Result<int64_t> deleteOldestRows(int64_t rows);
   Result<void> reclaimFreePages();
+  // Compares the file with its commit sidecar (lost readings are logged and counted) and
+  // records where the file stands.
+  Result<void> checkAgainstSidecar();
 
   std::unique_ptr<State> state_;
 };

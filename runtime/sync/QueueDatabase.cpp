@@ -356,12 +356,13 @@ QueueDatabase::openOnce(const QueueOptions &options, bool recoverCorruption, boo
   Result<std::string> vfs = store::reservingShmVfs(options.sqliteVfs);
   if (!vfs)
     return makeError("sync queue: " + vfs.error().message);
-  Result<std::unique_ptr<CommitSidecar>> sidecar = CommitSidecar::open(options.path);
+  Result<std::unique_ptr<store::CommitSidecar>> sidecar =
+      store::CommitSidecar::open(options.path, "sync queue");
   if (!sidecar)
     return sidecar.error();
   // A queue used to be here (its sidecar counted commits) but the file is gone or empty: what
   // it held is lost, which is reported like any other corruption, never a silent empty queue.
-  const std::optional<CommitRecord> &recorded = (*sidecar)->recordedAtOpen();
+  const std::optional<store::CommitRecord> &recorded = (*sidecar)->recordedAtOpen();
   if (int64_t size = fileSizeOf(options.path); recorded && recorded->commits > 0 && size <= 0) {
     Error cause = makeError(
         "sync queue: " + options.path + (size < 0 ? " is missing" : " is empty") +
@@ -434,7 +435,7 @@ Result<void> QueueDatabase::checkAgainstSidecar() {
       fileHighest = sequence->int64At(0);
   }
   highestId_ = fileHighest;
-  const std::optional<CommitRecord> &recorded = sidecar_->recordedAtOpen();
+  const std::optional<store::CommitRecord> &recorded = sidecar_->recordedAtOpen();
   if (!recorded || recorded->commits <= *commits) {
     sidecar_->record({*commits, highestId_});
     return {};

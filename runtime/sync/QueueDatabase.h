@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/Result.h"
-#include "sync/CommitSidecar.h"
+#include "store/CommitSidecar.h"
 #include "sync/DiskReserve.h"
 #include "sync/SyncQueue.h"
 
@@ -113,7 +113,7 @@ public:
   // Gives the file's free pages back to the file system (incremental vacuum, then a TRUNCATE
   // checkpoint). False when there were none or it failed. For a full disk after draining.
   bool givePagesBack();
-  // Whether no other SyncQueue had the file open when this one opened (see CommitSidecar).
+  // Whether no other SyncQueue had the file open when this one opened (see store::CommitSidecar).
   bool soleOpener() const { return sidecar_ && sidecar_->soleOpener(); }
   // An item id this transaction commits: the sidecar records the highest.
   void noteItemId(int64_t id) { highestId_ = std::max(highestId_, id); }
@@ -150,7 +150,7 @@ private:
   bool truncateAtCheckpoint_ = false; // under a page cap: the WAL shrinks at every checkpoint
   int64_t databasePageCap_ = 0;
   mutable bool diskFullNoted_ = false;
-  std::unique_ptr<CommitSidecar> sidecar_;
+  std::unique_ptr<store::CommitSidecar> sidecar_;
   std::unique_ptr<DiskReserve> reserve_;
   int64_t highestId_ = 0;
   int64_t changesAtBegin_ = 0; // sqlite3_total_changes64 when the write transaction began
