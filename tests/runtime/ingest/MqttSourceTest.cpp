@@ -4,6 +4,7 @@
 #include "MosquittoBroker.h"
 #include "RecordingSink.h"
 #include "TemporaryFolder.h"
+#include "TestHttpServer.h" // findFreePort
 
 #include "ingest/MqttSource.h"
 
@@ -385,6 +386,21 @@ TEST_F(MqttSourceTest, ReconnectsWhenTheBrokerComesBack) {
   ASSERT_TRUE(sink.waitForRows(1, 5s));
   source.stop();
   EXPECT_EQ(sink.rows()[0].sensor, "back.temp");
+}
+
+TEST_F(MqttSourceTest, UnreachableBrokerIsNotAnErrorAndStopStaysPrompt) {
+  RecordingSink sink(Now);
+  MqttSourceConfig unreachable = config("ingest-unreachable");
+  unreachable.port = pyvc::uplink::testing::findFreePort(); // nothing listens there
+  MqttSource source("mqtt", 0, unreachable, ValidationLimits{});
+  auto begin = std::chrono::steady_clock::now();
+  ASSERT_TRUE(source.start(sink).ok()); // it keeps trying in the background
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 3s);
+  EXPECT_FALSE(source.subscribed());
+  begin = std::chrono::steady_clock::now();
+  source.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1s);
+  EXPECT_EQ(source.connections(), 0u);
 }
 
 TEST_F(MqttSourceTest, BadConfigIsAnErrorAtStart) {
