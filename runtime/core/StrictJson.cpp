@@ -108,7 +108,7 @@ public:
     Frame &frame = frames_.back();
     auto [member, inserted] = frame.value->get_ref<json::object_t &>().emplace(name, nullptr);
     if (!inserted)
-      return fail("duplicate key `" + name + "`" + pathSuffix(/*ofLastObject=*/true));
+      return failAt(keyStart(), "duplicate key `" + name + "`" + pathSuffix(/*ofLastObject=*/true));
     frame.key = name;
     pendingMember_ = &member->second;
     return true;
@@ -131,13 +131,35 @@ private:
   struct Frame {
     json *value;
     std::string key;  // the member being read, when value is an object
-    size_t index = 0; // elements started so far, when value is an array
+    size_t index = 0; // elements placed so far, when value is an array
   };
 
+  // Fails at the last byte read (the `[` or `{` of a container too deep).
   bool fail(std::string problem) {
+    return failAt(size_t(*furthest_ - text_.data()), std::move(problem));
+  }
+
+  bool failAt(size_t consumed, std::string problem) {
     failed_ = true;
-    message_ = placeOf(text_, size_t(*furthest_ - text_.data())) + ": " + std::move(problem);
+    message_ = placeOf(text_, consumed) + ": " + std::move(problem);
     return false;
+  }
+
+  // Bytes up to and including the opening quote of the key just read. The lexer stopped right
+  // after its closing quote; the opening one is the nearest quote before it not escaped by an
+  // odd run of backslashes (a key holds no other unescaped quote).
+  size_t keyStart() const {
+    size_t close = size_t(*furthest_ - text_.data()) - 1;
+    for (size_t i = close; i-- > 0;) {
+      if (text_[i] != '"')
+        continue;
+      size_t backslashes = 0;
+      while (backslashes < i && text_[i - 1 - backslashes] == '\\')
+        ++backslashes;
+      if (backslashes % 2 == 0)
+        return i + 1;
+    }
+    return close + 1;
   }
 
   // Puts `value` where the parser is (root, next array element, or the member whose key came
@@ -160,12 +182,10 @@ private:
   }
 
   bool enter(json container) {
-    // Placed first so the path names the slot of the refused container; the DOM is discarded.
-    json *slot = place(std::move(container));
     if (int(frames_.size()) + 1 > options_.maxDepth + options_.outerLevels)
       return fail("nested deeper than the limit of " + std::to_string(options_.maxDepth) +
                   " levels" + pathSuffix());
-    frames_.push_back(Frame{slot, {}, 0});
+    frames_.push_back(Frame{place(std::move(container)), {}, 0});
     return true;
   }
 
@@ -174,7 +194,8 @@ private:
     return true;
   }
 
-  // " at `rules[0].action`", or nothing at the top level; `ofLastObject` stops at the innermost
+  // " at `rules[0].action`": where the parser is (a member, an element, or the slot of the
+  // next element), or nothing at the top level; `ofLastObject` stops at the innermost
   // object instead of naming its current member. Deep paths keep their first three and last
   // two steps, so a message stays short whatever the input.
   std::string pathSuffix(bool ofLastObject = false) const {
@@ -183,8 +204,11 @@ private:
       const Frame &frame = frames_[level];
       if (ofLastObject && level + 1 == frames_.size())
         break;
+      // An array that is not innermost holds the open container as its last element; the
+      // innermost one is between elements, and the next one is where the parser is.
+      bool innermost = level + 1 == frames_.size();
       if (frame.value->is_array())
-        steps.push_back("[" + std::to_string(frame.index == 0 ? 0 : frame.index - 1) + "]");
+        steps.push_back("[" + std::to_string(innermost ? frame.index : frame.index - 1) + "]");
       else if (!frame.key.empty() || frame.value->size() > 0)
         steps.push_back((steps.empty() ? "" : ".") + frame.key);
     }

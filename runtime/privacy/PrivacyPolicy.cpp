@@ -195,6 +195,10 @@ PrivacyPolicy::parse(std::string_view jsonText, const std::filesystem::path &bas
 
 Result<std::shared_ptr<const PrivacyPolicy>>
 PrivacyPolicy::loadFile(const std::filesystem::path &policyFile) {
+  // A folder opens as a stream that reads nothing; say so rather than "not valid JSON".
+  std::error_code ignored;
+  if (std::filesystem::is_directory(policyFile, ignored))
+    return makeError("cannot read policy file " + policyFile.string() + ": it is a folder");
   std::ifstream input(policyFile, std::ios::binary);
   if (!input)
     return makeError("cannot open policy file " + policyFile.string());
