@@ -302,9 +302,12 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
            "PRAGMA synchronous = " + synchronous,
            std::string("PRAGMA cache_size = -16384"), // 16 MiB of page cache
            std::string("PRAGMA temp_store = MEMORY"),
-           // Readings deleted by retention are zeroed in their pages, so they do not linger in
-           // free pages of the card; FAST skips only zeroing that would cost extra I/O.
-           std::string("PRAGMA secure_delete = FAST"),
+           // Readings deleted by retention are zeroed, also in pages that go to the free list,
+           // so they do not linger on the card (FAST leaves those; docs/RUNTIME-store.md).
+           std::string("PRAGMA secure_delete = ON"),
+           // The WAL is cut back to 4 MiB after a checkpoint, and emptied when the last
+           // connection closes (it persists, see above): old page images do not stay in it.
+           std::string("PRAGMA journal_size_limit = 4194304"),
        }) {
     if (auto done = store::execute(connection, pragma); !done)
       return failure(done.error());
