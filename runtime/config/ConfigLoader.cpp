@@ -400,11 +400,102 @@ std::optional<ConfigProblem> checkCharacters(std::string_view text,
   return std::nullopt;
 }
 
+// A `,` that starts a node outside [ ] and { } is never valid YAML (a plain scalar cannot start
+// with it), and yaml-cpp 0.7 loops forever on one at document level (",", "[a]\n,", "&x ,";
+// found by tests/fuzz/AgentConfigFuzzer.cpp). Reported here instead, with its place. The scan
+// knows comments, quoted strings (also over several lines), flow collections and block scalars
+// (`|`, `>`), whose lines are text.
+std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::string &displayName) {
+  int flowDepth = 0;
+  char quote = 0;
+  bool inBlockScalar = false;
+  size_t blockIndent = 0;
+  int lineNumber = 0;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    std::string_view line = text.substr(start, end == text.npos ? text.npos : end - start);
+    start = end == text.npos ? text.size() + 1 : end + 1;
+    ++lineNumber;
+    size_t indent = line.find_first_not_of(' ');
+    if (inBlockScalar) {
+      if (indent == line.npos || indent > blockIndent)
+        continue;
+      inBlockScalar = false;
+    }
+    bool nodeStart = true; // at a place where a node may begin
+    size_t lastSignificant = line.npos;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quote) {
+        if (c == quote && quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'')
+          ++i;
+        else if (c == '\\' && quote == '"')
+          ++i;
+        else if (c == quote)
+          quote = 0;
+        lastSignificant = i;
+        continue;
+      }
+      if (c == ' ' || c == '\t' || c == '\r')
+        continue;
+      if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+        break;
+      if (c == ',' && flowDepth == 0 && nodeStart)
+        return ConfigProblem{displayName, lineNumber, "",
+                             "YAML syntax error: unexpected `,` at column " +
+                                 std::to_string(i + 1) +
+                                 " (a comma separates items only inside [ ] or { })"};
+      lastSignificant = i;
+      if (c == '"' || c == '\'') {
+        quote = c;
+        nodeStart = false;
+      } else if (c == '[' || c == '{') {
+        ++flowDepth;
+        nodeStart = true;
+      } else if (c == ']' || c == '}') {
+        flowDepth = std::max(0, flowDepth - 1);
+        nodeStart = false;
+      } else if ((c == '-' || c == '?' || c == ':') &&
+                 (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
+        nodeStart = true; // "- ", "? ", ": " start a node
+      } else if (c == '&' || c == '!') {
+        while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t')
+          ++i; // an anchor or tag: the node comes after it
+        nodeStart = true;
+      } else if (c == ',') {
+        nodeStart = true; // inside a flow collection
+      } else {
+        // A plain scalar: run to the next space (commas inside it are its own).
+        while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t' &&
+               !(flowDepth > 0 && (line[i + 1] == ',' || line[i + 1] == ']' || line[i + 1] == '}')))
+          ++i;
+        lastSignificant = i;
+        nodeStart = false;
+      }
+    }
+    // "key: |", "- >-": the lines below, indented deeper, are a block scalar's text.
+    if (!quote && flowDepth == 0 && lastSignificant != line.npos) {
+      size_t indicator = line.find_last_of("|>", lastSignificant);
+      if (indicator != line.npos &&
+          line.substr(indicator + 1, lastSignificant - indicator)
+                  .find_first_not_of("0123456789+-") == std::string_view::npos &&
+          (indicator == 0 || line[indicator - 1] == ' ')) {
+        inBlockScalar = true;
+        blockIndent = indent == line.npos ? 0 : indent;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 ConfigLoad readDocument(std::string_view text, const std::string &displayName,
                         const fs::path &configFolder, bool embedded) {
   ConfigReader reader(displayName);
   ConfigLoad load;
-  if (std::optional<ConfigProblem> problem = checkCharacters(text, displayName)) {
+  std::optional<ConfigProblem> problem = checkCharacters(text, displayName);
+  if (!problem)
+    problem = findStrayComma(text, displayName);
+  if (problem) {
     load.problems.push_back(std::move(*problem));
     return load;
   }
