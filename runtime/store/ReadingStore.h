@@ -41,6 +41,9 @@ struct StoreIntegrity {
   // Readings committed before (per the sidecar) that the file no longer holds: WAL frames lost
   // (damaged, or a power cut under Normal durability).
   int64_t lostReadingsOnOpen = 0;
+  // Readings query() left out because their row no longer matches the CRC32C written with it
+  // (bytes changed on disk). Never returned.
+  int64_t corruptRowsSkipped = 0;
 };
 
 // Not thread-safe: one ReadingStore per thread (several may open the same file).

@@ -26,6 +26,7 @@ constexpr std::string_view kReadingsTableSql = R"(
     value REAL,
     unit TEXT NOT NULL,
     extra TEXT,
+    crc INTEGER,
     PRIMARY KEY (sensor_id, timestamp_ms, sequence)
   ) WITHOUT ROWID;
 )";
@@ -108,6 +109,24 @@ Result<void> enableIncrementalVacuum(sqlite3 *connection) {
 }
 
 } // namespace
+
+Result<void> addRowChecksums(sqlite3 *connection) {
+  Result<int64_t> present = queryInteger(
+      connection, "SELECT count(*) FROM pragma_table_info('readings') WHERE name = 'crc'");
+  if (!present)
+    return present.error();
+  if (*present > 0)
+    return {};
+  return inWriteTransaction(connection, [&]() -> Result<void> {
+    Result<int64_t> again = queryInteger(
+        connection, "SELECT count(*) FROM pragma_table_info('readings') WHERE name = 'crc'");
+    if (!again)
+      return again.error();
+    if (*again > 0)
+      return {}; // another connection added it while this one waited
+    return execute(connection, "ALTER TABLE readings ADD COLUMN crc INTEGER");
+  });
+}
 
 Result<void> chooseVacuumModeOfNewFile(sqlite3 *connection) {
   Result<int64_t> pages = queryInteger(connection, "PRAGMA page_count");

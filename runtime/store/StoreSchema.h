@@ -25,4 +25,9 @@ Result<void> chooseVacuumModeOfNewFile(sqlite3 *connection);
 // both versions.
 Result<void> prepareSchema(sqlite3 *connection);
 
+// Adds readings.crc (a CRC32C of the row, see ReadingStore.cpp) to a file made without it. The
+// schema version stays 2: the column is nullable, rows written before (or by an older build,
+// which names its columns) have NULL and are read as unverified.
+Result<void> addRowChecksums(sqlite3 *connection);
+
 } // namespace pyvc::store
