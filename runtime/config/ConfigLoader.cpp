@@ -422,7 +422,8 @@ std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::st
         continue;
       inBlockScalar = false;
     }
-    bool nodeStart = true; // at a place where a node may begin
+    bool nodeStart = true;   // at a place where a node may begin
+    bool closedNode = false; // right after a quoted string or a flow collection
     size_t lastSignificant = line.npos;
     for (size_t i = 0; i < line.size(); ++i) {
       char c = line[i];
@@ -431,8 +432,10 @@ std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::st
           ++i;
         else if (c == '\\' && quote == '"')
           ++i;
-        else if (c == quote)
+        else if (c == quote) {
           quote = 0;
+          closedNode = true;
+        }
         lastSignificant = i;
         continue;
       }
@@ -440,12 +443,13 @@ std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::st
         continue;
       if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
         break;
-      if (c == ',' && flowDepth == 0 && nodeStart)
+      if (c == ',' && flowDepth == 0 && (nodeStart || closedNode))
         return ConfigProblem{displayName, lineNumber, "",
                              "YAML syntax error: unexpected `,` at column " +
                                  std::to_string(i + 1) +
                                  " (a comma separates items only inside [ ] or { })"};
       lastSignificant = i;
+      closedNode = false;
       if (c == '"' || c == '\'') {
         quote = c;
         nodeStart = false;
@@ -455,6 +459,7 @@ std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::st
       } else if (c == ']' || c == '}') {
         flowDepth = std::max(0, flowDepth - 1);
         nodeStart = false;
+        closedNode = true;
       } else if ((c == '-' || c == '?' || c == ':') &&
                  (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
         nodeStart = true; // "- ", "? ", ": " start a node
