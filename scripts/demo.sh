@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The main job: sets everything up, compiles every kernel file in examples/ for the host and for
-# aarch64 (cortex-a72, a Raspberry Pi 4), then calls each function of the embedded default
-# (examples/demo-inputs.txt) natively and under qemu-aarch64, next to CPython's answer.
+# The main job: sets everything up and builds what it runs (the compiler, pyvc-call, pyvc-agent
+# and the aarch64 pyvc-call), then
+#  1. compiles every kernel file in examples/ for the host and for aarch64 (cortex-a72, a
+#     Raspberry Pi 4) and calls each function of examples/demo-inputs.txt natively and under
+#     qemu-aarch64, next to CPython's answer;
+#  2. runs the gateway: pyvc-agent on its embedded default config (simulated sensors, windows and
+#     rules from the compiled example kernels, privacy, store and queue) for 15 seconds, syncing
+#     to a loopback HTTP receiver this script starts, and prints the agent's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/build.sh
+bash scripts/build.sh pyvc pyvc-driver pyvc-call pyvc-agent pyvc-agent-default-kernels
 out=build/examples
 mkdir -p "$out/host" "$out/aarch64"
 for source in examples/*.py; do
@@ -35,3 +40,20 @@ grep -v '^#' examples/demo-inputs.txt | while read -r file function arguments; d
   call="$function(${arguments:1:${#arguments}-2})"
   printf '%-44s %-20s %-20s %-20s %s\n' "${call:0:44}" "$host" "$arm" "$reference" "$agree"
 done
+
+echo
+echo "pyvc-agent: the embedded default config for 15 s, syncing to a loopback receiver"
+demo=build/demo-agent
+rm -rf "$demo" && mkdir -p "$demo"
+python3 scripts/loopback-receiver.py --report "$demo/receiver.json" >"$demo/receiver.port" &
+receiver=$!
+trap 'kill $receiver 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$demo/receiver.port" ] && break; sleep 0.1; done
+port=$(cat "$demo/receiver.port")
+agent=$(pwd)/build/bin/pyvc-agent
+(cd "$demo" && "$agent" run --uplink "http://127.0.0.1:$port/ingest" --duration 15s \
+  --sync-wait 5s --summary text 2>agent.log)
+kill -TERM $receiver && wait $receiver || true
+trap - EXIT
+echo "  loopback receiver      $(cat "$demo/receiver.json")"
+echo "  (logs: $demo/agent.log; store, queue and rejected readings: $demo/pyvc-agent-data/)"

@@ -142,6 +142,7 @@ struct Agent::State final : ingest::ReadingSink {
   void runWorker(uint32_t worker);
   void registerMetrics();
   void runTelemetry();
+  void dropInvalidRows(ReadingBatch &batch);
 };
 
 Result<std::shared_ptr<Topology>> Agent::State::buildTopology(const AgentConfig &from) {
@@ -172,7 +173,8 @@ Result<std::shared_ptr<Topology>> Agent::State::buildTopology(const AgentConfig 
     topology->globs.push_back(std::move(globs));
     weights.push_back(from.priorityWeights[size_t(pipeline.priority)]);
   }
-  topology->queues = std::make_unique<PipelineQueues>(weights, kMaxBatchesPerPipelineQueue);
+  topology->queues = std::make_unique<PipelineQueues>(weights, kMaxBatchesPerPipelineQueue,
+                                                      from.memoryBudgetBytes);
   topology->generation = nextGeneration++;
   return topology;
 }
@@ -180,6 +182,9 @@ Result<std::shared_ptr<Topology>> Agent::State::buildTopology(const AgentConfig 
 bool Agent::State::offer(ReadingBatch &batch, std::chrono::milliseconds wait) {
   if (stopping.load(std::memory_order_acquire))
     return false;
+  if (batch.empty())
+    return true;
+  dropInvalidRows(batch);
   if (batch.empty())
     return true;
   size_t bytes = batch.bytes();
@@ -261,6 +266,58 @@ bool Agent::State::offer(ReadingBatch &batch, std::chrono::milliseconds wait) {
     }
   }
   return true;
+}
+
+// Sources validate what they decode; this is the sink's own check of the two bounds every row
+// must meet whatever its source (a finite value, a timestamp inside the configured window), so
+// that no stage after it has to care. Rows that fail are rejected and removed.
+void Agent::State::dropInvalidRows(ReadingBatch &batch) {
+  int64_t now = wallNowMs();
+  int64_t oldest = config.maxReadingAgeMs == INT64_MAX ? INT64_MIN : now - config.maxReadingAgeMs;
+  int64_t newest = config.maxReadingSkewMs == INT64_MAX ? INT64_MAX : now + config.maxReadingSkewMs;
+  auto valid = [&](size_t i) {
+    return std::isfinite(batch.values[i]) && batch.timestampsMs[i] >= oldest &&
+           batch.timestampsMs[i] <= newest;
+  };
+  size_t rows = batch.size();
+  size_t first = 0;
+  while (first < rows && valid(first))
+    ++first;
+  if (first == rows)
+    return;
+  // Rows (and their side fields) before `first` stay where they are.
+  size_t keptSide = 0;
+  while (keptSide < batch.side.size() && batch.side[keptSide].row < first)
+    ++keptSide;
+  size_t kept = first, side = keptSide;
+  for (size_t i = first; i < rows; ++i) {
+    while (side < batch.side.size() && batch.side[side].row < i)
+      ++side;
+    bool hasSide = side < batch.side.size() && batch.side[side].row == i;
+    if (!valid(i)) {
+      bool finite = std::isfinite(batch.values[i]);
+      std::string name(names.name(batch.sensors[i]));
+      reject({batch.source,
+              finite ? ingest::RejectReason::TimestampOutOfRange : ingest::RejectReason::NotFinite,
+              finite ? "field `timestamp_ms` " + std::to_string(batch.timestampsMs[i]) +
+                           " is outside the accepted window"
+                     : std::string("field `value` is not finite"),
+              ingest::cutRejectedRaw(name)});
+      continue;
+    }
+    batch.sensors[kept] = batch.sensors[i];
+    batch.timestampsMs[kept] = batch.timestampsMs[i];
+    batch.values[kept] = batch.values[i];
+    if (hasSide) {
+      batch.side[side].row = uint32_t(kept);
+      batch.side[keptSide++] = std::move(batch.side[side]);
+    }
+    ++kept;
+  }
+  batch.sensors.resize(kept);
+  batch.timestampsMs.resize(kept);
+  batch.values.resize(kept);
+  batch.side.resize(keptSide);
 }
 
 void Agent::State::reject(ingest::RejectedReading rejectedReading) {
@@ -587,7 +644,7 @@ Result<void> Agent::reload(AgentConfig config) {
   return {};
 }
 
-void Agent::stop() {
+void Agent::stop(std::chrono::milliseconds syncWait) {
   State &s = *state_;
   if (s.stopping.exchange(true))
     return;
@@ -617,6 +674,9 @@ void Agent::stop() {
     }
     s.commit->stop();
   }
+  if (syncWait.count() > 0 && !waitForSync(syncWait))
+    s.log.log(telemetry::LogLevel::Warn, "sync_incomplete",
+              {{"hint", "items stay queued and are sent after the next start"}});
   for (auto &drain : s.drains)
     drain->stop();
   if (s.metricsServer)

@@ -54,20 +54,20 @@ public:
   // to sources, uplinks and agent settings take effect at the next restart (logged). A config
   // that fails to build is refused and the old one keeps running.
   Result<void> reload(AgentConfig config);
-  // Stops the sources, processes and commits everything in flight, closes the open windows,
-  // stops the uplinks (leased batches come back at the next start). Bounded by
-  // shutdownTimeout for the uplinks' last sends.
-  void stop();
+  // Stops the sources, processes and commits everything in flight, closes the open windows
+  // (their results are committed too), gives the uplinks up to `syncWait` to deliver everything
+  // queued, then stops them (a batch in flight is cancelled and comes back at the next start).
+  void stop(std::chrono::milliseconds syncWait = std::chrono::milliseconds(0));
   // True once every source is finite and finished and everything they offered is committed.
   bool sourcesFinished() const;
-  // Waits up to `timeout` for the sync queues to be empty (all delivered); false if not.
-  bool waitForSync(std::chrono::milliseconds timeout);
   AgentSummary summary() const;
   // The metrics server's port (0 when off), for tests and the main job.
   int metricsPort() const;
 
 private:
   struct State;
+  // Waits up to `timeout` for the uplinks' queues to be empty (all delivered); false if not.
+  bool waitForSync(std::chrono::milliseconds timeout);
   explicit Agent(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };

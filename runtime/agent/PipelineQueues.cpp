@@ -6,11 +6,17 @@
 
 namespace pyvc::agent {
 
-PipelineQueues::PipelineQueues(std::vector<double> weights, size_t maxBatchesPerQueue)
+PipelineQueues::PipelineQueues(std::vector<double> weights, size_t maxBatchesPerQueue,
+                               size_t maxQueuedBytes)
     : queues_(weights.size()), maxBatchesPerQueue_(std::max<size_t>(1, maxBatchesPerQueue)) {
+  double total = 0;
+  for (double weight : weights)
+    total += weight;
   for (size_t i = 0; i < weights.size(); ++i) {
     assert(weights[i] > 0 && "pipeline weights are validated positive");
     queues_[i].weight = weights[i];
+    if (maxQueuedBytes != SIZE_MAX)
+      queues_[i].maxBytes = size_t(double(maxQueuedBytes) * weights[i] / total);
   }
 }
 
@@ -19,7 +25,8 @@ bool PipelineQueues::push(PipelineBatch batch, std::chrono::milliseconds wait) {
   assert(batch.pipeline < queues_.size() && "batch for an unknown pipeline");
   Queue &queue = queues_[batch.pipeline];
   if (!notFull_.wait_for(lock, wait, [&] {
-        return closed_ || queue.batches.size() < maxBatchesPerQueue_;
+        return closed_ || queue.batches.empty() ||
+               (queue.batches.size() < maxBatchesPerQueue_ && queue.bytes < queue.maxBytes);
       }) ||
       closed_)
     return false;
@@ -28,6 +35,7 @@ bool PipelineQueues::push(PipelineBatch batch, std::chrono::milliseconds wait) {
   if (queue.batches.empty())
     queue.pass = std::max(queue.pass, virtualTime_);
   queue.readings += batch.rows.size();
+  queue.bytes += batch.budgetBytes;
   queue.batches.push_back(std::move(batch));
   lock.unlock();
   notEmpty_.notify_one();
@@ -50,6 +58,7 @@ std::optional<PipelineBatch> PipelineQueues::pop(std::chrono::milliseconds wait)
   next->batches.pop_front();
   size_t rows = batch.rows.size();
   next->readings -= rows;
+  next->bytes -= batch.budgetBytes;
   next->served += rows;
   next->busy = true;
   virtualTime_ = next->pass;

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -25,10 +27,15 @@ struct PipelineBatch {
 
 class PipelineQueues {
 public:
-  // `weights[i]` > 0 is pipeline i's share; `maxBatchesPerQueue` bounds each queue.
-  PipelineQueues(std::vector<double> weights, size_t maxBatchesPerQueue);
+  // `weights[i]` > 0 is pipeline i's share of the service and of `maxQueuedBytes` (the memory
+  // budget): a queue holds at most its share of the bytes (and at least one batch), and at most
+  // `maxBatchesPerQueue` batches. Without the byte shares, a backlog of the least served
+  // pipeline would fill the whole budget and starve the others' sources, and the service would
+  // no longer follow the weights.
+  PipelineQueues(std::vector<double> weights, size_t maxBatchesPerQueue,
+                 size_t maxQueuedBytes = SIZE_MAX);
   // Waits until the pipeline's queue has room (or `wait` passed, or close()); false when not
-  // queued. The memory budget is what normally blocks; this bound only caps the batch count.
+  // queued.
   bool push(PipelineBatch batch, std::chrono::milliseconds wait);
   // Waits up to `wait` for a batch; the pipeline whose weighted service is least goes first.
   // nullopt on timeout, or when closed and empty. A pipeline is busy from pop until done():
@@ -50,6 +57,8 @@ private:
     double pass = 0.0; // weighted service: readings served / weight, caught up on re-entry
     uint64_t served = 0;
     size_t readings = 0;
+    size_t bytes = 0;
+    size_t maxBytes = SIZE_MAX;
     bool busy = false;
   };
   bool servable(const Queue &queue) const { return !queue.busy && !queue.batches.empty(); }

@@ -225,7 +225,8 @@ class AgentProcess:
         return self.finish(timeout)
 
     def logs(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, "rb") as source:
             return source.read().decode(errors="replace")
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace pyvc;
 
@@ -69,6 +70,7 @@ struct RunOptions {
   std::string syncWait = "0s";
   std::string summary; // "", "text" or "json"
   std::string logLevel;
+  std::vector<std::string> uplinks; // extra HTTP uplinks given on the command line
 };
 
 int runAgent(const RunOptions &options) {
@@ -79,6 +81,9 @@ int runAgent(const RunOptions &options) {
   for (int signal : {SIGTERM, SIGINT, SIGHUP})
     sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that closes a socket mid-write (an HTTP client, the broker) must be an error on that
+  // socket, not the end of the gateway.
+  std::signal(SIGPIPE, SIG_IGN);
 
   agent::ConfigLoad load = loadConfig(options.config);
   if (!load.ok()) {
@@ -86,6 +91,13 @@ int runAgent(const RunOptions &options) {
     return kExitConfig;
   }
   agent::AgentConfig config = std::move(*load.config);
+  for (size_t u = 0; u < options.uplinks.size(); ++u) {
+    agent::UplinkConfig uplink;
+    uplink.name = "cli" + std::to_string(u + 1);
+    uplink.kind = agent::UplinkKind::Http;
+    uplink.url = options.uplinks[u];
+    config.uplinks.push_back(uplink);
+  }
   telemetry::LogLevel level = telemetry::LogLevel::Info;
   std::string levelText = options.logLevel.empty() ? config.logLevel : options.logLevel;
   if (!telemetry::parseLogLevel(levelText, level)) {
@@ -154,9 +166,7 @@ int runAgent(const RunOptions &options) {
     if (options.exitWhenDone && gateway.sourcesFinished())
       break;
   }
-  if (syncWait->count() > 0 && !stopRequested.load())
-    gateway.waitForSync(*syncWait);
-  gateway.stop();
+  gateway.stop(stopRequested.load() ? std::chrono::milliseconds(0) : *syncWait);
   if (options.summary == "text")
     std::printf("%s", gateway.summary().text().c_str());
   else if (options.summary == "json")
@@ -185,6 +195,8 @@ int main(int argc, char **argv) {
   runCommand->add_option("--summary", run.summary, "print a summary at exit: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   runCommand->add_option("--log-level", run.logLevel, "debug, info, warn or error");
+  runCommand->add_option("--uplink", run.uplinks,
+                         "also sync to this HTTP(S) URL, as an uplink added to the config");
 
   std::string checkFile;
   CLI::App *checkCommand =
