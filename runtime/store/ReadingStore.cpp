@@ -250,11 +250,13 @@ Result<std::string> moveAside(const std::filesystem::path &path) {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
   std::string aside = path.string() + ".corrupt-" + stamp;
-  for (int suffix = 1; std::filesystem::exists(aside); ++suffix)
+  std::error_code ignored; // the non-throwing overloads: an open never throws
+  for (int suffix = 1; std::filesystem::exists(aside, ignored); ++suffix)
     aside = path.string() + ".corrupt-" + stamp + "-" + std::to_string(suffix);
   for (const char *extension : {"", "-wal", "-shm", "-sidecar"}) {
     std::string from = path.string() + extension;
-    if (std::filesystem::exists(from) && std::rename(from.c_str(), (aside + extension).c_str()))
+    if (std::filesystem::exists(from, ignored) &&
+        std::rename(from.c_str(), (aside + extension).c_str()))
       return makeError("cannot move " + from + " aside: " + std::strerror(errno));
   }
   return aside;
