@@ -101,6 +101,10 @@ readings = [
     ("not-json", "sensor=a"),
     ("deep-array", deep(3000)),
     ("mask", '{"sensor":"gps.x","timestamp_ms":1,"value":3.25,"unit":"m","extra":{"mac":[1,{"a":2}]}}'),
+    # Found by fuzz_reading: every field dropped left extra {} instead of null.
+    ("found-all-fields-dropped", b'[{"sensor": "=emp.room1", "timestamp_ms": 1732312345678, "value": 21.5, '
+     b'"unit": "C", "extra": {"owner":  ["a", {"b": null}]}}, {"sensor": "door.1", '
+     b'"timestamp_ms": 2, "value": -0.0}]'),
 ]
 
 

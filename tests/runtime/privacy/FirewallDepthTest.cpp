@@ -79,4 +79,18 @@ TEST(PrivacyFirewallDepth, InvalidUtf8DeepInsideIsFound) {
   EXPECT_EQ(firewall.counters().tooDeep, 0u);
 }
 
+// Found by fuzz_reading (crash-f4bed611...): dropping every field left `{}`, which the JSON form
+// writes as no extra and reads back as null, so the kept reading changed on its way to text.
+TEST(PrivacyFirewallDepth, DroppingEveryFieldLeavesNoExtra) {
+  Firewall firewall(allowPolicy());
+  Reading reading = readingWith(json{{"owner", json::array({"a", json{{"b", nullptr}}})}});
+  ASSERT_TRUE(firewall.apply(reading));
+  EXPECT_TRUE(reading.extra.is_null()) << reading.extra.dump();
+  auto text = pyvc::serializeReading(reading);
+  ASSERT_TRUE(text) << text.error().message;
+  auto back = pyvc::parseReading(*text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, reading);
+}
+
 } // namespace
