@@ -48,12 +48,26 @@ bool selectEvery(std::vector<uint32_t> &countdown, SensorId sensor, uint32_t eve
   return false;
 }
 
+// The kernel's input as Python would print the list (0.0, not 0; nan and inf by name), for the
+// log line of a kernel error.
 std::string inputText(std::span<const double> values) {
   std::string text = "[";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i)
       text += ", ";
-    appendJsonNumber(text, values[i]);
+    double value = values[i];
+    if (std::isnan(value)) {
+      text += "nan";
+      continue;
+    }
+    if (std::isinf(value)) {
+      text += value > 0 ? "inf" : "-inf";
+      continue;
+    }
+    size_t start = text.size();
+    appendJsonNumber(text, value);
+    if (text.find_first_of(".e", start) == std::string::npos)
+      text += ".0";
   }
   return text + "]";
 }

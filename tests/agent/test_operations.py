@@ -229,6 +229,38 @@ class ReloadAndShutdown(unittest.TestCase):
         self.assertTrue(set(client.acked) <= stored)
 
 
+class KernelErrors(unittest.TestCase):
+    def test_a_raising_rule_is_counted_and_logged_and_the_rest_of_the_batch_goes_on(self):
+        folder = tempfile.mkdtemp(prefix="pyvc-agent-raise-")
+        http_port, metrics_port = h.free_port(), h.free_port()
+        h.compile_kernels(os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernels",
+                                       "raising_rules.py"), os.path.join(folder, "raising.so"))
+        rules = ("    rules:\n"
+                 "      - {name: inverse, on: readings, function: \"raising.so:inverse_above_half\"}")
+        config = http_config(folder, http_port, metrics_port, rules=rules)
+        agent = h.AgentProcess(config, metrics_port=metrics_port)
+        agent.wait_ready()
+        client = IngestClient(http_port)
+        # 1/1.0 > 0.5 fires, 1/0.0 raises, 1/4.0 does not fire, 1/1.5 fires: in one batch.
+        values = [1.0, 0.0, 4.0, 1.5, 0.0, 1.0]
+        self.assertEqual(client.post([("k.s", NOW_MS + i, v) for i, v in enumerate(values)]), 200)
+        time.sleep(0.3)
+        text = agent.metrics()
+        code, _ = agent.stop()
+        self.assertEqual(code, 0)
+        self.assertEqual(h.metric_value(text, "pyvc_agent_kernel_errors_total", kernel="inverse",
+                                        exception="ZeroDivisionError"), 2)
+        self.assertEqual(h.metric_value(text, "pyvc_agent_events_total", rule="inverse"), 3)
+        logged = [json.loads(line) for line in agent.logs().splitlines()
+                  if '"kernel_error"' in line]
+        self.assertTrue(logged)
+        self.assertEqual(logged[0]["exception"], "ZeroDivisionError")
+        self.assertEqual(logged[0]["input"], "[0.0]")
+        stored = h.sqlite_rows(os.path.join(folder, "data", "readings.db"),
+                               "SELECT count(*) FROM readings")[0][0]
+        self.assertEqual(stored, len(values))
+
+
 class Metrics(unittest.TestCase):
     def test_metrics_pass_promtool_and_health_endpoints_answer(self):
         folder = tempfile.mkdtemp(prefix="pyvc-agent-metrics-")
