@@ -439,6 +439,16 @@ void Agent::State::registerMetrics() {
                           labels, stat([](const sync::QueueStats &s) { return s.bytes; }));
     metrics.gaugeFunction("pyvc_agent_queue_dead_letters", "Rows in a queue's dead-letter table",
                           labels, stat([](const sync::QueueStats &s) { return s.deadLettered; }));
+    metrics.gaugeFunction(
+        "pyvc_agent_queue_lost_commits_on_open",
+        "Commits the queue file had recorded but no longer held when opened (damage, power cut)",
+        labels, stat([](const sync::QueueStats &s) { return s.lostCommitsOnOpen; }));
+    metrics.gaugeFunction("pyvc_agent_queue_corrupt_items",
+                          "Items quarantined because their checksum did not match", labels,
+                          stat([](const sync::QueueStats &s) {
+                            auto found = s.dropped.find(sync::DropReason::Corrupt);
+                            return found == s.dropped.end() ? int64_t(0) : found->second;
+                          }));
   }
   for (size_t u = 0; u < drains.size(); ++u) {
     uplink::DrainLoop *drain = drains[u].get();
@@ -488,6 +498,15 @@ Result<std::unique_ptr<Agent>> Agent::create(AgentConfig config, telemetry::Logg
   if (!results)
     return results.error();
   s.resultsStore = std::move(results.value());
+  for (auto [name, store] : {std::pair{"readings.db", s.readingsStore.get()},
+                             std::pair{"results.db", s.resultsStore.get()}}) {
+    StoreIntegrity integrity = store->integrity();
+    if (integrity.filesMovedAside || integrity.lostReadingsOnOpen)
+      log.log(telemetry::LogLevel::Error, "store_damage_found",
+              {{"file", name},
+               {"files_moved_aside", integrity.filesMovedAside},
+               {"lost_readings", integrity.lostReadingsOnOpen}});
+  }
   auto rejected = RejectedReadings::open(c.dataDir / "rejected.db", c.rejectedMaxRows,
                                          c.durability == Durability::Full);
   if (!rejected)
