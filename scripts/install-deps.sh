@@ -8,7 +8,7 @@ host_packages=(
   llvm-19-dev liblld-19-dev lld-19 clang-19 libclang-19-dev
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libffi-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev
-  libmosquitto-dev mosquitto libcpp-httplib-dev libyaml-cpp-dev prometheus libfuzzer-19-dev
+  libmosquitto-dev mosquitto libcpp-httplib-dev libyaml-cpp-dev prometheus libfuzzer-19-dev libclang-rt-19-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   python3 python3-numpy python3-numba python3-paho-mqtt mosquitto-clients
 )

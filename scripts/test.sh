@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: unit, golden, differential (CPython vs compiled, on
-# x86-64 and on aarch64 under qemu), codegen and runtime tests, all through CTest.
+# x86-64 and on aarch64 under qemu), codegen, runtime and agent end-to-end tests through CTest;
+# then each parser's fuzz target for a fixed number of runs (scripts/fuzz.sh --smoke), and the
+# runtime and its tests built with ASan and UBSan (scripts/sanitize.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/build.sh
 ctest --test-dir build --output-on-failure -j2 --timeout 900 "$@"
+bash scripts/fuzz.sh --smoke
+bash scripts/sanitize.sh
