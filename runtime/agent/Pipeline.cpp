@@ -317,55 +317,72 @@ void Pipeline::computeAggregates(const windows::ClosedWindow &window, PipelineCo
   out.push_back(std::move(record));
 }
 
-void Pipeline::evaluateReadingRules(const ReadingBatch &rows, PipelineContext &context,
-                                    std::vector<EventRecord> &events) {
-  for (uint32_t r = 0; r < rules_.size(); ++r) {
-    BoundRule &rule = rules_[r];
-    if (rule.input != RuleInput::Readings)
-      continue;
-    size_t start = 0;
-    while (start < rows.size()) {
-      std::span<const double> values = std::span(rows.values).subspan(start);
-      loader::ColumnView column = values;
-      auto started = std::chrono::steady_clock::now();
-      loader::BatchOutcome outcome = rule.function->callBatch(std::span(&column, 1));
-      metrics_->kernelSeconds->observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      size_t end = outcome.ok() ? rows.size()
-                   : outcome.errorIndex >= 0 ? start + size_t(outcome.errorIndex)
-                                             : start;
-      if (!outcome.results.empty()) {
-        const auto &fired = std::get<std::vector<uint8_t>>(outcome.results[0]);
-        for (size_t i = start; i < end; ++i) {
-          if (!fired[i - start])
-            continue;
-          events.push_back({r, rows.sensors[i], rows.timestampsMs[i], rows.timestampsMs[i],
-                            rows.timestampsMs[i], {rows.values[i]}, rows.ingestedAtNs});
+// Evaluates `rule` over `columns` (one per parameter, `count` rows) through its batch variant.
+// A batch call stops at the first row that raises: the error is counted and logged (with what
+// `describe` says of that row), and the call resumes after it, so one bad input costs one row.
+// `fired(i)` is called for every row whose result is true.
+template <typename Fired, typename Describe>
+void Pipeline::evaluateRule(BoundRule &rule, const std::vector<std::span<const double>> &columns,
+                            size_t count, PipelineContext &context, Fired fired,
+                            Describe describe) {
+  size_t start = 0;
+  while (start < count) {
+    std::vector<loader::ColumnView> views;
+    for (std::span<const double> column : columns)
+      views.emplace_back(column.subspan(start));
+    auto started = std::chrono::steady_clock::now();
+    loader::BatchOutcome outcome = rule.function->callBatch(views);
+    metrics_->kernelSeconds->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    size_t end = outcome.ok() ? count
+                 : outcome.errorIndex >= 0 ? start + size_t(outcome.errorIndex)
+                                           : start;
+    if (!outcome.results.empty()) {
+      const auto &results = std::get<std::vector<uint8_t>>(outcome.results[0]);
+      for (size_t i = start; i < end; ++i)
+        if (results[i - start]) {
+          fired(i);
           rule.fired->add();
         }
-      }
-      if (outcome.ok())
-        break;
-      metrics_->registry
-          ->counter("pyvc_agent_kernel_errors_total", "Kernel calls that raised, by exception",
-                    {{"pipeline", config_.name}, {"kernel", rule.name},
-                     {"exception", outcome.error->name}})
-          .add();
-      nlohmann::ordered_json fields{{"pipeline", config_.name},
-                                    {"rule", rule.name},
-                                    {"exception", outcome.error->name},
-                                    {"message", outcome.error->message}};
-      if (end < rows.size()) {
-        fields["sensor"] = std::string(context.names.name(rows.sensors[end]));
-        fields["timestamp_ms"] = rows.timestampsMs[end];
-        fields["input"] = inputText(std::span(&rows.values[end], 1));
-      }
-      context.log.logLimited(telemetry::LogLevel::Warn, "rule:" + config_.name + ":" + rule.name,
-                             kErrorLogInterval, "kernel_error", std::move(fields));
-      if (outcome.errorIndex < 0)
-        break; // the columns themselves were refused: nothing more to try
-      start = end + 1;
     }
+    if (outcome.ok())
+      return;
+    metrics_->registry
+        ->counter("pyvc_agent_kernel_errors_total", "Kernel calls that raised, by exception",
+                  {{"pipeline", config_.name}, {"kernel", rule.name},
+                   {"exception", outcome.error->name}})
+        .add();
+    nlohmann::ordered_json fields{{"pipeline", config_.name},
+                                  {"rule", rule.name},
+                                  {"exception", outcome.error->name},
+                                  {"message", outcome.error->message}};
+    if (end < count)
+      describe(end, fields);
+    context.log.logLimited(telemetry::LogLevel::Warn, "rule:" + config_.name + ":" + rule.name,
+                           kErrorLogInterval, "kernel_error", std::move(fields));
+    if (outcome.errorIndex < 0)
+      return; // the columns themselves were refused: nothing more to try
+    start = end + 1;
+  }
+}
+
+void Pipeline::evaluateReadingRules(const ReadingBatch &rows, PipelineContext &context,
+                                    std::vector<EventRecord> &events) {
+  std::vector<std::span<const double>> columns{std::span<const double>(rows.values)};
+  for (uint32_t r = 0; r < rules_.size(); ++r) {
+    if (rules_[r].input != RuleInput::Readings)
+      continue;
+    evaluateRule(
+        rules_[r], columns, rows.size(), context,
+        [&](size_t i) {
+          events.push_back({r, rows.sensors[i], rows.timestampsMs[i], rows.timestampsMs[i],
+                            rows.timestampsMs[i], {rows.values[i]}, rows.ingestedAtNs});
+        },
+        [&](size_t i, nlohmann::ordered_json &fields) {
+          fields["sensor"] = std::string(context.names.name(rows.sensors[i]));
+          fields["timestamp_ms"] = rows.timestampsMs[i];
+          fields["input"] = inputText(std::span(&rows.values[i], 1));
+        });
   }
 }
 
@@ -385,56 +402,24 @@ void Pipeline::evaluateWindowRules(const std::vector<WindowRecord> &windows,
     for (size_t p = 0; p < columns.size(); ++p)
       for (size_t w : usable)
         columns[p].push_back(windows[w].aggregates[rule.aggregateOfParam[p]]);
-    size_t start = 0;
-    while (start < usable.size()) {
-      std::vector<loader::ColumnView> views;
-      for (const std::vector<double> &column : columns)
-        views.emplace_back(std::span<const double>(column).subspan(start));
-      auto started = std::chrono::steady_clock::now();
-      loader::BatchOutcome outcome = rule.function->callBatch(views);
-      metrics_->kernelSeconds->observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      size_t end = outcome.ok() ? usable.size()
-                   : outcome.errorIndex >= 0 ? start + size_t(outcome.errorIndex)
-                                             : start;
-      if (!outcome.results.empty()) {
-        const auto &fired = std::get<std::vector<uint8_t>>(outcome.results[0]);
-        for (size_t i = start; i < end; ++i) {
-          if (!fired[i - start])
-            continue;
+    std::vector<std::span<const double>> views(columns.begin(), columns.end());
+    evaluateRule(
+        rule, views, usable.size(), context,
+        [&](size_t i) {
           const WindowRecord &window = windows[usable[i]];
           events.push_back({r, window.sensor, window.endMs, window.startMs, window.endMs,
                             window.aggregates, window.ingestedAtNs});
-          rule.fired->add();
-        }
-      }
-      if (outcome.ok())
-        break;
-      metrics_->registry
-          ->counter("pyvc_agent_kernel_errors_total", "Kernel calls that raised, by exception",
-                    {{"pipeline", config_.name}, {"kernel", rule.name},
-                     {"exception", outcome.error->name}})
-          .add();
-      nlohmann::ordered_json fields{{"pipeline", config_.name},
-                                    {"rule", rule.name},
-                                    {"exception", outcome.error->name},
-                                    {"message", outcome.error->message}};
-      if (end < usable.size()) {
-        const WindowRecord &window = windows[usable[end]];
-        fields["sensor"] = std::string(context.names.name(window.sensor));
-        fields["window_start_ms"] = window.startMs;
-        fields["window_end_ms"] = window.endMs;
-        std::vector<double> inputs;
-        for (size_t a : rule.aggregateOfParam)
-          inputs.push_back(window.aggregates[a]);
-        fields["input"] = inputText(inputs);
-      }
-      context.log.logLimited(telemetry::LogLevel::Warn, "rule:" + config_.name + ":" + rule.name,
-                             kErrorLogInterval, "kernel_error", std::move(fields));
-      if (outcome.errorIndex < 0)
-        break;
-      start = end + 1;
-    }
+        },
+        [&](size_t i, nlohmann::ordered_json &fields) {
+          const WindowRecord &window = windows[usable[i]];
+          fields["sensor"] = std::string(context.names.name(window.sensor));
+          fields["window_start_ms"] = window.startMs;
+          fields["window_end_ms"] = window.endMs;
+          std::vector<double> inputs;
+          for (size_t p = 0; p < columns.size(); ++p)
+            inputs.push_back(columns[p][i]);
+          fields["input"] = inputText(inputs);
+        });
   }
 }
 

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,9 @@ private:
   struct Metrics;
   class WindowCollector;
   Pipeline() = default;
+  template <typename Fired, typename Describe>
+  void evaluateRule(BoundRule &rule, const std::vector<std::span<const double>> &columns,
+                    size_t count, PipelineContext &context, Fired fired, Describe describe);
   void evaluateReadingRules(const ReadingBatch &rows, PipelineContext &context,
                             std::vector<EventRecord> &events);
   void evaluateWindowRules(const std::vector<WindowRecord> &windows, PipelineContext &context,

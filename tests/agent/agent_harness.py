@@ -27,6 +27,18 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def batch_items(bodies):
+    """Every item of every batch body, decoded; a batch sent again (same batch_id) counts once."""
+    seen, items = set(), []
+    for body in bodies:
+        batch = json.loads(body)
+        if batch["batch_id"] in seen:
+            continue
+        seen.add(batch["batch_id"])
+        items.extend(batch["items"])
+    return items
+
+
 def compile_kernels(source, output, *flags):
     subprocess.run([TOOLS["pyvc"], "compile", source, "-o", output, *flags], check=True)
     return output
@@ -75,17 +87,8 @@ class Receiver:
         self.thread.start()
 
     def items(self):
-        """Every item of every body received, decoded; duplicates (same batch_id) once."""
-        seen, items = set(), []
         with self.lock:
-            bodies = list(self.bodies)
-        for body in bodies:
-            batch = json.loads(body)
-            if batch["batch_id"] in seen:
-                continue
-            seen.add(batch["batch_id"])
-            items.extend(batch["items"])
-        return items
+            return batch_items(list(self.bodies))
 
     def raw(self):
         with self.lock:
@@ -143,16 +146,8 @@ class Subscriber:
             self.messages.append(message.payload)
 
     def items(self):
-        seen, items = set(), []
         with self.lock:
-            payloads = list(self.messages)
-        for payload in payloads:
-            batch = json.loads(payload)
-            if batch["batch_id"] in seen:
-                continue
-            seen.add(batch["batch_id"])
-            items.extend(batch["items"])
-        return items
+            return batch_items(list(self.messages))
 
     def raw(self):
         with self.lock:
