@@ -282,7 +282,8 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   Result<std::unique_ptr<store::CommitSidecar>> sidecar =
       store::CommitSidecar::open(path.string(), "reading store");
   if (sidecar) {
-    if (const auto &recorded = (*sidecar)->recordedAtOpen();
+    // A copy: the sidecar is closed below before the figure is printed.
+    if (const auto recorded = (*sidecar)->recordedAtOpen();
         recorded && recorded->commits > 0 && fileSizeOf(path) <= 0) {
       sidecar->reset();
       Result<std::string> aside = moveAside(path);
