@@ -404,7 +404,8 @@ std::optional<ConfigProblem> checkCharacters(std::string_view text,
 // with it), and yaml-cpp 0.7 loops forever on one at document level (",", "[a]\n,", "&x ,";
 // found by tests/fuzz/AgentConfigFuzzer.cpp). Reported here instead, with its place. The scan
 // knows comments, quoted strings (also over several lines), flow collections and block scalars
-// (`|`, `>`), whose lines are text.
+// (`|`, `>`), whose lines are text. yaml-cpp may have other such inputs: the fuzz target keeps
+// looking, and each one found joins the seeds and this scan.
 std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::string &displayName) {
   int flowDepth = 0;
   char quote = 0;
@@ -463,10 +464,14 @@ std::optional<ConfigProblem> findStrayComma(std::string_view text, const std::st
       } else if ((c == '-' || c == '?' || c == ':') &&
                  (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
         nodeStart = true; // "- ", "? ", ": " start a node
-      } else if (c == '&' || c == '!') {
-        while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t')
-          ++i; // an anchor or tag: the node comes after it
-        nodeStart = true;
+      } else if (c == '&' || c == '!' || c == '*') {
+        // An anchor or tag (the node comes after it) or an alias (a whole node). Their names
+        // end at a space or a flow indicator, as in YAML: "&t,e" is the anchor `t`, then a
+        // comma (another input yaml-cpp 0.7 loops on).
+        while (i + 1 < line.size() && std::string_view(" \t,[]{}").find(line[i + 1]) == line.npos)
+          ++i;
+        nodeStart = c != '*';
+        closedNode = c == '*';
       } else if (c == ',') {
         nodeStart = true; // inside a flow collection
       } else {
