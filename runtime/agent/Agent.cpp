@@ -259,10 +259,16 @@ bool Agent::State::offer(ReadingBatch &batch, std::chrono::milliseconds wait) {
     inFlightReadings.fetch_add(int64_t(part.rows.size()), std::memory_order_relaxed);
     size_t partBytes = part.budgetBytes;
     size_t partRows = part.rows.size();
+    std::shared_ptr<Acknowledgement> ack = part.rows.ack;
     if (!current.queues->push(std::move(part), std::chrono::hours(1))) {
-      // Only when stopping: the queues closed between the check and the push.
+      // The pipeline made no room for an hour: these rows are lost, and the source must hear
+      // that they are not durable.
+      if (ack)
+        ack->fail();
       budget.release(partBytes);
       inFlightReadings.fetch_sub(int64_t(partRows), std::memory_order_relaxed);
+      log.log(telemetry::LogLevel::Error, "readings_lost",
+              {{"rows", partRows}, {"reason", "pipeline queue full for an hour"}});
     }
   }
   return true;
