@@ -72,6 +72,46 @@ std::string inputText(std::span<const double> values) {
   return text + "]";
 }
 
+// Packs records into queue items of at most `perItem`: {"kind":K,"pipeline":P,"<list>":[...]}.
+class ChunkedPayloads {
+public:
+  ChunkedPayloads(CommitWork &work, const char *kind, const char *list, const std::string &pipeline,
+                  size_t perItem, int priority)
+      : work_(work), kind_(kind), list_(list), pipeline_(pipeline), perItem_(perItem),
+        priority_(priority) {}
+  ~ChunkedPayloads() { flush(); }
+  // The string to append the next record to (after the separator it needs).
+  std::string &next() {
+    if (count_ == perItem_)
+      flush();
+    if (count_++ == 0) {
+      payload_ = std::string("{\"kind\":\"") + kind_ + "\",\"pipeline\":";
+      appendJsonString(payload_, pipeline_);
+      payload_ += std::string(",\"") + list_ + "\":[";
+    } else {
+      payload_.push_back(',');
+    }
+    return payload_;
+  }
+
+private:
+  void flush() {
+    if (count_ == 0)
+      return;
+    payload_ += "]}";
+    work_.payloads.push_back({std::move(payload_), priority_, std::chrono::milliseconds(0)});
+    payload_.clear();
+    count_ = 0;
+  }
+  CommitWork &work_;
+  const char *kind_, *list_;
+  const std::string &pipeline_;
+  size_t perItem_;
+  int priority_;
+  std::string payload_;
+  size_t count_ = 0;
+};
+
 } // namespace
 
 int queuePriority(Priority pipeline, int kindRank) {
@@ -426,31 +466,15 @@ void Pipeline::evaluateWindowRules(const std::vector<WindowRecord> &windows,
 void Pipeline::emitReadings(const ReadingBatch &rows, PipelineContext &context,
                             CommitWork &work) {
   for (size_t i = 0; i < rows.size(); ++i) {
-    PrivacyAction action = PrivacyAction::Allow;
-    const SensorVerdict &verdict = context.privacy.of(rows.sensors[i]);
-    if (verdict.kind == SensorVerdict::Kind::Drop)
-      action = PrivacyAction::Drop;
-    else if (verdict.mask)
-      action = PrivacyAction::Mask;
-    else if (verdict.hashed)
-      action = PrivacyAction::Hash;
+    PrivacyAction action = context.privacy.of(rows.sensors[i]).action();
     metrics_->privacy[size_t(action)]->add();
     context.totals.privacy[size_t(action)].fetch_add(1, std::memory_order_relaxed);
   }
   uint32_t storeEvery = config_.store.readingsEvery, syncEvery = config_.sync.readingsEvery;
   if (storeEvery == 0 && syncEvery == 0)
     return;
-  std::string payload;
-  size_t inPayload = 0;
-  auto flush = [&] {
-    if (inPayload == 0)
-      return;
-    payload += "]}";
-    work.payloads.push_back({std::move(payload), queuePriority(config_.priority, kReadingRank),
-                             std::chrono::milliseconds(0)});
-    payload.clear();
-    inPayload = 0;
-  };
+  ChunkedPayloads payloads(work, "readings", "readings", config_.name, kReadingsPerPayload,
+                           queuePriority(config_.priority, kReadingRank));
   size_t side = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     SensorId sensor = rows.sensors[i];
@@ -468,40 +492,20 @@ void Pipeline::emitReadings(const ReadingBatch &rows, PipelineContext &context,
     }
     if (!context.privacy.apply(sensor, reading, hasSide && !reading.extra.is_null()))
       continue;
-    if (toSync) {
-      if (inPayload == 0) {
-        payload = "{\"kind\":\"readings\",\"pipeline\":";
-        appendJsonString(payload, config_.name);
-        payload += ",\"readings\":[";
-      } else {
-        payload.push_back(',');
-      }
-      appendReadingJson(payload, reading.sensor, reading.timestampMs, reading.value, reading.unit,
-                        reading.extra.is_null() ? nullptr : &reading.extra);
-      if (++inPayload == kReadingsPerPayload)
-        flush();
-    }
+    if (toSync)
+      appendReadingJson(payloads.next(), reading.sensor, reading.timestampMs, reading.value,
+                        reading.unit, reading.extra.is_null() ? nullptr : &reading.extra);
     if (toStore)
       work.readings.push_back(std::move(reading));
   }
-  flush();
 }
 
 void Pipeline::emitWindows(const std::vector<WindowRecord> &windows, PipelineContext &context,
                            CommitWork &work) {
   if (!config_.store.windows && !config_.sync.windows)
     return;
-  std::string payload;
-  size_t inPayload = 0;
-  auto flush = [&] {
-    if (inPayload == 0)
-      return;
-    payload += "]}";
-    work.payloads.push_back({std::move(payload), queuePriority(config_.priority, kWindowRank),
-                             std::chrono::milliseconds(0)});
-    payload.clear();
-    inPayload = 0;
-  };
+  ChunkedPayloads payloads(work, "windows", "windows", config_.name, kWindowsPerPayload,
+                           queuePriority(config_.priority, kWindowRank));
   for (const WindowRecord &window : windows) {
     const SensorVerdict &verdict = context.privacy.of(window.sensor);
     if (verdict.kind == SensorVerdict::Kind::Drop)
@@ -522,13 +526,7 @@ void Pipeline::emitWindows(const std::vector<WindowRecord> &windows, PipelineCon
       }
     }
     if (config_.sync.windows) {
-      if (inPayload == 0) {
-        payload = "{\"kind\":\"windows\",\"pipeline\":";
-        appendJsonString(payload, config_.name);
-        payload += ",\"windows\":[";
-      } else {
-        payload.push_back(',');
-      }
+      std::string &payload = payloads.next();
       payload += "{\"sensor\":";
       appendJsonString(payload, verdict.outputName);
       payload += ",\"start_ms\":";
@@ -540,11 +538,8 @@ void Pipeline::emitWindows(const std::vector<WindowRecord> &windows, PipelineCon
       payload += ",\"values\":";
       appendNamedValues(payload, aggregateNames_, values);
       payload.push_back('}');
-      if (++inPayload == kWindowsPerPayload)
-        flush();
     }
   }
-  flush();
 }
 
 void Pipeline::emitEvents(const std::vector<EventRecord> &events, PipelineContext &context,

@@ -32,14 +32,8 @@ const SensorVerdict &PrivacyVerdicts::of(SensorId sensor) {
 
 bool PrivacyVerdicts::apply(SensorId sensor, Reading &reading, bool hasSensorFields) {
   const SensorVerdict &verdict = of(sensor);
-  if (verdict.kind == SensorVerdict::Kind::Drop) {
-    ++actions_[size_t(PrivacyAction::Drop)];
+  if (verdict.kind == SensorVerdict::Kind::Drop)
     return false;
-  }
-  PrivacyAction action = verdict.mask     ? PrivacyAction::Mask
-                         : verdict.hashed ? PrivacyAction::Hash
-                                          : PrivacyAction::Allow;
-  ++actions_[size_t(action)];
   if (hasSensorFields) {
     // Field rules need the whole reading; the sensor part comes out as the verdict says.
     reading.sensor = std::string(names_.name(sensor));

@@ -25,6 +25,12 @@ struct SensorVerdict {
   std::string maskedUnit;
   bool hashed = false; // `outputName` is the HMAC token, not the name
   std::string outputName;
+  PrivacyAction action() const {
+    return kind == Kind::Drop ? PrivacyAction::Drop
+           : mask             ? PrivacyAction::Mask
+           : hashed           ? PrivacyAction::Hash
+                              : PrivacyAction::Allow;
+  }
 };
 
 // Not thread-safe: one per pipeline worker, as the Firewall it wraps.
@@ -35,15 +41,11 @@ public:
   // Applies the firewall to a record built by the agent (a raw reading with side fields goes
   // through Firewall::apply; others take the sensor's verdict). Returns false when dropped.
   bool apply(SensorId sensor, Reading &reading, bool hasSensorFields);
-  // Counts per action (allow, drop, mask, hash) of records that went through, by PrivacyAction.
-  const std::array<uint64_t, kPrivacyActionCount> &actions() const { return actions_; }
-  uint64_t malformed() const { return firewall_.counters().malformed; }
 
 private:
   Firewall firewall_;
   const SensorNames &names_;
   std::vector<SensorVerdict> verdicts_;
-  std::array<uint64_t, kPrivacyActionCount> actions_{};
 };
 
 } // namespace pyvc::agent
