@@ -109,6 +109,7 @@ struct Agent::State final : ingest::ReadingSink {
   std::unique_ptr<CommitStage> commit;
   std::vector<std::unique_ptr<ingest::Source>> sources;
   std::vector<std::thread> workers;
+  Heartbeats heartbeats; // the workers' and the commit thread's (Agent::stalledStage)
 
   std::atomic<bool> stopping{false};
   std::atomic<bool> workersStop{false};
@@ -139,7 +140,7 @@ struct Agent::State final : ingest::ReadingSink {
   int64_t nowMs() const override { return wallNowMs(); }
 
   Result<std::shared_ptr<Topology>> buildTopology(const AgentConfig &from);
-  void runWorker(uint32_t worker);
+  void runWorker(Heartbeat &heartbeat);
   void registerMetrics();
   void runTelemetry();
   void dropInvalidRows(ReadingBatch &batch);
@@ -343,10 +344,11 @@ void Agent::State::reject(ingest::RejectedReading rejectedReading) {
     commit->reject(std::move(rejectedReading));
 }
 
-void Agent::State::runWorker(uint32_t worker) {
+void Agent::State::runWorker(Heartbeat &heartbeat) {
   uint64_t generation = 0;
   std::unique_ptr<PrivacyVerdicts> privacy;
   for (;;) {
+    heartbeat.beat();
     std::shared_ptr<Topology> current = currentTopology();
     if (current->generation != generation) {
       privacy = std::make_unique<PrivacyVerdicts>(current->policy, names);
@@ -374,7 +376,6 @@ void Agent::State::runWorker(uint32_t worker) {
     current->queues->done(batch->pipeline);
     inFlightReadings.fetch_sub(int64_t(rows), std::memory_order_relaxed);
     commit->submit(std::move(work));
-    (void)worker;
   }
 }
 
@@ -601,7 +602,7 @@ Result<std::unique_ptr<Agent>> Agent::create(AgentConfig config, telemetry::Logg
   commitOptions.storeMaxBytes = c.storeMaxBytes;
   s.commit = std::make_unique<CommitStage>(*s.readingsStore, *s.resultsStore, *s.rejected,
                                            queuePointers, sourceNames, s.budget, commitOptions,
-                                           s.metrics, s.log);
+                                           s.metrics, s.log, s.heartbeats.add("commit"));
   s.registerMetrics();
   if (!c.metricsListen.empty()) {
     State *raw = &s;
@@ -621,8 +622,10 @@ Result<void> Agent::start() {
   s.commit->start();
   for (auto &drain : s.drains)
     drain->start();
-  for (uint32_t w = 0; w < s.config.workers; ++w)
-    s.workers.emplace_back([&s, w] { s.runWorker(w); });
+  for (uint32_t w = 0; w < s.config.workers; ++w) {
+    Heartbeat &heartbeat = s.heartbeats.add("worker " + std::to_string(w));
+    s.workers.emplace_back([&s, &heartbeat] { s.runWorker(heartbeat); });
+  }
   if (s.config.telemetry.sync)
     s.telemetryThread = std::thread([&s] { s.runTelemetry(); });
   for (auto &source : s.sources) {
@@ -709,6 +712,13 @@ void Agent::stop(std::chrono::milliseconds syncWait) {
 
   s.log.flushSuppressed();
   s.log.log(telemetry::LogLevel::Info, "stopped", {});
+}
+
+std::optional<std::string> Agent::stalledStage(std::chrono::nanoseconds maxAge) const {
+  const State &s = *state_;
+  if (!s.started.load() || s.stopping.load())
+    return std::nullopt; // the threads are starting or leaving; stop() is bounded on its own
+  return s.heartbeats.stalled(maxAge);
 }
 
 bool Agent::sourcesFinished() const {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace pyvc::agent {
@@ -60,6 +61,9 @@ public:
   void stop(std::chrono::milliseconds syncWait = std::chrono::milliseconds(0));
   // True once every source is finite and finished and everything they offered is committed.
   bool sourcesFinished() const;
+  // The worker or commit thread that has not made a round for longer than `maxAge` (stuck on a
+  // disk, in a kernel that does not return), if any; never while starting or stopping.
+  std::optional<std::string> stalledStage(std::chrono::nanoseconds maxAge) const;
   AgentSummary summary() const;
   // The metrics server's port (0 when off), for tests and the main job.
   int metricsPort() const;

@@ -26,9 +26,10 @@ CommitStage::CommitStage(ReadingStore &readings, ReadingStore &results,
                          RejectedReadings &rejected, std::vector<UplinkQueue *> queues,
                          std::vector<std::string> sourceNames, MemoryBudget &budget,
                          CommitOptions options, telemetry::MetricsRegistry &metrics,
-                         telemetry::Logger &log)
+                         telemetry::Logger &log, Heartbeat &heartbeat)
     : readings_(readings), results_(results), rejected_(rejected), queues_(std::move(queues)),
-      sourceNames_(std::move(sourceNames)), budget_(budget), options_(options), log_(log) {
+      sourceNames_(std::move(sourceNames)), budget_(budget), options_(options), log_(log),
+      heartbeat_(heartbeat) {
   commits_ = &metrics.counter("pyvc_agent_commits_total", "Group commits");
   failures_ = &metrics.counter("pyvc_agent_commit_failures_total",
                                "Group commits in which a write failed (acks answered not durable)");
@@ -93,6 +94,7 @@ CommitTotals CommitStage::totals() const {
 void CommitStage::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
+    heartbeat_.beat();
     arrived_.wait_for(lock, std::chrono::seconds(1), [&] {
       return stopping_ || !pending_.empty() || !pendingRejects_.empty();
     });

@@ -4,6 +4,7 @@
 // "durable" exactly when its readings are in the store or the queue.
 #pragma once
 
+#include "agent/Heartbeats.h"
 #include "agent/MemoryBudget.h"
 #include "agent/Records.h"
 #include "agent/RejectedReadings.h"
@@ -58,7 +59,7 @@ public:
   CommitStage(ReadingStore &readings, ReadingStore &results, RejectedReadings &rejected,
               std::vector<UplinkQueue *> queues, std::vector<std::string> sourceNames,
               MemoryBudget &budget, CommitOptions options, telemetry::MetricsRegistry &metrics,
-              telemetry::Logger &log);
+              telemetry::Logger &log, Heartbeat &heartbeat);
   ~CommitStage();
   void start();
   // Commits everything submitted so far, then returns once the thread has exited.
@@ -84,6 +85,7 @@ private:
   MemoryBudget &budget_;
   CommitOptions options_;
   telemetry::Logger &log_;
+  Heartbeat &heartbeat_; // beaten at least once a second while the thread is not stuck
 
   mutable std::mutex mutex_;
   std::condition_variable arrived_, drained_;

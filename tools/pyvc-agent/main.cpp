@@ -1,16 +1,20 @@
 // pyvc-agent: runs the edge gateway from one config file (docs/AGENT.md), or checks a config.
 // Exit codes: 0 ok, 1 the config has errors, 2 usage, 3 the environment failed (files, ports,
 // kernel libraries) or the agent could not start.
+#include "SystemdNotifier.h"
 #include "agent/Agent.h"
 #include "config/ConfigLoader.h"
 #include "telemetry/Log.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <pthread.h>
 #include <string>
@@ -73,6 +77,52 @@ struct RunOptions {
   std::vector<std::string> uplinks; // extra HTTP uplinks given on the command line
 };
 
+// Sends systemd's watchdog keep-alive every quarter interval while every worker and the commit
+// thread keep making rounds; once one has been stuck for half the interval (3 s at least: an
+// idle thread beats once a second, later on a loaded machine) the keep-alives stop, and the
+// service manager restarts the gateway (Restart=on-failure) instead of leaving it running and
+// doing nothing. Outside a watchdog-enabled unit it starts no thread.
+class Watchdog {
+public:
+  Watchdog(const agent_program::SystemdNotifier &notifier, const agent::Agent &gateway,
+           telemetry::Logger &log) {
+    auto interval = notifier.watchdogInterval();
+    if (!interval)
+      return;
+    std::chrono::nanoseconds stallAfter =
+        std::max<std::chrono::nanoseconds>(*interval / 2, std::chrono::seconds(3));
+    thread_ = std::thread([this, &notifier, &gateway, &log, interval = *interval, stallAfter] {
+      std::unique_lock lock(mutex_);
+      while (!stop_) {
+        if (std::optional<std::string> stalled = gateway.stalledStage(stallAfter)) {
+          log.logLimited(telemetry::LogLevel::Error, "stalled", std::chrono::seconds(10),
+                         "stage_stalled", {{"stage", *stalled}});
+          notifier.status("stalled: " + *stalled + " has made no progress");
+        } else {
+          notifier.watchdog();
+        }
+        wake_.wait_for(lock, interval / 4, [this] { return stop_; });
+      }
+    });
+  }
+  ~Watchdog() { stop(); }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 int runAgent(const RunOptions &options) {
   // Signals are taken by one thread with sigwait: every thread started from here on inherits
   // the mask, so none is interrupted by them.
@@ -128,6 +178,12 @@ int runAgent(const RunOptions &options) {
     std::fprintf(stderr, "pyvc-agent: %s\n", started.error().message.c_str());
     return kExitEnvironment;
   }
+  const agent_program::SystemdNotifier notifier = agent_program::SystemdNotifier::fromEnvironment();
+  std::string runningStatus = "running: " + std::to_string(config.sources.size()) + " sources, " +
+                              std::to_string(config.pipelines.size()) + " pipelines, " +
+                              std::to_string(config.uplinks.size()) + " uplinks";
+  notifier.ready(runningStatus);
+  Watchdog watchdog(notifier, gateway, log);
 
   // The signal thread turns SIGTERM/SIGINT into a stop request (a second one exits at once) and
   // SIGHUP into a reload.
@@ -138,13 +194,17 @@ int runAgent(const RunOptions &options) {
       if (sigwait(&signals, &signal) != 0)
         continue;
       if (signal == SIGHUP) {
+        notifier.reloading();
         agent::ConfigLoad next = loadConfig(options.config);
         if (!next.ok()) {
           for (const agent::ConfigProblem &problem : next.problems)
             log.log(telemetry::LogLevel::Error, "reload_refused", {{"problem", problem.str()}});
+          notifier.ready(runningStatus + "; last reload refused: config errors (see the log)");
           continue;
         }
-        (void)gateway.reload(std::move(*next.config));
+        auto reloaded = gateway.reload(std::move(*next.config));
+        notifier.ready(reloaded ? runningStatus
+                                : runningStatus + "; last reload refused: " + reloaded.error().message);
         continue;
       }
       if (stopRequested.exchange(true)) {
@@ -166,7 +226,9 @@ int runAgent(const RunOptions &options) {
     if (options.exitWhenDone && gateway.sourcesFinished())
       break;
   }
+  notifier.stopping();
   gateway.stop(stopRequested.load() ? std::chrono::milliseconds(0) : *syncWait);
+  watchdog.stop();
   if (options.summary == "text")
     std::printf("%s", gateway.summary().text().c_str());
   else if (options.summary == "json")
