@@ -30,6 +30,18 @@ namespace {
 constexpr const char *kEmbeddedName = "<embedded default>";
 constexpr size_t kMaxConfigBytes = 16 << 20;
 
+#ifdef PYVC_KERNEL_DIR_FROM_EXECUTABLE
+// The embedded default's kernel folder, found from the running executable
+// (PYVC_KERNEL_DIR_FROM_EXECUTABLE, e.g. "../share/pyvc/kernels", from its folder): the same
+// layout in the build tree and in any install prefix, so a moved or packaged agent finds the
+// kernels installed with it. /proc/self/exe is already free of symbolic links.
+fs::path kernelDirNextToExecutable() {
+  std::error_code ignored;
+  fs::path executable = fs::read_symlink("/proc/self/exe", ignored);
+  return (executable.parent_path() / PYVC_KERNEL_DIR_FROM_EXECUTABLE).lexically_normal();
+}
+#endif
+
 void loadAgentSection(ConfigReader &reader, const Field &agent, const PathBases &bases,
                       AgentConfig &config) {
   if (!reader.checkMapping(agent, "agent"))
@@ -546,9 +558,9 @@ ConfigLoad readDocument(std::string_view text, const std::string &displayName,
     const char *fromEnvironment = std::getenv("PYVC_KERNEL_DIR");
     if (fromEnvironment && *fromEnvironment)
       bases.kernelDir = resolvePath(configFolder, fromEnvironment);
-#ifdef PYVC_DEFAULT_KERNEL_DIR
+#ifdef PYVC_KERNEL_DIR_FROM_EXECUTABLE
     else
-      bases.kernelDir = PYVC_DEFAULT_KERNEL_DIR;
+      bases.kernelDir = kernelDirNextToExecutable();
 #endif
   }
   config.kernelDir = bases.kernelDir;

@@ -36,7 +36,8 @@ ConfigLoad loadConfigText(std::string_view yaml, const std::filesystem::path &fi
 // example kernels installed with the agent, privacy, store and queue in ./pyvc-agent-data, no
 // uplink. Its text is runtime/config/default-config.yaml, compiled in; relative paths in it are
 // relative to the current directory, and its kernels are in $PYVC_KERNEL_DIR if set, else in the
-// folder the build put them in (PYVC_DEFAULT_KERNEL_DIR).
+// folder the build and the install put them in, found from the executable
+// (<bin>/../share/pyvc/kernels by default; PYVC_KERNEL_DIR_FROM_EXECUTABLE).
 std::string_view embeddedDefaultConfig();
 ConfigLoad loadEmbeddedDefaultConfig();
 

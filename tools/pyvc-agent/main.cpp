@@ -56,12 +56,13 @@ std::optional<std::chrono::milliseconds> parseDuration(const std::string &text) 
 }
 
 int runCheck(const std::string &file) {
-  agent::ConfigLoad load = agent::loadConfigFile(file);
+  agent::ConfigLoad load = loadConfig(file);
   if (!load.ok()) {
     printProblems(load);
     return kExitConfig;
   }
-  std::printf("%s: ok (%zu sources, %zu pipelines, %zu uplinks)\n", file.c_str(),
+  std::printf("%s: ok (%zu sources, %zu pipelines, %zu uplinks)\n",
+              file.empty() ? load.config->file.c_str() : file.c_str(),
               load.config->sources.size(), load.config->pipelines.size(),
               load.config->uplinks.size());
   return 0;
@@ -262,8 +263,9 @@ int main(int argc, char **argv) {
 
   std::string checkFile;
   CLI::App *checkCommand =
-      app.add_subcommand("check", "validate CONFIG without starting anything; exit 1 on errors");
-  checkCommand->add_option("config", checkFile, "the config file")->required();
+      app.add_subcommand("check", "validate CONFIG (or the embedded default config without one) "
+                                  "without starting anything; exit 1 on errors");
+  checkCommand->add_option("config", checkFile, "the config file");
 
   try {
     app.parse(argc, argv);

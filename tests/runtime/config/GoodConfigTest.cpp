@@ -184,14 +184,17 @@ TEST(GoodConfig, EmbeddedDefaultLoadsWithItsKernelFolder) {
   const AgentConfig &config = *load.config;
   EXPECT_EQ(config.file, "<embedded default>");
   EXPECT_EQ(config.dataDir, fs::current_path() / "pyvc-agent-data");
-  EXPECT_EQ(config.kernelDir, fs::path(PYVC_DEFAULT_KERNEL_DIR));
-  EXPECT_EQ(config.rulesLibrary, fs::path(PYVC_DEFAULT_KERNEL_DIR) / "default-rules.so");
+  // Found from this executable (build/bin/..): the build tree's kernel folder, without symbolic
+  // links, as /proc/self/exe gives it.
+  const fs::path kernelDir = fs::weakly_canonical(PYVC_DEFAULT_KERNEL_DIR);
+  EXPECT_EQ(config.kernelDir, kernelDir);
+  EXPECT_EQ(config.rulesLibrary, kernelDir / "default-rules.so");
   EXPECT_FALSE(config.privacyPolicyJson.empty());
   EXPECT_TRUE(config.uplinks.empty());
   ASSERT_EQ(config.pipelines.size(), 2u);
   const PipelineConfig &climate = config.pipelines[0];
   ASSERT_EQ(climate.aggregates.size(), 3u);
-  EXPECT_EQ(climate.aggregates[2].kernel.library, fs::path(PYVC_DEFAULT_KERNEL_DIR) / "windows.so");
+  EXPECT_EQ(climate.aggregates[2].kernel.library, kernelDir / "windows.so");
   EXPECT_EQ(climate.aggregates[2].kernel.function, "minimum");
   ASSERT_EQ(climate.rules.size(), 2u);
   EXPECT_EQ(climate.rules[0].when, "value > 35.0");
