@@ -113,7 +113,7 @@ class InstalledPrefix(unittest.TestCase):
         # `run` loads the kernels: it starts only when the moved share/pyvc/kernels is found.
         ran = run([self.path("bin/pyvc-agent"), "run", "--duration", "1s", "--summary", "json",
                    "--log-level", "error"], cwd=work, env=self.environment)
-        self.assertGreater(json.loads(ran.stdout)["readings"]["in"], 0)
+        self.assertGreater(json.loads(ran.stdout)["readings_in"], 0)
         # The same run without them fails, naming the library: the check above can fail.
         broken = subprocess.run([self.path("bin/pyvc-agent"), "run", "--duration", "1s"],
                                 cwd=work, capture_output=True, text=True,
