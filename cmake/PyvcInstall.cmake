@@ -48,6 +48,11 @@ set(pyvc_runtime_targets pyvc_abi)
 foreach(module IN LISTS pyvc_runtime_modules)
   list(APPEND pyvc_runtime_targets pyvc_${module})
   set_target_properties(pyvc_${module} PROPERTIES EXPORT_NAME ${module})
+endforeach()
+# The loader's headers use core's header-only Result.h, also when core is not built.
+set(pyvc_header_modules ${pyvc_runtime_modules} core)
+list(REMOVE_DUPLICATES pyvc_header_modules)
+foreach(module IN LISTS pyvc_header_modules)
   install(DIRECTORY runtime/${module}/ DESTINATION ${PYVC_INSTALL_INCLUDEDIR}/${module}
           COMPONENT dev FILES_MATCHING PATTERN "*.h")
 endforeach()
@@ -67,10 +72,11 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/pyvcRuntime.cmake
         DESTINATION ${PYVC_INSTALL_RUNTIME_CMAKEDIR} COMPONENT dev)
 
 # pyvcConfig.cmake: pyvc_add_kernels, the compiler's path, and the runtime of the architecture
-# being built for when one is installed. Everything in it is relative to the prefix.
+# being built for when one is installed. Everything in it is relative to the prefix, and nothing
+# names an architecture: the amd64 and arm64 builds install the same file.
 configure_package_config_file(cmake/pyvcConfig.cmake.in ${PROJECT_BINARY_DIR}/cmake/pyvcConfig.cmake
   INSTALL_DESTINATION ${PYVC_INSTALL_CMAKEDIR}
-  PATH_VARS CMAKE_INSTALL_BINDIR CMAKE_INSTALL_INCLUDEDIR PYVC_INSTALL_RUNTIME_CMAKEDIR)
+  PATH_VARS CMAKE_INSTALL_BINDIR CMAKE_INSTALL_INCLUDEDIR)
 # 0.x: a minor version may break, so only the same major.minor is compatible.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/cmake/pyvcConfigVersion.cmake
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
