@@ -1,9 +1,11 @@
 # What `cmake --install` puts where, and in which component (the Debian packages are cut along
 # them):
-#   compiler  pyvc, its libexec helpers, the compiler's docs
+#   compiler  pyvc, its libexec helpers, the compiler's docs (share/doc/pyvc)
 #   agent     pyvc-agent, pyvc-call, the default config's kernels, the agent's docs
+#             (share/doc/pyvc-agent)
 #   dev       the runtime's static libraries (PIC) and headers, kernel_abi.h, the CMake package
-#             (find_package(pyvc) with pyvc_add_kernels) and the pkg-config file
+#             (find_package(pyvc) with pyvc_add_kernels), the pkg-config file, docs/CMAKE.md and
+#             docs/ABI.md (share/doc/pyvc-dev)
 #   python    the pure-Python loader (runtime/python/pyvc)
 # Folders come from cmake/PyvcInstallDirs.cmake. Installed executables carry no RPATH: every
 # library they need is a system one.
@@ -18,9 +20,8 @@ if(TARGET pyvc)
     install(TARGETS pyvc-rules-module RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}
             COMPONENT compiler)
   endif()
-  install(FILES README.md docs/CLI.md docs/LANGUAGE.md docs/DIAGNOSTICS.md docs/ABI.md
-                docs/PERFORMANCE.md docs/CMAKE.md
-          DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT compiler)
+  install(FILES README.md docs/CLI.md docs/LANGUAGE.md docs/DIAGNOSTICS.md docs/PERFORMANCE.md
+          DESTINATION ${PYVC_INSTALL_DOCDIR}/pyvc COMPONENT compiler)
 endif()
 
 # --- agent ------------------------------------------------------------------------------------
@@ -29,7 +30,7 @@ if(TARGET pyvc-agent)
   install(TARGETS pyvc-agent RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent)
   install(FILES docs/AGENT.md docs/RUNTIME-privacy.md docs/RUNTIME-store.md docs/RUNTIME-sync.md
                 docs/RUNTIME-uplink.md
-          DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT agent)
+          DESTINATION ${PYVC_INSTALL_DOCDIR}/pyvc-agent COMPONENT agent)
 endif()
 # The embedded default config's kernels, built only where the compiler is (tools/pyvc-agent).
 if(TARGET pyvc-agent-default-kernels)
@@ -62,6 +63,7 @@ install(TARGETS ${pyvc_runtime_targets} EXPORT pyvcRuntimeTargets
         INCLUDES DESTINATION ${PYVC_INSTALL_INCLUDEDIR} ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES runtime/include/pyvc/kernel_abi.h DESTINATION ${PYVC_INSTALL_INCLUDEDIR}
         COMPONENT dev)
+install(FILES docs/CMAKE.md docs/ABI.md DESTINATION ${PYVC_INSTALL_DOCDIR}/pyvc-dev COMPONENT dev)
 install(EXPORT pyvcRuntimeTargets NAMESPACE pyvc:: DESTINATION ${PYVC_INSTALL_RUNTIME_CMAKEDIR}
         COMPONENT dev)
 

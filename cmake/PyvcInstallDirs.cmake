@@ -22,6 +22,9 @@ endif()
 set(PYVC_INSTALL_PYTHONDIR "lib/python3/dist-packages" CACHE STRING
     "Folder of the Python package, relative to the install prefix")
 
+# Docs go to one folder per Debian package, named after it: share/doc/{pyvc,pyvc-agent,pyvc-dev}.
+set(PYVC_INSTALL_DOCDIR "${CMAKE_INSTALL_DATADIR}/doc")
+
 # Headers keep their folders under include/pyvc ("loader/KernelLibrary.h"); kernel_abi.h is
 # <pyvc/kernel_abi.h>, so both include/pyvc and include are on a user's include path.
 set(PYVC_INSTALL_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}/pyvc")

@@ -72,7 +72,8 @@ class InstalledPrefix(unittest.TestCase):
             "share/cmake/pyvc/pyvcConfig.cmake", "share/cmake/pyvc/pyvcConfigVersion.cmake",
             "share/cmake/pyvc/PyvcAddKernels.cmake",
             "lib/python3/dist-packages/pyvc/__init__.py",
-            "share/doc/pyvc/CLI.md", "share/doc/pyvc/AGENT.md", "share/doc/pyvc/CMAKE.md",
+            "share/doc/pyvc/CLI.md", "share/doc/pyvc-agent/AGENT.md",
+            "share/doc/pyvc-dev/CMAKE.md",
         ]
         missing = [name for name in expected if not os.path.isfile(self.path(name))]
         self.assertEqual(missing, [])
