@@ -220,6 +220,31 @@ class InstalledPrefix(unittest.TestCase):
                       f"{self.prefix} are built for x86_64, and this build is for aarch64",
                       message)
 
+    def test_wrong_pyvc_add_kernels_arguments_are_named(self):
+        cases = {
+            "SOURCES kernel.py OPT_LEVEL 7":
+                "pyvc_add_kernels(k): OPT_LEVEL must be 0, 1, 2 or 3, is `7`",
+            "SOURCES kernel.py OPT_LEVEL 1 EXTRA": "pyvc_add_kernels(k): unknown arguments `EXTRA`",
+            "OPT_LEVEL 1": "pyvc_add_kernels(k): SOURCES names no kernel file",
+            "SOURCES kernel.py missing.py": "pyvc_add_kernels(k): no kernel file ",
+        }
+        for number, (arguments, expected) in enumerate(cases.items()):
+            project = self.scratchDir(f"wrong-{number}")
+            with open(os.path.join(project, "kernel.py"), "w", encoding="utf-8") as file:
+                file.write("def twice(x: float) -> float:\n    return 2.0 * x\n")
+            with open(os.path.join(project, "CMakeLists.txt"), "w", encoding="utf-8") as file:
+                file.write("cmake_minimum_required(VERSION 3.25)\nproject(wrong NONE)\n"
+                           "find_package(pyvc CONFIG REQUIRED COMPONENTS kernels)\n"
+                           f"pyvc_add_kernels(k {arguments})\n")
+            configured = subprocess.run(
+                ["cmake", "-S", project, "-B", os.path.join(project, "build"),
+                 f"-DCMAKE_PREFIX_PATH={self.prefix}"],
+                capture_output=True, text=True, env=self.environment)
+            self.assertNotEqual(configured.returncode, 0, arguments)
+            message = " ".join(configured.stderr.split())
+            self.assertIn(expected, message, arguments)
+            if "missing.py" in arguments:
+                self.assertIn(os.path.join(project, "missing.py"), message)
 
 if __name__ == "__main__":
     unittest.main()
