@@ -13,7 +13,7 @@ if(NOT CMAKE_INSTALL_BINDIR STREQUAL "bin" OR NOT CMAKE_INSTALL_LIBEXECDIR STREQ
                       "`libexec` (is `${CMAKE_INSTALL_LIBEXECDIR}`)")
 endif()
 
-set(PYVC_INSTALL_KERNELDIR "${CMAKE_INSTALL_DATADIR}/pyvc/kernels" CACHE STRING
+set(PYVC_INSTALL_KERNELDIR "${CMAKE_INSTALL_LIBDIR}/pyvc/kernels" CACHE STRING
     "Folder of the agent's default kernels, relative to the install prefix")
 if(IS_ABSOLUTE "${PYVC_INSTALL_KERNELDIR}")
   message(FATAL_ERROR "PYVC_INSTALL_KERNELDIR must be relative to the prefix, is `${PYVC_INSTALL_KERNELDIR}`")

@@ -32,7 +32,7 @@ constexpr size_t kMaxConfigBytes = 16 << 20;
 
 #ifdef PYVC_KERNEL_DIR_FROM_EXECUTABLE
 // The embedded default's kernel folder, found from the running executable
-// (PYVC_KERNEL_DIR_FROM_EXECUTABLE, e.g. "../share/pyvc/kernels", from its folder): the same
+// (PYVC_KERNEL_DIR_FROM_EXECUTABLE, e.g. "../lib/pyvc/kernels", from its folder): the same
 // layout in the build tree and in any install prefix, so a moved or packaged agent finds the
 // kernels installed with it. /proc/self/exe is already free of symbolic links.
 fs::path kernelDirNextToExecutable() {

@@ -37,7 +37,7 @@ ConfigLoad loadConfigText(std::string_view yaml, const std::filesystem::path &fi
 // uplink. Its text is runtime/config/default-config.yaml, compiled in; relative paths in it are
 // relative to the current directory, and its kernels are in $PYVC_KERNEL_DIR if set, else in the
 // folder the build and the install put them in, found from the executable
-// (<bin>/../share/pyvc/kernels by default; PYVC_KERNEL_DIR_FROM_EXECUTABLE).
+// (<bin>/../lib/pyvc/kernels by default; PYVC_KERNEL_DIR_FROM_EXECUTABLE).
 std::string_view embeddedDefaultConfig();
 ConfigLoad loadEmbeddedDefaultConfig();
 

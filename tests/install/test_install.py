@@ -63,7 +63,7 @@ class InstalledPrefix(unittest.TestCase):
         expected = [
             "bin/pyvc", "bin/pyvc-call", "bin/pyvc-agent",
             "libexec/pyvc-driver", "libexec/pyvc-rules-module",
-            "share/pyvc/kernels/windows.so", "share/pyvc/kernels/default-rules.so",
+            "lib/pyvc/kernels/windows.so", "lib/pyvc/kernels/default-rules.so",
             "include/pyvc/kernel_abi.h", "include/pyvc/loader/KernelLibrary.h",
             "include/pyvc/core/Result.h", "include/pyvc/agent/Agent.h",
             "lib/libpyvc_loader.a", "lib/libpyvc_core.a", "lib/libpyvc_agent.a",
@@ -111,7 +111,7 @@ class InstalledPrefix(unittest.TestCase):
         work = self.scratchDir("agent")
         checked = run([self.path("bin/pyvc-agent"), "check"], cwd=work, env=self.environment)
         self.assertEqual(checked.stdout, "<embedded default>: ok (1 sources, 2 pipelines, 0 uplinks)\n")
-        # `run` loads the kernels: it starts only when the moved share/pyvc/kernels is found.
+        # `run` loads the kernels: it starts only when the moved lib/pyvc/kernels is found.
         ran = run([self.path("bin/pyvc-agent"), "run", "--duration", "1s", "--summary", "json",
                    "--log-level", "error"], cwd=work, env=self.environment)
         self.assertGreater(json.loads(ran.stdout)["readings_in"], 0)
