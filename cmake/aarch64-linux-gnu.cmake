@@ -22,9 +22,11 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # Tests, test discovery and add_custom_command(... $<TARGET_FILE:...>) run aarch64 programs
-# through qemu: the cross libc's loader from /usr/aarch64-linux-gnu, the multiarch libraries from
-# /usr/lib/aarch64-linux-gnu (qemu falls back to the host path when the -L prefix lacks a file).
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# through qemu with the multiarch libc6:arm64 (its loader /lib/ld-linux-aarch64.so.1, pulled in by
+# the -dev:arm64 packages): under `-L /usr/aarch64-linux-gnu`, the cross toolchain's own libc, the
+# first pthread_create of a program spins forever under Debian 12's qemu 7.2 (measured with a
+# five-line std::thread program; docs/CROSS.md), which hangs the agent at start.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /)
 
 # pkg-config must describe the arm64 libraries, never the host's. PKG_CONFIG_SYSROOT_DIR stays
 # empty: the multiarch .pc files already name /usr/lib/aarch64-linux-gnu.

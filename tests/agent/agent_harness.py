@@ -19,6 +19,11 @@ TOOLS = {
     "pyvc": os.environ.get("PYVC", "build/bin/pyvc"),
 }
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# A cross-built agent runs under an emulator ("qemu-aarch64 -L /usr/aarch64-linux-gnu"), and the
+# kernels it loads are compiled for its target (tests/agent/test_aarch64.py, docs/CROSS.md).
+AGENT_EMULATOR = os.environ.get("PYVC_AGENT_EMULATOR", "").split()
+KERNEL_TARGET = ["--target", os.environ["PYVC_KERNEL_TARGET"]] \
+    if os.environ.get("PYVC_KERNEL_TARGET") else []
 
 
 def free_port():
@@ -40,12 +45,14 @@ def batch_items(bodies):
 
 
 def compile_kernels(source, output, *flags):
-    subprocess.run([TOOLS["pyvc"], "compile", source, "-o", output, *flags], check=True)
+    subprocess.run([TOOLS["pyvc"], "compile", source, "-o", output, *KERNEL_TARGET, *flags],
+                   check=True)
     return output
 
 
 def compile_rules(config, output):
-    subprocess.run([TOOLS["pyvc"], "compile", "--config", config, "-o", output], check=True)
+    subprocess.run([TOOLS["pyvc"], "compile", "--config", config, "-o", output, *KERNEL_TARGET],
+                   check=True)
     return output
 
 
@@ -178,7 +185,8 @@ class AgentProcess:
         self.log_path = config_path + f".{time.time_ns()}.log"
         self.log = open(self.log_path, "wb")
         self.metrics_port = metrics_port
-        self.process = subprocess.Popen([TOOLS["agent"], "run", config_path, *args],
+        self.process = subprocess.Popen([*AGENT_EMULATOR, TOOLS["agent"], "run", config_path,
+                                         *args],
                                         stdout=subprocess.PIPE, stderr=self.log)
 
     def wait_ready(self, timeout=30):
