@@ -24,20 +24,42 @@ Result<std::unique_ptr<KernelLibrary>> KernelLibrary::open(const std::string &pa
   auto manifest = readManifest(path);
   if (!manifest)
     return manifest.error();
-  std::string libraryArchitecture = manifest->target.architecture();
-  if (libraryArchitecture != hostArchitecture())
-    return makeError(path + ": compiled for " + manifest->target.triple + " (" +
-                     manifest->target.name + "), but this machine is " + hostArchitecture());
-
-  std::unique_ptr<KernelLibrary> library(new KernelLibrary());
-  library->path_ = path;
-  library->manifest_ = std::move(*manifest);
   // dlopen searches the library path for names without a slash; a kernel file is always meant.
   std::string openPath = path.find('/') == std::string::npos ? "./" + path : path;
+  return load(path, std::move(*manifest), openPath, std::nullopt);
+}
+
+Result<std::unique_ptr<KernelLibrary>> KernelLibrary::openImage(const std::string &name,
+                                                                std::string_view bytes) {
+  auto manifest = readManifestFromImage(
+      std::span(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size()), name);
+  if (!manifest)
+    return manifest.error();
+  size_t slash = name.find_last_of('/');
+  auto image = SealedFile::create(slash == std::string::npos ? name : name.substr(slash + 1), bytes);
+  if (!image)
+    return image.error();
+  std::string openPath = image->path();
+  return load(name, std::move(*manifest), openPath, std::move(*image));
+}
+
+Result<std::unique_ptr<KernelLibrary>> KernelLibrary::load(const std::string &name,
+                                                           Manifest manifest,
+                                                           const std::string &openPath,
+                                                           std::optional<SealedFile> image) {
+  std::string libraryArchitecture = manifest.target.architecture();
+  if (libraryArchitecture != hostArchitecture())
+    return makeError(name + ": compiled for " + manifest.target.triple + " (" +
+                     manifest.target.name + "), but this machine is " + hostArchitecture());
+
+  std::unique_ptr<KernelLibrary> library(new KernelLibrary());
+  library->path_ = name;
+  library->manifest_ = std::move(manifest);
+  library->image_ = std::move(image);
   library->handle_ = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library->handle_) {
     const char *reason = dlerror();
-    return makeError("cannot load " + path + ": " + (reason ? reason : "dlopen failed"));
+    return makeError("cannot load " + name + ": " + (reason ? reason : "dlopen failed"));
   }
   if (auto resolved = library->resolveFunctions(); !resolved)
     return resolved.error();

@@ -6,8 +6,10 @@
 #include "loader/FunctionSignature.h"
 #include "loader/KernelCall.h"
 #include "loader/Manifest.h"
+#include "loader/SealedFile.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +64,11 @@ public:
   // architecture, then dlopens the library (RTLD_NOW | RTLD_LOCAL) and resolves pyvc_free and
   // every function and batch symbol. Any failure is an Error naming the file and the reason.
   static Result<std::unique_ptr<KernelLibrary>> open(const std::string &path);
+  // The same for the bytes of a library read earlier (and checked: a signature, runtime/trust),
+  // loaded from a sealed in-memory copy (SealedFile.h), so exactly these bytes run whatever
+  // happens to the file meanwhile. `name` (the library's path) names it in messages and path().
+  static Result<std::unique_ptr<KernelLibrary>> openImage(const std::string &name,
+                                                          std::string_view bytes);
   ~KernelLibrary();
   KernelLibrary(const KernelLibrary &) = delete;
   KernelLibrary &operator=(const KernelLibrary &) = delete;
@@ -74,6 +81,9 @@ public:
 
 private:
   KernelLibrary() = default;
+  static Result<std::unique_ptr<KernelLibrary>> load(const std::string &name, Manifest manifest,
+                                                     const std::string &openPath,
+                                                     std::optional<SealedFile> image);
   Result<void> resolveFunctions();
 
   std::string path_;
@@ -81,6 +91,7 @@ private:
   void *handle_ = nullptr;
   void (*free_)(void *) = nullptr;
   std::vector<std::unique_ptr<KernelFunction>> functions_;
+  std::optional<SealedFile> image_; // openImage: closed only after dlclose
 };
 
 } // namespace pyvc::loader

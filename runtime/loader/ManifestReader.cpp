@@ -138,18 +138,35 @@ Result<ElfManifest> readManifestSection(const std::string &path) {
   return extractManifestSection(bytes, path);
 }
 
+namespace {
+
+// Parses and validates a manifest section, and checks its target against the ELF machine.
+Result<Manifest> manifestOfSection(const ElfManifest &section, const std::string &origin) {
+  auto manifest = parseManifest(section.json);
+  if (!manifest)
+    return makeError(origin + ": " + manifest.error().message);
+  std::string elfArchitecture = machineArchitecture(section.machine);
+  if (manifest->target.architecture() != elfArchitecture)
+    return makeError(origin + ": the manifest says target " + manifest->target.triple +
+                     " but the file is " + elfArchitecture + " code");
+  return manifest;
+}
+
+} // namespace
+
 Result<Manifest> readManifest(const std::string &path) {
   auto section = readManifestSection(path);
   if (!section)
     return section.error();
-  auto manifest = parseManifest(section->json);
-  if (!manifest)
-    return makeError(path + ": " + manifest.error().message);
-  std::string elfArchitecture = machineArchitecture(section->machine);
-  if (manifest->target.architecture() != elfArchitecture)
-    return makeError(path + ": the manifest says target " + manifest->target.triple +
-                     " but the file is " + elfArchitecture + " code");
-  return manifest;
+  return manifestOfSection(*section, path);
+}
+
+Result<Manifest> readManifestFromImage(std::span<const unsigned char> bytes,
+                                       const std::string &origin) {
+  auto section = extractManifestSection(bytes, origin);
+  if (!section)
+    return section.error();
+  return manifestOfSection(*section, origin);
 }
 
 } // namespace pyvc::loader

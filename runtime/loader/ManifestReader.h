@@ -29,6 +29,10 @@ Result<ElfManifest> readManifestSection(const std::string &path);
 // agrees with the ELF machine of the file.
 Result<Manifest> readManifest(const std::string &path);
 
+// The same for the bytes of a library already in memory; `origin` names it in error messages.
+Result<Manifest> readManifestFromImage(std::span<const unsigned char> bytes,
+                                       const std::string &origin);
+
 // "x86_64", "aarch64", or "machine 183" for others: the spelling used in target triples.
 std::string machineArchitecture(uint16_t machine);
 

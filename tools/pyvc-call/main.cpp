@@ -1,14 +1,24 @@
 // pyvc-call LIB.so FUNC: reads one JSON array of arguments per line on stdin and prints one JSON
 // line per call, {"ok": result} or {"error": "ZeroDivisionError", "message": "..."}. With --batch
 // it reads every line first and answers them, identically, through the batch variant.
-// Exit codes: 0 ok, 2 usage (unknown function), 3 environment (the library cannot be loaded).
+// Exit codes: 0 ok, 2 usage (unknown function), 3 environment (the library cannot be loaded, or
+// its signature is refused).
+//
+// Signatures (docs/CLI.md "pyvc-call"): with --trusted-key, the library must be signed by one of
+// those keys (checked before dlopen, on the bytes that are then loaded); with --allow-unsigned it
+// is loaded unchecked. With neither, the installed trusted-keys folder decides: where it exists
+// (a gateway with the pyvc-agent package) every library must be signed by one of its keys;
+// where it does not (a development machine), the library is loaded unchecked with a warning.
 #include "loader/KernelLibrary.h"
 #include "loader/ManifestReader.h"
 #include "loader/ValueJson.h"
+#include "trust/KernelSignature.h"
+#include "trust/TrustedKeys.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -17,6 +27,38 @@ namespace {
 
 constexpr int ExitUsage = 2;
 constexpr int ExitEnvironment = 3;
+
+#ifndef PYVC_DEFAULT_TRUSTED_KEYS
+#define PYVC_DEFAULT_TRUSTED_KEYS "/etc/pyvc-agent/trusted-keys"
+#endif
+
+using LibraryPointer = std::unique_ptr<pyvc::loader::KernelLibrary>;
+
+// Opens the library under the signature policy above; an Error says why it is not loaded.
+pyvc::Result<LibraryPointer> openLibrary(const std::string &path,
+                                         std::vector<std::filesystem::path> trustedKeys,
+                                         bool allowUnsigned) {
+  std::error_code ignored;
+  if (trustedKeys.empty() && !allowUnsigned) {
+    if (!std::filesystem::exists(PYVC_DEFAULT_TRUSTED_KEYS, ignored)) {
+      std::cerr << "pyvc-call: warning: " << path
+                << " is loaded without a signature check: no trusted key is configured "
+                   "(--trusted-key, or the folder " PYVC_DEFAULT_TRUSTED_KEYS
+                   "); --allow-unsigned says this is meant\n";
+      return pyvc::loader::KernelLibrary::open(path);
+    }
+    trustedKeys.push_back(PYVC_DEFAULT_TRUSTED_KEYS);
+  }
+  if (trustedKeys.empty())
+    return pyvc::loader::KernelLibrary::open(path);
+  auto trusted = pyvc::trust::TrustedKeys::load(trustedKeys);
+  if (!trusted)
+    return pyvc::makeError("trusted keys: " + trusted.error().message);
+  auto image = pyvc::trust::readVerifiedLibrary(path, *trusted);
+  if (!image)
+    return image.error();
+  return pyvc::loader::KernelLibrary::openImage(path, image->bytes);
+}
 
 void listFunctions(const pyvc::loader::KernelLibrary &library, std::ostream &out) {
   for (const auto &function : library.functions()) {
@@ -79,7 +121,8 @@ int main(int argc, char **argv) {
                "\"message\": \"...\"}.\nNaN, Infinity and -Infinity are accepted and printed as "
                "bare tokens."};
   std::string libraryPath, functionName;
-  bool list = false, showManifest = false, batch = false;
+  bool list = false, showManifest = false, batch = false, allowUnsigned = false;
+  std::vector<std::filesystem::path> trustedKeys;
   app.add_option("LIBRARY", libraryPath, "the compiled kernel library (.so)")->required();
   app.add_option("FUNCTION", functionName, "the Python name of the function to call");
   app.add_flag("--list", list, "list the functions and their signatures, then exit");
@@ -87,6 +130,14 @@ int main(int argc, char **argv) {
   app.add_flag("--batch", batch,
                "read every line first, then answer them all through the function's vectorized "
                "batch variant (all-scalar functions only); the answers are the same");
+  CLI::Option *trustedKeyOption = app.add_option(
+      "--trusted-key", trustedKeys,
+      "load the library only if LIBRARY.sig is a good signature by this public key (a PEM file, "
+      "or a folder of *.pub files; repeatable); default: the folder " PYVC_DEFAULT_TRUSTED_KEYS
+      " where it exists");
+  app.add_flag("--allow-unsigned", allowUnsigned,
+               "load the library without checking its signature (development)")
+      ->excludes(trustedKeyOption);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {
@@ -103,7 +154,7 @@ int main(int argc, char **argv) {
     std::cout << manifest->json << "\n";
     return 0;
   }
-  auto library = pyvc::loader::KernelLibrary::open(libraryPath);
+  auto library = openLibrary(libraryPath, trustedKeys, allowUnsigned);
   if (!library) {
     std::cerr << "pyvc-call: error: " << library.error().message << "\n";
     return ExitEnvironment;

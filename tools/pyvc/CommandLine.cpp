@@ -134,6 +134,20 @@ std::variant<CommandLine, int> parseCommandLine(int argc, char **argv) {
   explain->add_option("FILE", line.file, "The kernel file (.py)")->required();
   addTargetOptions(*explain, line);
 
+  // Signing is parsed by pyvc-keys, which links OpenSSL; here each subcommand only takes what
+  // follows it (its --help too) and hands it over.
+  static constexpr const char *kSigningHelp[] = {
+      "Make an Ed25519 key pair for signing kernel libraries: NAME.key and NAME.pub",
+      "Sign LIB.so with a private key (--key): writes LIB.so.sig next to it",
+      "Check LIB.so's signature against trusted public keys (--trusted-key), as the agent does"};
+  std::vector<CLI::App *> signing;
+  for (size_t i = 0; i < std::size(kSigningCommands); ++i) {
+    CLI::App *command = app.add_subcommand(kSigningCommands[i], kSigningHelp[i]);
+    command->prefix_command();
+    command->set_help_flag();
+    signing.push_back(command);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &) {
@@ -154,6 +168,12 @@ std::variant<CommandLine, int> parseCommandLine(int argc, char **argv) {
     std::cerr << "error: " << error.what() << "\n" << "Run with --help for more information.\n";
     return ExitUsage;
   }
+  for (CLI::App *command : signing)
+    if (command->parsed()) {
+      line.signingArguments = command->remaining();
+      line.signingArguments.insert(line.signingArguments.begin(), command->get_name());
+      return line;
+    }
   line.explain = explain->parsed();
   if (!line.explain && line.file.empty() && line.config.empty()) {
     std::cerr << "error: compile: FILE or --config CONFIG is required\n"

@@ -27,11 +27,17 @@ struct CommandLine {
   std::string diagFormat = "text";
   std::string color = "auto";
   bool timePhases = false;
+  // `pyvc keygen | sign | verify ...`: the subcommand and its arguments, for pyvc-keys
+  // (tools/pyvc-keys), which parses them itself; empty for compile and explain.
+  std::vector<std::string> signingArguments;
 };
 
 // Parses argv. Returns the command line to run, or the exit status when the parse already said
 // everything (help, version, a usage error, each printed here).
 std::variant<CommandLine, int> parseCommandLine(int argc, char **argv);
+
+// The subcommands that pyvc-keys runs.
+inline constexpr const char *kSigningCommands[] = {"keygen", "sign", "verify"};
 
 // The arguments that ask for `line` again (without the program name), for the driver.
 std::vector<std::string> argumentsOf(const CommandLine &line);

@@ -2,7 +2,8 @@
 // This executable links no LLVM and starts in a few milliseconds: it parses the command line,
 // answers --help, --version and cache hits, and for everything else execs `pyvc-driver`
 // (DriverMain.cpp), which holds the compiler, with the same arguments. `compile --config` first
-// runs pyvc-rules-module (RulesModuleMain.cpp) to write the config's rules module.
+// runs pyvc-rules-module (RulesModuleMain.cpp) to write the config's rules module; `keygen`,
+// `sign` and `verify` exec pyvc-keys (tools/pyvc-keys), which links OpenSSL.
 #include "CommandLine.h"
 #include "CrashGuard.h"
 #include "compiler/CachedCompile.h"
@@ -89,6 +90,21 @@ std::optional<int> writeRulesModule(pyvc::tools::CommandLine &line) {
   return std::nullopt;
 }
 
+// `pyvc keygen | sign | verify`: replaces this process with pyvc-keys; returns only when it
+// cannot be started.
+int execSigningTool(const pyvc::tools::CommandLine &line) {
+  std::string helper = libexecPath("PYVC_KEYS", "pyvc-keys");
+  std::vector<std::string> arguments = line.signingArguments;
+  arguments.insert(arguments.begin(), helper);
+  std::vector<char *> argv;
+  for (std::string &argument : arguments)
+    argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  ::execv(helper.c_str(), argv.data());
+  std::cerr << "error: cannot run " << helper << ": " << std::strerror(errno) << "\n";
+  return ExitInternal;
+}
+
 // glibc malloc settings for the driver: grow the heap 4 MiB at a time and back it with
 // transparent huge pages where the kernel offers them (madvise mode). LLVM allocates ~25 MiB in a
 // compile; in 4 KiB pages that was ~1,300 page faults, a sixth of a cold compile's time. The
@@ -120,6 +136,8 @@ int main(int argc, char **argv) {
   if (const int *status = std::get_if<int>(&parsed))
     return *status;
   pyvc::tools::CommandLine &line = std::get<pyvc::tools::CommandLine>(parsed);
+  if (!line.signingArguments.empty())
+    return execSigningTool(line);
   // With --config the driver gets the rules module's command line instead of the user's.
   std::vector<std::string> driverArguments;
   std::vector<char *> driverArgv;
