@@ -8,6 +8,7 @@ import os
 
 from ._convert import CTYPES, SCALAR_CONVERTERS, list_argument, list_result
 from ._manifest import KernelType, host_architecture, read_manifest_and_text, target_architecture
+from ._signature import load_trusted_keys, read_verified_library, sealed_file
 
 # kernel_abi.h status codes and the Python exceptions they stand for.
 STATUS_EXCEPTIONS = {
@@ -217,16 +218,25 @@ def _symbol(cdll, symbol, library):
 class KernelLibrary:
     """A loaded kernel library; its compiled functions are its attributes."""
 
-    def __init__(self, path):
+    def __init__(self, path, trusted_keys=None):
         path = os.fspath(path)
         self._path = path
-        self._manifest, text = read_manifest_and_text(path)
+        self.signer = None  # with trusted_keys: the id of the key that signed the library
+        data = None
+        if trusted_keys is not None:
+            # Read once and checked; exactly these bytes are loaded, from a sealed copy.
+            trusted = load_trusted_keys(trusted_keys)
+            data, self.signer = read_verified_library(path, trusted)
+        self._manifest, text = read_manifest_and_text(path, data)
         architecture = target_architecture(self._manifest)
         if architecture != host_architecture():
             raise LoadError("%s: compiled for %s, but this machine is %s"
                             % (path, self._manifest["target"]["triple"], host_architecture()))
+        load_path = os.path.abspath(path)
+        if data is not None:
+            load_path = "/proc/self/fd/%d" % sealed_file(os.path.basename(path), data)
         try:
-            self._cdll = ctypes.CDLL(os.path.abspath(path), mode=os.RTLD_LOCAL | os.RTLD_NOW)
+            self._cdll = ctypes.CDLL(load_path, mode=os.RTLD_LOCAL | os.RTLD_NOW)
         except OSError as error:
             raise LoadError("cannot load %s: %s" % (path, error)) from None
         # The exported copy must be the section we parsed, or we would call by the wrong types.
@@ -263,7 +273,11 @@ class KernelLibrary:
                                                ", ".join(self._functions))
 
 
-def load(path):
+def load(path, trusted_keys=None):
     """Loads the kernel library at `path`: reads its manifest from the file, checks the target,
-    dlopens it and returns an object whose attributes are its functions."""
-    return KernelLibrary(path)
+    dlopens it and returns an object whose attributes are its functions.
+
+    With `trusted_keys` (a public key file or a folder of *.pub files, or a list of them), the
+    library is loaded only if path + ".sig" is a good signature by one of those keys (`pyvc
+    sign`); otherwise SignatureError says why. Without it, nothing is checked."""
+    return KernelLibrary(path, trusted_keys)

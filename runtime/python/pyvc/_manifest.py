@@ -4,7 +4,8 @@ parameters and results as this package uses them."""
 import json
 import platform
 
-from ._elf import ManifestError, machine_architecture, read_manifest_section
+from ._elf import (ManifestError, extract_manifest_section, machine_architecture,
+                   read_manifest_section)
 
 ABI_VERSION = 1
 SCALARS = ("float", "int", "bool")
@@ -148,9 +149,13 @@ def read_manifest(path):
     return read_manifest_and_text(path)[0]
 
 
-def read_manifest_and_text(path):
-    """(validated manifest dict, manifest text as stored in the file)."""
-    text, machine = read_manifest_section(path)
+def read_manifest_and_text(path, data=None):
+    """(validated manifest dict, manifest text as stored in the file). With `data`, the manifest
+    is read from those bytes of the library (already read and checked) instead of the file."""
+    if data is None:
+        text, machine = read_manifest_section(path)
+    else:
+        text, machine = extract_manifest_section(data, str(path))
     manifest = parse_manifest(text, str(path))
     elf_architecture = machine_architecture(machine)
     _require(target_architecture(manifest) == elf_architecture,
