@@ -36,7 +36,8 @@ Result<std::unique_ptr<KernelLibrary>> KernelLibrary::openImage(const std::strin
   if (!manifest)
     return manifest.error();
   size_t slash = name.find_last_of('/');
-  auto image = SealedFile::create(slash == std::string::npos ? name : name.substr(slash + 1), bytes);
+  auto image =
+      SealedFile::create(slash == std::string::npos ? name : name.substr(slash + 1), bytes);
   if (!image)
     return image.error();
   std::string openPath = image->path();
@@ -56,6 +57,14 @@ Result<std::unique_ptr<KernelLibrary>> KernelLibrary::load(const std::string &na
   library->path_ = name;
   library->manifest_ = std::move(manifest);
   library->image_ = std::move(image);
+  // The dynamic loader returns a library still loaded under the same path instead of loading the
+  // file again. A sealed file's path is unique while it is open, and it is closed only after
+  // dlclose; a library that dlclose kept in memory would still answer for it: refuse that.
+  if (library->image_)
+    if (void *stale = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) {
+      dlclose(stale);
+      return makeError("cannot load " + name + ": another library is still loaded as " + openPath);
+    }
   library->handle_ = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library->handle_) {
     const char *reason = dlerror();

@@ -38,7 +38,9 @@ std::string hex(std::string_view bytes) {
 std::optional<std::string> unhex(std::string_view text, size_t size) {
   if (text.size() != 2 * size)
     return std::nullopt;
-  auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
   std::string bytes;
   for (size_t i = 0; i < text.size(); i += 2) {
     int high = digit(text[i]), low = digit(text[i + 1]);
@@ -59,17 +61,16 @@ std::string sha256(std::string_view bytes) {
 std::string signedMessage(const std::string &digest) { return std::string(kSignedPrefix) + digest; }
 
 bool ed25519Verify(const PublicKey &key, const std::string &message, const std::string &signature) {
-  PkeyPointer pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                               reinterpret_cast<const unsigned char *>(key.raw.data()),
-                                               key.raw.size()),
+  PkeyPointer pkey(EVP_PKEY_new_raw_public_key(
+                       EVP_PKEY_ED25519, nullptr,
+                       reinterpret_cast<const unsigned char *>(key.raw.data()), key.raw.size()),
                    EVP_PKEY_free);
   DigestContextPointer context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!pkey || !context ||
       EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, pkey.get()) != 1)
     return false;
   return EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char *>(signature.data()),
-                          signature.size(),
-                          reinterpret_cast<const unsigned char *>(message.data()),
+                          signature.size(), reinterpret_cast<const unsigned char *>(message.data()),
                           message.size()) == 1;
 }
 
@@ -141,9 +142,9 @@ Result<KernelSignature> parseSignature(std::string_view text) {
 }
 
 Result<KernelSignature> signLibraryBytes(std::string_view library, const PrivateKey &key) {
-  PkeyPointer pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
-                                                reinterpret_cast<const unsigned char *>(key.raw.data()),
-                                                key.raw.size()),
+  PkeyPointer pkey(EVP_PKEY_new_raw_private_key(
+                       EVP_PKEY_ED25519, nullptr,
+                       reinterpret_cast<const unsigned char *>(key.raw.data()), key.raw.size()),
                    EVP_PKEY_free);
   DigestContextPointer context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   KernelSignature signature{key.publicId, sha256(library), std::string(64, '\0')};
@@ -180,8 +181,8 @@ SignatureCheck checkSignature(std::string_view library,
                 ", the library's is " + hex(digest) + "): the library was altered or replaced"};
   if (!ed25519Verify(*key, signedMessage(digest), signature->signature))
     return {Refusal::BadSignature, nullptr,
-            "bad signature: it does not verify with key " + key->id + " (" +
-                key->origin.string() + ")"};
+            "bad signature: it does not verify with key " + key->id + " (" + key->origin.string() +
+                ")"};
   return {std::nullopt, key, ""};
 }
 

@@ -39,9 +39,9 @@ std::string hex(const unsigned char *bytes, size_t size) {
 Result<std::string> readSmallFile(const std::filesystem::path &path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error))
-    return makeError(path.string() + ": " +
-                     (std::filesystem::exists(path, error) ? "not a regular file"
-                                                           : "no such key file"));
+    return makeError(
+        path.string() + ": " +
+        (std::filesystem::exists(path, error) ? "not a regular file" : "no such key file"));
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return makeError(path.string() + ": cannot read: " + std::strerror(errno));
@@ -72,9 +72,9 @@ Result<std::string> pemOf(EVP_PKEY *key, bool isPrivate) {
   BioPointer bio(BIO_new(BIO_s_mem()), BIO_free);
   if (!bio)
     return makeError("out of memory");
-  int ok = isPrivate ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr,
-                                                nullptr)
-                     : PEM_write_bio_PUBKEY(bio.get(), key);
+  int ok = isPrivate
+               ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+               : PEM_write_bio_PUBKEY(bio.get(), key);
   if (ok != 1)
     return makeError("cannot encode the key as PEM");
   char *data = nullptr;

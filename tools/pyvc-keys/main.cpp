@@ -105,7 +105,8 @@ int main(int argc, char **argv) {
   CLI::App *signCommand =
       app.add_subcommand("sign", "Sign LIB.so with a private key: writes LIB.so.sig next to it");
   signCommand->add_option("LIB", library, "The kernel library")->required();
-  signCommand->add_option("--key", key, "The private key (NAME.key from `pyvc keygen`)")->required();
+  signCommand->add_option("--key", key, "The private key (NAME.key from `pyvc keygen`)")
+      ->required();
   CLI::App *verifyCommand = app.add_subcommand(
       "verify", "Check LIB.so's signature (LIB.so.sig) as the agent and pyvc-call do");
   verifyCommand->add_option("LIB", library, "The kernel library")->required();
