@@ -3,62 +3,11 @@
 
 #include "config/RuleModule.h"
 
-#include <openssl/evp.h>
+#include "trust/KernelSignature.h"
 
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 namespace pyvc::agent {
-
-namespace {
-
-std::string sha256Hex(const std::string &bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
-}
-
-// The dynamic loader keeps a library it has loaded under its path: dlopen of the same path
-// returns the old code even after the file was rebuilt (a SIGHUP after `pyvc compile`). Each
-// library is therefore loaded from a copy named by its content, in the data folder, so a new
-// build is new code and an unchanged one is shared.
-Result<std::filesystem::path> stageLibrary(const std::filesystem::path &library,
-                                           const std::filesystem::path &stageFolder) {
-  std::ifstream in(library, std::ios::binary);
-  if (!in)
-    return makeError(library.string() + ": cannot read the kernel library");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::error_code error;
-  std::filesystem::create_directories(stageFolder, error);
-  if (error)
-    return makeError(stageFolder.string() + ": " + error.message());
-  std::filesystem::path staged =
-      stageFolder / (sha256Hex(bytes).substr(0, 32) + "-" + library.filename().string());
-  if (std::filesystem::exists(staged, error))
-    return staged;
-  std::filesystem::path temporary = staged;
-  temporary += ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    if (!out.flush())
-      return makeError(temporary.string() + ": cannot write the staged kernel library");
-  }
-  std::filesystem::rename(temporary, staged, error);
-  if (error)
-    return makeError(staged.string() + ": " + error.message());
-  return staged;
-}
-
-} // namespace
 
 std::filesystem::path resolveKernelPath(const AgentConfig &config,
                                         const std::filesystem::path &library) {
@@ -75,12 +24,14 @@ Result<const loader::KernelLibrary *> KernelSet::library(const std::filesystem::
   std::error_code ignored;
   if (!std::filesystem::exists(path, ignored))
     return makeError(path.string() + ": no such kernel library");
-  auto staged = stageLibrary(path, stageFolder_);
-  if (!staged)
-    return staged.error();
-  auto opened = loader::KernelLibrary::open(staged->string());
+  // Read once; the bytes checked are the bytes loaded (KernelLibrary::openImage).
+  auto image = allowUnsigned_ ? trust::readLibraryImage(path)
+                              : trust::readVerifiedLibrary(path, trustedKeys_);
+  if (!image)
+    return image.error();
+  auto opened = loader::KernelLibrary::openImage(path.string(), image->bytes);
   if (!opened)
-    return makeError(path.string() + ": " + opened.error().message);
+    return opened.error();
   const loader::KernelLibrary *raw = opened->get();
   libraries_.emplace(path, std::move(opened.value()));
   return raw;
@@ -90,17 +41,21 @@ Result<std::unique_ptr<KernelSet>> KernelSet::open(const AgentConfig &config) {
   std::unique_ptr<KernelSet> set(new KernelSet());
   set->config_.file = config.file;
   set->config_.kernelDir = config.kernelDir;
-  set->stageFolder_ = config.dataDir / "loaded-kernels";
+  set->allowUnsigned_ = config.allowUnsignedKernels;
+  if (!set->allowUnsigned_ && !config.trustedKeys.empty()) {
+    auto keys = trust::TrustedKeys::load(config.trustedKeys);
+    if (!keys)
+      return makeError("kernels.trusted_keys: " + keys.error().message);
+    set->trustedKeys_ = std::move(*keys);
+  }
   for (const PipelineConfig &pipeline : config.pipelines) {
     for (const AggregateConfig &aggregate : pipeline.aggregates)
-      if (auto opened = set->library(resolveKernelPath(config, aggregate.kernel.library));
-          !opened)
+      if (auto opened = set->library(resolveKernelPath(config, aggregate.kernel.library)); !opened)
         return makeError("pipelines." + pipeline.name + ".aggregates." + aggregate.name + ": " +
                          opened.error().message);
     for (const RuleConfig &rule : pipeline.rules)
       if (rule.function)
-        if (auto opened = set->library(resolveKernelPath(config, rule.function->library));
-            !opened)
+        if (auto opened = set->library(resolveKernelPath(config, rule.function->library)); !opened)
           return makeError("pipelines." + pipeline.name + ".rules." + rule.name + ": " +
                            opened.error().message);
   }

@@ -1,13 +1,16 @@
 // KernelSet: the compiled kernel libraries a config names, each opened once through its manifest
 // (runtime/loader checks the ABI version and the target before any code runs), and the rules
 // library checked against the config's inline rules so that a missing or stale one is refused
-// with the command that rebuilds it. Libraries are loaded from content-named copies in the data
-// folder, so a rebuilt library is new code after a reload.
+// with the command that rebuilds it. Each library is read once, its signature checked against the
+// config's trusted keys (runtime/trust; unless `kernels.allow_unsigned`), and exactly the checked
+// bytes are loaded, from a sealed in-memory copy: a library swapped on disk after the check never
+// runs, and a library rebuilt in place is new code after a reload.
 #pragma once
 
 #include "config/AgentConfig.h"
 #include "core/Result.h"
 #include "loader/KernelLibrary.h"
+#include "trust/TrustedKeys.h"
 
 #include <map>
 #include <memory>
@@ -30,7 +33,8 @@ private:
   Result<const loader::KernelLibrary *> library(const std::filesystem::path &path);
   std::map<std::filesystem::path, std::unique_ptr<loader::KernelLibrary>> libraries_;
   AgentConfig config_; // only file and kernelDir: what resolveKernelPath reads
-  std::filesystem::path stageFolder_; // content-named copies that are dlopened
+  bool allowUnsigned_ = false;
+  trust::TrustedKeys trustedKeys_;
   const loader::KernelLibrary *rules_ = nullptr;
   std::filesystem::path rulesPath_;
 };

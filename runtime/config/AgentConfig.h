@@ -123,6 +123,11 @@ struct AgentConfig {
   std::string privacyPolicyJson;
   std::filesystem::path privacyPolicyBase;
   std::filesystem::path rulesLibrary;  // the compiled inline rules; required when any rule has `when`
+  // Kernel signatures (runtime/trust): every kernel library must be signed (LIB.so.sig) by one
+  // of these public keys (files, or folders of *.pub), unless the development opt-out
+  // `kernels.allow_unsigned` is set. A config that loads kernels sets exactly one of the two.
+  std::vector<std::filesystem::path> trustedKeys;
+  bool allowUnsignedKernels = false;
   std::vector<ingest::SourceConfig> sources;
   std::vector<PipelineConfig> pipelines;
   std::vector<UplinkConfig> uplinks;

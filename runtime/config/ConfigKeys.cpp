@@ -15,6 +15,7 @@ constexpr ConfigKey kKeys[] = {
     {"", "metrics", ""},
     {"", "privacy", ""},
     {"", "rules_library", ""},
+    {"", "kernels", ""},
     {"", "store", ""},
     {"", "queue", ""},
     {"", "sources", ""},
@@ -40,6 +41,9 @@ constexpr ConfigKey kKeys[] = {
     {"agent.priority_weights", "high", ""},
     {"agent.priority_weights", "normal", ""},
     {"agent.priority_weights", "low", ""},
+
+    {"kernels", "trusted_keys", ""},
+    {"kernels", "allow_unsigned", ""},
 
     {"metrics", "listen", ""},
     {"privacy", "policy", ""},

@@ -352,6 +352,58 @@ void loadTelemetry(ConfigReader &reader, const Field &field, AgentConfig &config
       config.telemetry.interval = std::chrono::milliseconds(*ms);
 }
 
+// `kernels`: the keys kernel libraries must be signed by, or the explicit opt-out. The keys are
+// read (and reported) where the libraries are opened (agent/KernelSet.cpp): `pyvc compile
+// --config` loads a gateway's config on a build machine that need not hold its key folder.
+void loadKernelsSection(ConfigReader &reader, const Field &field, const PathBases &bases,
+                        AgentConfig &config) {
+  if (!reader.checkMapping(field, "kernels"))
+    return;
+  std::optional<Field> keys = reader.child(field, "trusted_keys");
+  if (keys) {
+    std::vector<Field> entries = {*keys};
+    if (keys->node.IsSequence()) {
+      entries = *reader.sequence(*keys, "key paths");
+      if (entries.empty())
+        reader.report(*keys, "lists no key; name public key files or folders of *.pub files");
+    }
+    for (const Field &entry : entries)
+      if (auto path = reader.string(entry)) {
+        if (path->empty())
+          reader.report(entry, "must not be empty");
+        else
+          config.trustedKeys.push_back(resolvePath(bases.configFolder, *path));
+      }
+  }
+  if (auto allow = reader.child(field, "allow_unsigned"))
+    if (auto flag = reader.boolean(*allow)) {
+      config.allowUnsignedKernels = *flag;
+      if (*flag && keys)
+        reader.report(*allow, "contradicts kernels.trusted_keys: either kernel libraries must be "
+                              "signed by those keys, or they may be unsigned; keep one");
+    }
+}
+
+// Kernel libraries run with the agent's privileges: a config that loads any must say whose
+// signatures it trusts, or opt out of signatures explicitly. Silence is not an opt-out.
+void checkKernelTrust(ConfigReader &reader, const AgentConfig &config,
+                      const std::optional<Field> &kernels) {
+  bool loadsKernels = hasInlineRules(config);
+  for (const PipelineConfig &pipeline : config.pipelines) {
+    loadsKernels = loadsKernels || !pipeline.aggregates.empty();
+    for (const RuleConfig &rule : pipeline.rules)
+      loadsKernels = loadsKernels || rule.function.has_value();
+  }
+  if (!loadsKernels || !config.trustedKeys.empty() || config.allowUnsignedKernels)
+    return;
+  if (kernels && (!kernels->node.IsMap() || reader.child(*kernels, "trusted_keys")))
+    return; // already reported as malformed
+  reader.report(kernels ? kernels->line : 1, "kernels.trusted_keys",
+                "is required: the config loads kernel libraries, which must be signed by a "
+                "trusted key (a public key file or a folder of *.pub files); for development, "
+                "`kernels.allow_unsigned: true` loads unsigned ones");
+}
+
 // Inline rules become functions of one module: two rules whose names sanitise to the same
 // function ("a-b" and "a_b") would collide there.
 void checkRuleFunctions(ConfigReader &reader, const AgentConfig &config,
@@ -600,6 +652,10 @@ ConfigLoad readDocument(std::string_view text, const std::string &displayName,
   if (auto telemetry = reader.child(top, "telemetry"))
     loadTelemetry(reader, *telemetry, config);
   checkRuleFunctions(reader, config, rulesLibrary);
+  std::optional<Field> kernels = reader.child(top, "kernels");
+  if (kernels)
+    loadKernelsSection(reader, *kernels, bases, config);
+  checkKernelTrust(reader, config, kernels);
 
   load.problems = std::move(reader.problems());
   std::stable_sort(load.problems.begin(), load.problems.end(),

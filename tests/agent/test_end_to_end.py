@@ -59,6 +59,7 @@ agent:
   timestamps: {{max_age: 30d}}
 metrics: {{listen: "127.0.0.1:{metrics_port}"}}
 privacy: {{policy: policy.json}}
+kernels: {{allow_unsigned: true}}  # kernels built by the test, unsigned; test_signing.py checks signatures
 rules_library: rules.so
 sources:
   - {{name: replay, type: replay, path: readings.csv, speed: fast}}

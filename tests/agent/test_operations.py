@@ -29,6 +29,7 @@ agent:
 metrics: {{listen: "127.0.0.1:{metrics_port}"}}
 privacy: {{policy_inline: {{default: allow}}}}
 {rules_library}
+kernels: {{allow_unsigned: true}}  # kernels built by the test, unsigned; test_signing.py checks signatures
 sources:
   - {{name: webhook, type: http, listen: "127.0.0.1:{http_port}", path: /ingest, retry_after: 1s}}
 pipelines:

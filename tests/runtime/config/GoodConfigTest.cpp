@@ -47,6 +47,9 @@ void expectGatewayConfig(const AgentConfig &config, const fs::path &folder) {
   EXPECT_EQ(config.privacyPolicy, folder / "policy.json");
   EXPECT_TRUE(config.privacyPolicyJson.empty());
   EXPECT_EQ(config.rulesLibrary, folder / "rules.so");
+  // Relative to the config file's folder, like every other path that is not a kernel library.
+  EXPECT_EQ(config.trustedKeys, std::vector<fs::path>{folder / "owner.pub"});
+  EXPECT_FALSE(config.allowUnsignedKernels);
   EXPECT_EQ(config.storeMaxBytes, 256LL << 20);
   EXPECT_EQ(config.queueMaxBytes, 128LL << 20);
 
@@ -189,6 +192,9 @@ TEST(GoodConfig, EmbeddedDefaultLoadsWithItsKernelFolder) {
   const fs::path kernelDir = fs::weakly_canonical(PYVC_DEFAULT_KERNEL_DIR);
   EXPECT_EQ(config.kernelDir, kernelDir);
   EXPECT_EQ(config.rulesLibrary, kernelDir / "default-rules.so");
+  // The build's example kernels are not signed: the development default opts out, visibly.
+  EXPECT_TRUE(config.allowUnsignedKernels);
+  EXPECT_TRUE(config.trustedKeys.empty());
   EXPECT_FALSE(config.privacyPolicyJson.empty());
   EXPECT_TRUE(config.uplinks.empty());
   ASSERT_EQ(config.pipelines.size(), 2u);

@@ -101,7 +101,8 @@ TEST(RuleModule, TextDependsOnlyOnTheRules) {
   std::string a = "privacy: {policy_inline: {default: drop}}\nrules_library: r.so\n"
                   "sources: [{name: s, type: http}]\n"
                   "pipelines: [{name: p-1, sensors: x, rules: [{name: hot, when: 'value > 1', "
-                  "severity: info}]}]\n";
+                  "severity: info}]}]\n"
+                  "kernels: {allow_unsigned: true}\n";
   std::string b = "# a comment moves every line\n" + a;
   b.replace(b.find("info"), 4, "critical");
   ConfigLoad first = loadConfigText(a, "/x/a.yaml");

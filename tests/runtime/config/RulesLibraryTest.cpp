@@ -152,7 +152,8 @@ TEST(RulesLibrary, ConfigProblemsAreReportedAndNothingIsWritten) {
       << "privacy: {policy_inline: {default: drop}}\n"
          "rules_library: rules.so\n"
          "sources: [{name: s, type: http}]\n"
-         "pipelines: [{name: p, sensors: x, rules: [{name: r, when: 'valu > 1'}]}]\n";
+         "pipelines: [{name: p, sensors: x, rules: [{name: r, when: 'valu > 1'}]}]\n"
+         "kernels: {allow_unsigned: true}\n";
   CommandResult compiled =
       run(compileCommand(folder, "--config " + (folder / "agent.yaml").string()));
   EXPECT_EQ(compiled.status, 1);
