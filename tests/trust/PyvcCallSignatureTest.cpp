@@ -36,9 +36,10 @@ protected:
     signWith(other, scratch.path(), "owner");
   }
 
-  // pyvc-call LIBRARY div with "[7, 2]" on stdin, and `flags`.
-  Call callDiv(const std::vector<std::string> &flags) {
-    std::string line = quote(PYVC_CALL) + " " + quote(library.string()) + " div";
+  // pyvc-call LIBRARY div with "[7, 2]" on stdin, and `flags`; `prefix` runs another pyvc-call.
+  Call callDiv(const std::vector<std::string> &flags, const std::string &prefix = "") {
+    std::string line =
+        (prefix.empty() ? quote(PYVC_CALL) : prefix) + " " + quote(library.string()) + " div";
     for (const std::string &flag : flags)
       line += " " + quote(flag);
     writeBytes(scratch / "in", "[7, 2]\n");
@@ -142,6 +143,27 @@ TEST_F(PyvcCallSignatureTest, WithoutAnyKeyItWarnsUnlessToldTheLibraryIsMeantUns
   Call both = callDiv({"--allow-unsigned", "--trusted-key", (scratch / "keys").string()});
   EXPECT_EQ(both.exitCode, 2);
   EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
+}
+
+// The aarch64 pyvc-call (scripts/build-aarch64.sh) under qemu: the same check, and the same
+// sealed in-memory load through /proc/self/fd, on an aarch64 library.
+TEST_F(PyvcCallSignatureTest, Aarch64BuildChecksSignaturesUnderQemu) {
+  if (!fs::exists(PYVC_AARCH64_CALL))
+    GTEST_SKIP() << PYVC_AARCH64_CALL << " is absent: run `bash scripts/build-aarch64.sh` first";
+  ASSERT_TRUE(fs::exists(PYVC_TEST_KERNELS_AARCH64)) << "the aarch64 test library was not built";
+  fs::copy_file(PYVC_TEST_KERNELS_AARCH64, library, fs::copy_options::overwrite_existing);
+  signWith(library, scratch.path(), "owner");
+  std::string qemu = "qemu-aarch64 -L /usr/aarch64-linux-gnu " + quote(PYVC_AARCH64_CALL);
+  std::vector<std::string> trustOwner = {"--trusted-key", (scratch / "keys/owner.pub").string()};
+  Call good = callDiv(trustOwner, qemu);
+  EXPECT_EQ(good.exitCode, 0) << good.err;
+  EXPECT_EQ(good.out, "{\"ok\": 3}\n");
+  flipByte(library, 4000);
+  Call altered = callDiv(trustOwner, qemu);
+  EXPECT_EQ(altered.exitCode, 3);
+  EXPECT_NE(altered.err.find(": refused: bad signature: it was made for other bytes"),
+            std::string::npos)
+      << altered.err;
 }
 
 } // namespace
