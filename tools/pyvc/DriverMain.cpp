@@ -47,6 +47,12 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "error: pyvc-driver does not read agent configs; run pyvc compile --config\n");
     return ExitUsage;
   }
+  // Likewise `pyvc` runs keygen, sign and verify with pyvc-keys; the compiler links no OpenSSL.
+  if (!line.signingArguments.empty()) {
+    std::fprintf(stderr, "error: pyvc-driver does not sign; run pyvc %s\n",
+                 line.signingArguments[0].c_str());
+    return ExitUsage;
+  }
   CompileOptions options = pyvc::tools::compileOptionsOf(line);
 
   auto run = line.explain ? explainSource : compileSource;
