@@ -20,6 +20,8 @@ if(TARGET pyvc)
     install(TARGETS pyvc-rules-module RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}
             COMPONENT compiler)
   endif()
+  # `pyvc keygen | sign | verify` (tools/pyvc-keys), exec'd by pyvc like the driver.
+  install(TARGETS pyvc-keys RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR} COMPONENT compiler)
   install(FILES README.md docs/CLI.md docs/LANGUAGE.md docs/DIAGNOSTICS.md docs/PERFORMANCE.md
           DESTINATION ${PYVC_INSTALL_DOCDIR}/pyvc COMPONENT compiler)
 endif()
@@ -43,7 +45,8 @@ endif()
 # dependencies; the order is the link order (users first).
 set(pyvc_runtime_modules loader)
 if(PYVC_BUILD_DATAPATH)
-  set(pyvc_runtime_modules agent config ingest windows telemetry uplink sync store privacy loader core)
+  set(pyvc_runtime_modules agent config ingest windows telemetry uplink sync store privacy trust loader
+      core)
 endif()
 set(pyvc_runtime_targets pyvc_abi)
 foreach(module IN LISTS pyvc_runtime_modules)
