@@ -37,6 +37,7 @@ endif()
 # The embedded default config's kernels, built only where the compiler is (tools/pyvc-agent).
 if(TARGET pyvc-agent-default-kernels)
   install(FILES ${PYVC_DEFAULT_KERNEL_DIR}/windows.so ${PYVC_DEFAULT_KERNEL_DIR}/default-rules.so
+                ${PYVC_DEFAULT_KERNEL_DIR}/windows.so.sig ${PYVC_DEFAULT_KERNEL_DIR}/default-rules.so.sig
           DESTINATION ${PYVC_INSTALL_KERNELDIR} COMPONENT agent)
 endif()
 

@@ -35,8 +35,16 @@ install(FILES ${pyvc_packaging}/debian/lintian/pyvc DESTINATION ${CMAKE_INSTALL_
 if(TARGET pyvc-agent)
   install(FILES ${pyvc_packaging}/systemd/pyvc-agent.service
           DESTINATION lib/systemd/system COMPONENT agent)
-  install(FILES ${pyvc_packaging}/pyvc-agent/agent.yaml
+  # The packaged config names the kernel folder as installed under the packages' prefix.
+  set(PYVC_PACKAGED_KERNEL_DIR /usr/${PYVC_INSTALL_KERNELDIR})
+  configure_file(${pyvc_packaging}/pyvc-agent/agent.yaml.in
+                 ${PROJECT_BINARY_DIR}/packaging/agent.yaml @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/packaging/agent.yaml
           DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/pyvc-agent COMPONENT agent)
+  if(TARGET pyvc-agent-default-kernels) # the public half of the key the default kernels carry
+    install(FILES ${PROJECT_BINARY_DIR}/packaging/trusted-keys/pyvc-package.pub
+            DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/pyvc-agent/trusted-keys COMPONENT agent)
+  endif()
 endif()
 
 set(CPACK_PACKAGE_NAME pyvc)
@@ -46,7 +54,20 @@ set(CPACK_PACKAGE_CONTACT "pyvc developers <pyvc-dev@lists.pyvc.org>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_ALL compiler agent dev python)
+# A cross build (the runtime and agent for arm64, no compiler) makes pyvc-agent and pyvc-dev for
+# its processor; the compiler and the architecture-independent Python package come from the host.
+if(TARGET pyvc)
+  set(CPACK_COMPONENTS_ALL compiler agent dev python)
+else()
+  set(CPACK_COMPONENTS_ALL agent dev)
+endif()
+if(CMAKE_CROSSCOMPILING)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+  else()
+    message(FATAL_ERROR "packaging: no Debian architecture known for ${CMAKE_SYSTEM_PROCESSOR}")
+  endif()
+endif()
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PRE_BUILD_SCRIPTS ${pyvc_packaging}/SystemFiles.cmake)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

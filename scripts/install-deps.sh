@@ -17,6 +17,7 @@ host_packages=(
   libmosquitto-dev mosquitto libcpp-httplib-dev libyaml-cpp-dev prometheus libfuzzer-19-dev libclang-rt-19-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   python3 python3-numpy python3-numba python3-paho-mqtt mosquitto-clients
+  lintian file systemd
   python3-setuptools python3-venv python3-pip
 )
 # What the runtime, pyvc-call, pyvc-agent, their tests and benchmarks link, for arm64.

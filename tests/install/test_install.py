@@ -246,5 +246,37 @@ class InstalledPrefix(unittest.TestCase):
             if "missing.py" in arguments:
                 self.assertIn(os.path.join(project, "missing.py"), message)
 
+    def test_sign_key_signs_each_library_at_build_time(self):
+        project = self.scratchDir("signed")
+        with open(os.path.join(project, "kernel.py"), "w", encoding="utf-8") as file:
+            file.write("def twice(x: float) -> float:\n    return 2.0 * x\n")
+        with open(os.path.join(project, "CMakeLists.txt"), "w", encoding="utf-8") as file:
+            file.write("cmake_minimum_required(VERSION 3.25)\nproject(signed NONE)\n"
+                       "find_package(pyvc CONFIG REQUIRED COMPONENTS kernels)\n"
+                       "pyvc_add_kernels(k SOURCES kernel.py SIGN_KEY owner.key)\n"
+                       "add_custom_target(everything ALL DEPENDS k.compile)\n")
+        pyvc = self.path("bin", "pyvc")
+        run([pyvc, "keygen", os.path.join(project, "owner")], env=self.environment)
+        folder = os.path.join(project, "build")
+        run(["cmake", "-S", project, "-B", folder, "-G", "Ninja",
+             f"-DCMAKE_PREFIX_PATH={self.prefix}"], env=self.environment)
+        run(["cmake", "--build", folder], env=self.environment)
+        library = os.path.join(folder, "k.pyvc", "kernel.so")
+        self.assertTrue(os.path.exists(library + ".sig"))
+        run([pyvc, "verify", library, "--trusted-key", os.path.join(project, "owner.pub")],
+            env=self.environment)
+        # The signature is of these bytes: a flipped byte is refused.
+        with open(library, "r+b") as file:
+            file.seek(64)
+            byte = file.read(1)
+            file.seek(64)
+            file.write(bytes([byte[0] ^ 0x40]))
+        refused = subprocess.run([pyvc, "verify", library, "--trusted-key",
+                                  os.path.join(project, "owner.pub")],
+                                 capture_output=True, text=True, env=self.environment)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("kernel.so", refused.stderr + refused.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
