@@ -2,8 +2,8 @@
 # The main job: sets everything up and builds what it runs (the compiler, pyvc-call, pyvc-agent
 # and the aarch64 pyvc-call), then
 #  1. compiles every kernel file in examples/ for the host and for aarch64 (cortex-a72, a
-#     Raspberry Pi 4) and calls each function of examples/demo-inputs.txt natively and under
-#     qemu-aarch64, next to CPython's answer;
+#     Raspberry Pi 4), signs them, and calls each function of examples/demo-inputs.txt natively
+#     and under qemu-aarch64 (each checking the signature first), next to CPython's answer;
 #  2. runs the gateway: pyvc-agent on its embedded default config (simulated sensors, windows and
 #     rules from the compiled example kernels, privacy, store and queue) for 15 seconds, syncing
 #     to a loopback HTTP receiver this script starts, and prints the agent's summary.
@@ -13,17 +13,25 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh pyvc pyvc-driver pyvc-call pyvc-agent pyvc-agent-default-kernels
 out=build/examples
 mkdir -p "$out/host" "$out/aarch64"
+# The libraries are signed, as a gateway requires (docs/INSTALL.md), with a key made once here;
+# pyvc-call loads them only with a good signature by it.
+[ -f "$out/demo.key" ] || build/bin/pyvc keygen "$out/demo" >/dev/null
 for source in examples/*.py; do
   name=$(basename "$source" .py)
-  build/bin/pyvc compile "$source" --target host -o "$out/host/$name.so"
-  build/bin/pyvc compile "$source" --target aarch64-cortex-a72 -o "$out/aarch64/$name.so"
+  for target in host aarch64; do
+    [ "$target" = host ] && option=host || option=aarch64-cortex-a72
+    build/bin/pyvc compile "$source" --target "$option" -o "$out/$target/$name.so"
+    build/bin/pyvc sign "$out/$target/$name.so" --key "$out/demo.key" >/dev/null
+  done
 done
-echo "compiled $(ls "$out"/host/*.so | wc -l) kernel files for host and aarch64 into $out/"
+echo "compiled and signed $(ls "$out"/host/*.so | wc -l) kernel files for host and aarch64 into $out/"
 echo
 
-run_host() { build/bin/pyvc-call "$out/host/$1.so" "$2"; }
+trusted=(--trusted-key "$out/demo.pub")
+run_host() { build/bin/pyvc-call "${trusted[@]}" "$out/host/$1.so" "$2"; }
 run_aarch64() {
-  qemu-aarch64 -L /usr/aarch64-linux-gnu build-aarch64/bin/pyvc-call "$out/aarch64/$1.so" "$2"
+  qemu-aarch64 -L /usr/aarch64-linux-gnu build-aarch64/bin/pyvc-call "${trusted[@]}" \
+    "$out/aarch64/$1.so" "$2"
 }
 run_cpython() { python3 scripts/cpython-call.py "examples/$1.py" "$2"; }
 

@@ -74,6 +74,15 @@ TEST_F(PyvcCallSignatureTest, ASignedLibraryIsCalledWithAKeyFileOrAKeyFolder) {
   EXPECT_EQ(byFolder.out, "{\"ok\": 3}\n");
 }
 
+TEST_F(PyvcCallSignatureTest, TheKeyOptionBeforeTheLibraryTakesOnePathEach) {
+  // `--trusted-key K LIB FUNC`, as scripts/demo.sh writes it: the option must not swallow LIB.
+  std::string key = (scratch / "keys/owner.pub").string();
+  Call call = callDiv({}, quote(PYVC_CALL) + " --trusted-key " + quote(key) + " --trusted-key " +
+                              quote(key));
+  EXPECT_EQ(call.exitCode, 0) << call.err;
+  EXPECT_EQ(call.out, "{\"ok\": 3}\n"); // div(7, 2) is 7 // 2
+}
+
 TEST_F(PyvcCallSignatureTest, OneFlippedByteInTheLibraryIsRefused) {
   flipByte(library, 4000);
   Call call = callTrustingOwner();

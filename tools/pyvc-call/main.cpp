@@ -134,7 +134,11 @@ int main(int argc, char **argv) {
       "--trusted-key", trustedKeys,
       "load the library only if LIBRARY.sig is a good signature by this public key (a PEM file, "
       "or a folder of *.pub files; repeatable); default: the folder " PYVC_DEFAULT_TRUSTED_KEYS
-      " where it exists");
+      " where it exists")
+      // One path per --trusted-key, so `--trusted-key K LIB FUNC` leaves LIB and FUNC alone.
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--allow-unsigned", allowUnsigned,
                "load the library without checking its signature (development)")
       ->excludes(trustedKeyOption);

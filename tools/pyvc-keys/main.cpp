@@ -113,7 +113,10 @@ int main(int argc, char **argv) {
   verifyCommand
       ->add_option("--trusted-key", trustedKeys,
                    "A public key file, or a folder of *.pub files; repeatable")
-      ->required();
+      ->required()
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {
