@@ -10,7 +10,12 @@
 namespace pyvc::loader {
 
 Result<SealedFile> SealedFile::create(const std::string &name, std::string_view bytes) {
-  int fd = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  // MFD_EXEC (Linux 6.3) says the file is meant to be mapped executable, as dlopen does; older
+  // kernels refuse the unknown flag with EINVAL and make every memfd executable anyway.
+  constexpr unsigned kMfdExec = 0x0010U;
+  int fd = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING | kMfdExec);
+  if (fd < 0 && errno == EINVAL)
+    fd = ::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0)
     return makeError("cannot create an in-memory file for " + name + ": " + std::strerror(errno));
   SealedFile file(fd);
