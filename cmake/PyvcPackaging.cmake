@@ -99,7 +99,6 @@ string(CONCAT CPACK_COMPONENT_AGENT_DESCRIPTION
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME pyvc-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
-set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE_INDEPENDENT OFF)
 # Static libraries carry no run-time dependencies for dpkg-shlibdeps to find: what linking them
 # needs is the -dev packages of the libraries they use (cmake/pyvcRuntime.cmake.in's list).
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS

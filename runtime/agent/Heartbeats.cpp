@@ -25,9 +25,13 @@ Heartbeat &Heartbeats::add(std::string name) { return beats_.emplace_back(std::m
 std::optional<std::string> Heartbeats::stalled(std::chrono::nanoseconds maxAge) const {
   auto now = std::chrono::steady_clock::now();
   const Heartbeat *oldest = nullptr;
-  for (const Heartbeat &beat : beats_)
-    if (beat.age(now) > maxAge && (!oldest || beat.age(now) > oldest->age(now)))
+  std::chrono::nanoseconds oldestAge = maxAge;
+  for (const Heartbeat &beat : beats_) {
+    if (std::chrono::nanoseconds age = beat.age(now); age > oldestAge) {
       oldest = &beat;
+      oldestAge = age;
+    }
+  }
   if (!oldest)
     return std::nullopt;
   return oldest->name();

@@ -180,14 +180,16 @@ def publish(port, topic, payloads, qos=1, client_id=None):
 class AgentProcess:
     """pyvc-agent run CONFIG as a child process; stderr (JSON-lines logs) goes to a file."""
 
-    def __init__(self, config_path, *args, metrics_port=None):
+    def __init__(self, config_path, *args, metrics_port=None, environment=None):
+        """`environment`: variables added to the agent's (e.g. systemd's NOTIFY_SOCKET)."""
         self.config_path = config_path
         self.log_path = config_path + f".{time.time_ns()}.log"
         self.log = open(self.log_path, "wb")
         self.metrics_port = metrics_port
         self.process = subprocess.Popen([*AGENT_EMULATOR, TOOLS["agent"], "run", config_path,
                                          *args],
-                                        stdout=subprocess.PIPE, stderr=self.log)
+                                        stdout=subprocess.PIPE, stderr=self.log,
+                                        env={**os.environ, **(environment or {})})
 
     def wait_ready(self, timeout=30):
         deadline = time.time() + timeout

@@ -31,52 +31,39 @@ class NotifySocket:
             self.socket.bind(self.address)
         self.messages = []
 
-    def next(self, predicate, timeout=30):
-        """The first message from here on for which predicate(fields) holds."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            self.socket.settimeout(max(0.01, deadline - time.time()))
-            try:
-                data = self.socket.recv(4096).decode()
-            except socket.timeout:
-                break
-            fields = dict(line.split("=", 1) for line in data.splitlines() if "=" in line)
-            self.messages.append(fields)
-            if predicate(fields):
-                return fields
-        raise AssertionError(f"no such message in {timeout} s; got {self.messages[-10:]}")
-
-    def collect(self, seconds):
-        """Every message that arrives in the next `seconds`."""
-        received = []
+    def _receive(self, seconds):
+        """Each message arriving within `seconds`, as a dict of its KEY=value lines."""
         deadline = time.time() + seconds
         while time.time() < deadline:
             self.socket.settimeout(max(0.01, deadline - time.time()))
             try:
                 data = self.socket.recv(4096).decode()
             except socket.timeout:
-                break
-            received.append(dict(line.split("=", 1) for line in data.splitlines() if "=" in line))
-        return received
+                return
+            fields = dict(line.split("=", 1) for line in data.splitlines() if "=" in line)
+            self.messages.append(fields)
+            yield fields
+
+    def next(self, predicate, timeout=30):
+        """The first message from here on for which predicate(fields) holds."""
+        for fields in self._receive(timeout):
+            if predicate(fields):
+                return fields
+        raise AssertionError(f"no such message in {timeout} s; got {self.messages[-10:]}")
+
+    def collect(self, seconds):
+        """Every message that arrives in the next `seconds`."""
+        return list(self._receive(seconds))
 
 
-class AgentUnderSystemd:
-    def __init__(self, config, metrics_port, notify, watchdog_usec=None, watchdog_pid=None):
-        environment = {"NOTIFY_SOCKET": notify.address}
-        if watchdog_usec is not None:
-            environment["WATCHDOG_USEC"] = str(watchdog_usec)
-        if watchdog_pid is not None:
-            environment["WATCHDOG_PID"] = str(watchdog_pid)
-        saved = {key: os.environ.get(key) for key in environment}
-        os.environ.update(environment)
-        try:
-            self.agent = h.AgentProcess(config, metrics_port=metrics_port)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    del os.environ[key]
-                else:
-                    os.environ[key] = value
+def agent_under_systemd(config, metrics_port, notify, watchdog_usec=None, watchdog_pid=None):
+    """The agent started as systemd starts a Type=notify unit with WatchdogSec=."""
+    environment = {"NOTIFY_SOCKET": notify.address}
+    if watchdog_usec is not None:
+        environment["WATCHDOG_USEC"] = str(watchdog_usec)
+    if watchdog_pid is not None:
+        environment["WATCHDOG_PID"] = str(watchdog_pid)
+    return h.AgentProcess(config, metrics_port=metrics_port, environment=environment)
 
 
 def readyz(port):
@@ -97,8 +84,8 @@ class Notifications(unittest.TestCase):
 
     def test_ready_reload_stopping_and_watchdog_keepalives(self):
         notify = self.notify_socket()
-        agent = AgentUnderSystemd(self.config, self.metrics_port, notify,
-                                  watchdog_usec=400_000).agent
+        agent = agent_under_systemd(self.config, self.metrics_port, notify,
+                                    watchdog_usec=400_000)
         ready = notify.next(lambda m: m.get("READY") == "1")
         self.assertIn("running: 1 sources, 1 pipelines", ready["STATUS"])
         self.assertEqual(readyz(self.metrics_port), 200)  # ready means ready
@@ -131,8 +118,8 @@ class Notifications(unittest.TestCase):
     def test_abstract_socket_and_no_keepalives_for_another_pid(self):
         notify = self.notify_socket(abstract=True)
         # WATCHDOG_PID names another process (the manager watches that one): no keep-alives.
-        agent = AgentUnderSystemd(self.config, self.metrics_port, notify, watchdog_usec=200_000,
-                                  watchdog_pid=1).agent
+        agent = agent_under_systemd(self.config, self.metrics_port, notify, watchdog_usec=200_000,
+                                    watchdog_pid=1)
         notify.next(lambda m: m.get("READY") == "1")
         self.assertEqual([m for m in notify.collect(0.6) if "WATCHDOG" in m], [])
         code, _ = agent.stop()
@@ -146,7 +133,7 @@ class Notifications(unittest.TestCase):
                  "function: \"stuck.so:never_returns_above_hundred\"}")
         config = http_config(self.folder, self.http_port, self.metrics_port, rules=rules)
         notify = self.notify_socket()
-        agent = AgentUnderSystemd(config, self.metrics_port, notify, watchdog_usec=1_000_000).agent
+        agent = agent_under_systemd(config, self.metrics_port, notify, watchdog_usec=1_000_000)
         notify.next(lambda m: m.get("READY") == "1")
         client = IngestClient(self.http_port)
         self.assertEqual(client.post([("k.s", NOW_MS, 36.0)]), 200)  # returns: fine
