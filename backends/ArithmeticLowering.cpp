@@ -19,7 +19,8 @@ llvm::Value *FunctionLowering::lowerUnary(const ir::UnaryExpr &expr) {
   llvm::Value *operand = lowerExpr(*expr.operand);
   switch (expr.op) {
   case ir::UnaryOp::Pos: return operand;
-  case ir::UnaryOp::Not: return builder_.CreateNot(operand);
+  case ir::UnaryOp::Not:
+  case ir::UnaryOp::Invert: return builder_.CreateNot(operand); // ~x == -x - 1: all bits flipped
   case ir::UnaryOp::Neg:
     if (expr.type.isFloat())
       return builder_.CreateFNeg(operand);
@@ -96,11 +97,31 @@ llvm::Value *FunctionLowering::lowerIntBinary(ir::BinaryOp op, llvm::Value *lhs,
     propagateIfFailed(builder_.CreateCall(power, {lhs, rhs, result, messageOut_}));
     return builder_.CreateLoad(int64, result);
   }
+  // Two's complement `& | ^` are Python's on every int64 (and on two bools).
+  case ir::BinaryOp::BitAnd: return builder_.CreateAnd(lhs, rhs);
+  case ir::BinaryOp::BitOr: return builder_.CreateOr(lhs, rhs);
+  case ir::BinaryOp::BitXor: return builder_.CreateXor(lhs, rhs);
+  case ir::BinaryOp::LShift:
+  case ir::BinaryOp::RShift: {
+    raiseIf(builder_.CreateICmpSLT(rhs, zero), ir::ErrorKind::Value, "negative shift count");
+    // LLVM's shifts are poison from 64 on, so the count is clamped: x >> 63 already gives 0 or
+    // -1; a left shift by 64 or more fits only for x == 0.
+    llvm::Value *wide = builder_.CreateICmpUGE(rhs, builder_.getInt64(64));
+    if (op == ir::BinaryOp::RShift)
+      return builder_.CreateAShr(lhs, builder_.CreateSelect(wide, builder_.getInt64(63), rhs));
+    llvm::Value *count = builder_.CreateSelect(wide, zero, rhs);
+    llvm::Value *shifted = builder_.CreateShl(lhs, count);
+    llvm::Value *lost = builder_.CreateICmpNE(builder_.CreateAShr(shifted, count), lhs);
+    raiseIf(builder_.CreateOr(lost, builder_.CreateAnd(wide, builder_.CreateICmpNE(lhs, zero))),
+            ir::ErrorKind::Overflow, IntegerOverflow);
+    return shifted;
+  }
   }
   return nullptr;
 }
 
 llvm::Value *FunctionLowering::lowerFloatBinary(ir::BinaryOp op, llvm::Value *lhs, llvm::Value *rhs) {
+  assert(!ir::isBitwise(op) && "bitwise operators take ints");
   llvm::Type *doubleType = builder_.getDoubleTy();
   llvm::Value *zero = llvm::ConstantFP::get(doubleType, 0.0);
   switch (op) {
@@ -131,6 +152,7 @@ llvm::Value *FunctionLowering::lowerFloatBinary(ir::BinaryOp op, llvm::Value *lh
     propagateIfFailed(builder_.CreateCall(power, {lhs, rhs, result, messageOut_}));
     return builder_.CreateLoad(doubleType, result);
   }
+  default: break;
   }
   return nullptr;
 }

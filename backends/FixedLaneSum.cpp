@@ -95,9 +95,10 @@ llvm::Value *FunctionLowering::combineLanes(llvm::Value *lanes) {
 }
 
 void FunctionLowering::emitFixedLaneElements(const ir::ComprehensionExpr &expr, size_t level,
-                                             llvm::function_ref<void(llvm::Value *)> onValue) {
+                                             llvm::function_ref<void(llvm::Value *)> onValue, const Iteration *first) {
   const ir::Generator &generator = expr.generators[level];
-  emitIterationLoop(generator.space, [&](const LoopTargets &targets) {
+  Iteration iteration = level == 0 && first ? *first : beginIteration(generator.space);
+  emitIterationLoop(iteration, [&](const LoopTargets &targets) {
     if (level + 1 == expr.generators.size())
       return onValue(laneValue(expr, generator));
     for (const ir::Expr *condition : generator.conditions) {
@@ -115,6 +116,8 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
   auto *vectorType = llvm::FixedVectorType::get(doubleType, LaneCount);
   llvm::Constant *identityLanes = llvm::ConstantVector::getSplat(
       llvm::ElementCount::getFixed(LaneCount), llvm::ConstantFP::getNegativeZero(doubleType));
+  // CPython makes the generator (evaluating its first iterable) before sum() reads `start`.
+  Iteration first = beginIteration(expr.generators[0].space);
   llvm::Value *start = expr.start ? lowerExpr(*expr.start) : llvm::ConstantFP::get(doubleType, 0.0);
   llvm::AllocaInst *lanes = entryAlloca(vectorType, "lanes");
   builder_.CreateStore(identityLanes, lanes);
@@ -124,7 +127,7 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
     // One generator: its count is known before the loop (nothing in an expression can change a
     // list), so full blocks run as a loop of 16 unrolled elements and one vector add each.
     const ir::Generator &generator = expr.generators[0];
-    Iteration iteration = beginIteration(generator.space);
+    Iteration &iteration = first;
     llvm::Value *count = iterationCount(iteration);
     llvm::Value *fullBlocks = builder_.CreateAnd(count, builder_.getInt64(~uint64_t(LaneCount - 1)), "full");
     llvm::AllocaInst *positionSlot = entryAlloca(int64, "position");
@@ -208,7 +211,7 @@ llvm::Value *FunctionLowering::lowerFixedLaneSum(const ir::ComprehensionExpr &ex
     builder_.CreateStore(builder_.getInt64(0), fill);
     builder_.CreateBr(after);
     builder_.SetInsertPoint(after);
-  });
+  }, &first);
   builder_.CreateStore(builder_.CreateFAdd(start, combineLanes(builder_.CreateLoad(vectorType, lanes))), total);
   // The tail: pending[0 .. fill) in order. Entries past `fill` are -0.0 and would not change the
   // sum either, but the loop stops at `fill` to keep the order statement exact.

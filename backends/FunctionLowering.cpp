@@ -108,6 +108,13 @@ void FunctionLowering::lowerStatement(const ir::Stmt &statement) {
     builder_.CreateBr(loops_.back().continueTarget);
     return;
   case ir::StmtKind::Return: return lowerReturn(*statement.as<ir::ReturnStmt>());
+  case ir::StmtKind::Raise: {
+    const auto &raise = *statement.as<ir::RaiseStmt>();
+    builder_.CreateStore(module_.message(raise.message), messageOut_);
+    builder_.CreateStore(builder_.getInt32(uint32_t(raise.error)), statusSlot_);
+    builder_.CreateBr(exitBlock_);
+    return;
+  }
   }
 }
 

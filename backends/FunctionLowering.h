@@ -73,7 +73,8 @@ private:
   llvm::Value *lowerSorted(const ir::SortedExpr &expr);
   // [a, b] * n made directly: one list and a fill loop, no temporary literal to copy and free
   // (`[0] * bins` cost four mallocs and two frees, 1-2% of histogram at n = 1000).
-  llvm::Value *lowerLiteralRepeat(const ir::ListLiteralExpr &literal, const ir::Expr &count, ir::TypeKind element);
+  llvm::Value *lowerLiteralRepeat(const ir::ListLiteralExpr &literal, const ir::Expr &count, bool countFirst,
+                                  ir::TypeKind element);
   void lowerStoreIndex(const ir::StoreIndexStmt &statement);
   void lowerAppend(const ir::AppendStmt &statement);
   llvm::Value *newList(ir::TypeKind element, llvm::Value *length, llvm::Value *capacity);
@@ -115,12 +116,16 @@ private:
   void assignTargets(const Iteration &iteration, llvm::Value *position);
   void emitIterationLoop(const ir::IterationSpace &space,
                          llvm::function_ref<void(const LoopTargets &)> body);
+  // The same loop over an iteration space whose operands were evaluated already (`begun`).
+  void emitIterationLoop(const Iteration &begun, llvm::function_ref<void(const LoopTargets &)> body);
   llvm::Value *lowerComprehension(const ir::ComprehensionExpr &expr);
   // A list comprehension of known length whose element cannot raise, as a counted fill loop;
   // nullptr (having emitted nothing) when the element may raise.
   llvm::Value *lowerCountedListComprehension(const ir::ComprehensionExpr &expr);
+  // `first`, when given, is the first generator's space, begun by the caller (sum() evaluates
+  // its first iterable before its start value, as CPython makes the generator first).
   void emitGenerators(const ir::ComprehensionExpr &expr, size_t level,
-                      llvm::function_ref<void()> onElement);
+                      llvm::function_ref<void()> onElement, const Iteration *first = nullptr);
   // ScatterUpdateLoop.cpp: a `for` over parameters whose body is `[if c:] i = int(q); l[i] = v`
   // with c and q vector code, as speculative blocks of 16 (false, having emitted nothing, for
   // any other loop).
@@ -149,7 +154,7 @@ private:
   llvm::Value *lowerVectorExpr(const ir::Expr &expr, const Iteration &iteration, llvm::Value *base,
                                llvm::Value **zeroDivisors = nullptr);
   void emitFixedLaneElements(const ir::ComprehensionExpr &expr, size_t level,
-                             llvm::function_ref<void(llvm::Value *)> onValue);
+                             llvm::function_ref<void(llvm::Value *)> onValue, const Iteration *first = nullptr);
 
   // --- the error channel and helpers (FunctionLowering.cpp)
   // Raises `kind` with `text` when `failed` is true; code continues in the success block.

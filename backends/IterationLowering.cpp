@@ -84,7 +84,12 @@ void FunctionLowering::assignTargets(const Iteration &iteration, llvm::Value *po
 
 void FunctionLowering::emitIterationLoop(const ir::IterationSpace &space,
                                          llvm::function_ref<void(const LoopTargets &)> body) {
-  Iteration iteration = beginIteration(space);
+  emitIterationLoop(beginIteration(space), body);
+}
+
+void FunctionLowering::emitIterationLoop(const Iteration &iteration,
+                                         llvm::function_ref<void(const LoopTargets &)> body) {
+  const ir::IterationSpace &space = *iteration.space;
   llvm::AllocaInst *positionSlot = entryAlloca(builder_.getInt64Ty(), "position");
   builder_.CreateStore(builder_.getInt64(0), positionSlot);
   llvm::BasicBlock *header = newBlock("for.header");
@@ -114,11 +119,12 @@ void FunctionLowering::emitIterationLoop(const ir::IterationSpace &space,
 }
 
 void FunctionLowering::emitGenerators(const ir::ComprehensionExpr &expr, size_t level,
-                                      llvm::function_ref<void()> onElement) {
+                                      llvm::function_ref<void()> onElement, const Iteration *first) {
   if (level == expr.generators.size())
     return onElement();
   const ir::Generator &generator = expr.generators[level];
-  emitIterationLoop(generator.space, [&](const LoopTargets &targets) {
+  Iteration iteration = level == 0 && first ? *first : beginIteration(generator.space);
+  emitIterationLoop(iteration, [&](const LoopTargets &targets) {
     for (const ir::Expr *condition : generator.conditions) {
       llvm::BasicBlock *passes = newBlock("filter.pass");
       builder_.CreateCondBr(lowerExpr(*condition), passes, targets.continueTarget);
@@ -182,6 +188,7 @@ llvm::Value *FunctionLowering::lowerComprehension(const ir::ComprehensionExpr &e
       return lowerFixedLaneSum(expr);
     llvm::Type *resultType = module_.registerType(type);
     llvm::AllocaInst *total = entryAlloca(resultType, "sum");
+    Iteration first = beginIteration(expr.generators[0].space); // before `start`, as CPython
     llvm::Value *start = expr.start ? lowerExpr(*expr.start) : llvm::Constant::getNullValue(resultType);
     builder_.CreateStore(start, total);
     emitGenerators(expr, 0, [&] {
@@ -193,7 +200,7 @@ llvm::Value *FunctionLowering::lowerComprehension(const ir::ComprehensionExpr &e
       llvm::Value *next = type.isFloat() ? builder_.CreateFAdd(current, element)
                                          : lowerIntBinary(ir::BinaryOp::Add, current, element);
       builder_.CreateStore(next, total);
-    });
+    }, &first);
     return builder_.CreateLoad(resultType, total);
   }
   case ir::ComprehensionKind::Min:

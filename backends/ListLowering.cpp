@@ -293,9 +293,11 @@ llvm::Value *FunctionLowering::lowerListLiteral(const ir::ListLiteralExpr &expr)
 
 llvm::Value *FunctionLowering::lowerListRepeat(const ir::ListRepeatExpr &expr) {
   if (const auto *literal = expr.list->as<ir::ListLiteralExpr>())
-    return lowerLiteralRepeat(*literal, *expr.count, expr.type.element().kind());
+    return lowerLiteralRepeat(*literal, *expr.count, expr.countFirst, expr.type.element().kind());
+  llvm::Value *count = expr.countFirst ? lowerExpr(*expr.count) : nullptr;
   llvm::Value *header = lowerExpr(*expr.list);
-  llvm::Value *count = lowerExpr(*expr.count);
+  if (!count)
+    count = lowerExpr(*expr.count);
   llvm::Type *pointer = builder_.getPtrTy();
   llvm::Type *int64 = builder_.getInt64Ty();
   llvm::FunctionCallee repeat =
@@ -309,15 +311,17 @@ llvm::Value *FunctionLowering::lowerListRepeat(const ir::ListRepeatExpr &expr) {
 }
 
 llvm::Value *FunctionLowering::lowerLiteralRepeat(const ir::ListLiteralExpr &literal, const ir::Expr &countExpr,
-                                                  ir::TypeKind element) {
-  // Python evaluates the literal's elements, then the count, as the general path does.
+                                                  bool countFirst, ir::TypeKind element) {
+  // Python evaluates the operands left to right, as the general path does.
+  llvm::Value *count = countFirst ? lowerExpr(countExpr) : nullptr;
   std::vector<llvm::Value *> values;
   for (const ir::Expr *value : literal.elements) {
     values.push_back(lowerExpr(*value));
     if (element == ir::TypeKind::Bool)
       values.back() = builder_.CreateZExt(values.back(), builder_.getInt8Ty());
   }
-  llvm::Value *count = lowerExpr(countExpr);
+  if (!count)
+    count = lowerExpr(countExpr);
   llvm::Value *zero = builder_.getInt64(0);
   llvm::Value *copies = builder_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, count, zero, nullptr, "copies");
   llvm::Value *product = builder_.CreateBinaryIntrinsic(llvm::Intrinsic::umul_with_overflow, copies,

@@ -39,7 +39,8 @@ bool FunctionLowering::isVectorizable(const ir::Expr &expr, const Iteration &ite
   }
   case ir::ExprKind::Unary: {
     const auto &unary = *expr.as<ir::UnaryExpr>();
-    return (unary.op != ir::UnaryOp::Neg || expr.type.isFloat()) && all({unary.operand});
+    return unary.op != ir::UnaryOp::Invert && (unary.op != ir::UnaryOp::Neg || expr.type.isFloat()) &&
+           all({unary.operand});
   }
   case ir::ExprKind::Binary: {
     const auto &binary = *expr.as<ir::BinaryExpr>();

@@ -84,6 +84,8 @@ enum class AstStmtKind : uint8_t {
   Break,
   Continue,
   Pass,
+  Assert,      // test, value (the message; may be nullptr)
+  Raise,       // value (the exception; may be nullptr for a bare `raise`)
   Import,      // names
   ImportFrom,  // module, names
   Unsupported, // a statement kernels reject (class, try, with, ...): name says which

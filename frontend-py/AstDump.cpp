@@ -75,6 +75,8 @@ const char *stmtKindName(AstStmtKind kind) {
   case AstStmtKind::Break: return "Break";
   case AstStmtKind::Continue: return "Continue";
   case AstStmtKind::Pass: return "Pass";
+  case AstStmtKind::Assert: return "Assert";
+  case AstStmtKind::Raise: return "Raise";
   case AstStmtKind::Import: return "Import";
   case AstStmtKind::ImportFrom: return "ImportFrom";
   case AstStmtKind::Unsupported: return "Unsupported";

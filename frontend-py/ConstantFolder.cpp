@@ -3,6 +3,7 @@
 // float_floor_div), `**` of ints with a negative exponent gives a float as in CPython.
 #include "frontend-py/ConstantFolder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -19,6 +20,9 @@ struct Failure {
 ConstantValue makeInt(int64_t value) { return {ir::Type::integer(), value, 0.0}; }
 ConstantValue makeFloat(double value) { return {ir::Type::floating(), 0, value}; }
 ConstantValue makeBool(bool value) { return {ir::Type::boolean(), value ? 1 : 0, 0.0}; }
+bool isBitwiseOperator(const std::string &op) {
+  return op == "&" || op == "|" || op == "^" || op == "<<" || op == ">>";
+}
 double asFloat(const ConstantValue &value) {
   return value.type.isFloat() ? value.floatValue : static_cast<double>(value.intValue);
 }
@@ -92,6 +96,12 @@ private:
       out = makeBool(operand.type.isFloat() ? operand.floatValue == 0.0 : operand.intValue == 0);
       return true;
     }
+    if (node->op == "~") {
+      if (operand.type.isFloat())
+        return fail("bad operand type for unary ~: 'float'", node->span);
+      out = makeInt(~operand.intValue);
+      return true;
+    }
     if (node->op != "-" && node->op != "+")
       return fail("", node->span);
     if (operand.type.isFloat()) {
@@ -122,6 +132,16 @@ private:
       else
         out = makeFloat(asFloat(lhs) / asFloat(rhs));
       return true;
+    }
+    if (isBitwiseOperator(op)) {
+      if (isFloat)
+        return fail("unsupported operand type for `" + op + "`: 'float'", node->span);
+      if (lhs.type.isBool() && rhs.type.isBool() && op != "<<" && op != ">>") {
+        int64_t bit = op == "&" ? (lhs.intValue & rhs.intValue) : op == "|" ? (lhs.intValue | rhs.intValue)
+                                                                             : (lhs.intValue ^ rhs.intValue);
+        out = makeBool(bit != 0);
+        return true;
+      }
     }
     if (isFloat)
       return floatBinary(op, asFloat(lhs), asFloat(rhs), node->span, out);
@@ -176,7 +196,18 @@ private:
   bool intBinary(const std::string &op, int64_t a, int64_t b, ir::Span span, ConstantValue &out) {
     int64_t result = 0;
     bool overflow = false;
-    if (op == "+")
+    if (op == "&" || op == "|" || op == "^") {
+      result = op == "&" ? (a & b) : op == "|" ? (a | b) : (a ^ b);
+    } else if (op == "<<" || op == ">>") {
+      if (b < 0)
+        return fail("negative shift count", span);
+      if (op == ">>")
+        result = a >> std::min<int64_t>(b, 63);
+      else {
+        result = b >= 64 ? 0 : static_cast<int64_t>(static_cast<uint64_t>(a) << b);
+        overflow = b >= 64 ? a != 0 : (result >> b) != a;
+      }
+    } else if (op == "+")
       overflow = __builtin_add_overflow(a, b, &result);
     else if (op == "-")
       overflow = __builtin_sub_overflow(a, b, &result);

@@ -35,6 +35,14 @@ public:
   void run();
 
 private:
+  // A loop being lowered: what `break` needs and what the statement after the loop learns.
+  struct LoopState {
+    bool hasBreak = false;
+    int brokeFlag = -1;                // with an `else`: the temporary a `break` sets
+    bool breakReachable = false;       // some `break` of this loop can run
+    std::vector<bool> assignedAtBreak; // assigned on every reachable `break` (when there is one)
+  };
+
   // ---- passes and locals (LowerStatements.cpp) ---------------------------------------------
   void collectNamedLocals(const AstBlock &block);
   void collectTargetNames(const AstExpr *target, ir::Span span);
@@ -48,6 +56,8 @@ private:
   void noteStoredElement(ir::LocalId id, const ir::Type &elementType);
   void noteExpectedList(const AstExpr *node, const ir::Type &expected);
   int lookupNamedLocal(const std::string &name) const;
+  // The comprehension variable `name` refers to: its id, -1 when none, or UnboundTarget.
+  static constexpr int UnboundTarget = -2;
   int lookupComprehensionLocal(const std::string &name) const;
   bool isShadowed(const std::string &name) const;
 
@@ -62,7 +72,14 @@ private:
   void lowerWhile(const AstStmt &statement, ir::Block &out);
   void lowerFor(const AstStmt &statement, ir::Block &out);
   void lowerReturn(const AstStmt &statement, ir::Block &out);
-  void lowerLoopElse(const AstStmt &statement);
+  void lowerAssert(const AstStmt &statement, ir::Block &out);
+  void lowerRaise(const AstStmt &statement, ir::Block &out);
+  // The message of `assert c, "m"` or `raise E("m")`: a string literal, or none (""). False
+  // after a diagnostic.
+  bool exceptionMessage(const AstExpr *node, std::string &message);
+  // `for`/`while` with `else`: a flag set by `break` and `if not flag: <else>` after the loop.
+  ir::LocalId beginLoopElse(const AstStmt &statement, ir::Block &out);
+  void lowerLoopElse(const AstStmt &statement, ir::LocalId brokeFlag, const LoopState &loop, ir::Block &out);
   void assignTo(const AstExpr *target, const AstExpr *value, ir::Span span, ir::Block &out);
   void assignValue(const AstExpr *target, Value value, ir::Span span, ir::Block &out);
   void storeElement(const AstExpr *target, Value value, ir::Span span, ir::Block &out);
@@ -84,7 +101,8 @@ private:
   Value lowerUnary(const AstExpr *node);
   Value lowerBinary(const AstExpr *node, const ir::Type *hint);
   Value binaryValues(const std::string &op, Value lhs, Value rhs, ir::Span span);
-  Value repeatList(Value list, Value count, ir::Span span);
+  // `countFirst`: written `n * list`, so the count is evaluated first.
+  Value repeatList(Value list, Value count, ir::Span span, bool countFirst = false);
   Value lowerBoolOp(const AstExpr *node);
   Value lowerCompare(const AstExpr *node);
   Value lowerIfExp(const AstExpr *node, const ir::Type *hint);
@@ -123,6 +141,8 @@ private:
   bool rejectKeywords(const AstExpr *node, const std::set<std::string> &allowed = {});
   const AstExpr *keywordArgument(const AstExpr *node, const std::string &name) const;
   bool isBuiltinName(const std::string &name, const char *builtin) const;
+  // `($v for $v in iterable)`, made once per call site and kept for every pass (`list(...)`).
+  const AstExpr *copyComprehension(const AstExpr *iterable);
 
   ModuleScope &scope_;
   uint32_t functionIndex_;
@@ -140,13 +160,20 @@ private:
   std::vector<bool> borrowed_;  // may alias a parameter's list
   uint32_t namedCount_ = 0;
   uint32_t temporaryCounter_ = 0;
-  std::vector<std::map<std::string, ir::LocalId>> comprehensionScopes_;
+  // One per comprehension being lowered, innermost last: its bound `for` targets, and the
+  // targets of its later clauses, which are its locals too but not bound yet (E0330).
+  struct ComprehensionScope {
+    std::map<std::string, ir::LocalId> bound;
+    std::set<std::string> unbound;
+  };
+  std::vector<ComprehensionScope> comprehensionScopes_;
 
   // Flow state of the final pass: which named locals are assigned on every path so far, and
   // whether the current point is reachable at all.
   std::vector<bool> assigned_;
   bool reachable_ = true;
-  std::vector<bool> loopHasBreak_;
+  std::vector<LoopState> loops_; // the loops around the current statement, innermost last
+  std::map<const AstExpr *, std::vector<std::unique_ptr<AstExpr>>> synthesized_; // see copyComprehension
   std::set<ir::LocalId> reportedUnassigned_;
 };
 

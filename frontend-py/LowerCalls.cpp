@@ -1,6 +1,8 @@
 // Calls (functions of the module, math, builtins), comprehensions and reductions, and the
 // iteration spaces of `for` loops and generators (range, lists, enumerate, zip).
 #include "frontend-py/FunctionLowering.h"
+#include "ir/Visit.h"
+#include "ir/analysis/PossibleErrors.h"
 
 #include <algorithm>
 #include <cctype>
@@ -57,6 +59,43 @@ bool mayBeNamedList(const AstExpr *node) {
 
 bool isGenerator(const AstExpr *node) {
   return node->kind == AstExprKind::GeneratorExp || node->kind == AstExprKind::ListComp;
+}
+
+// The names a `for` target binds (a name, or a tuple or list of targets).
+void collectNames(const AstExpr *target, std::set<std::string> &names) {
+  if (target->kind == AstExprKind::Name)
+    names.insert(target->text);
+  else if (target->kind == AstExprKind::Tuple || target->kind == AstExprKind::List)
+    for (const AstExpr *child : target->children)
+      collectNames(child, names);
+}
+
+// Whether evaluating `expr` can raise: a node below it that raises by itself, or a call.
+bool mayRaise(const ir::Expr *expr) {
+  bool raises = false;
+  ir::walkExpr(expr, [&](const ir::Expr &node) { raises = raises || node.is<ir::CallExpr>() || !ir::errorsOfExpr(node).empty(); });
+  return raises;
+}
+
+// CPython builds the whole list of `reduce([... for ...])` before the reduction reads it.
+// Reducing while the elements are made (no list) gives the same result and the same first
+// error when no element can raise (the first iterable is evaluated first either way), or when
+// the reduction reads every element and cannot raise itself: min, max and float sums. any/all
+// stop early and an int sum can overflow, so those fuse only elements that cannot raise.
+bool fusingIsExact(ir::ComprehensionKind kind, const ir::ComprehensionExpr &list) {
+  bool elementsMayRaise = mayRaise(list.element);
+  for (size_t level = 0; level < list.generators.size(); ++level) {
+    const ir::Generator &generator = list.generators[level];
+    for (const ir::Expr *condition : generator.conditions)
+      elementsMayRaise = elementsMayRaise || mayRaise(condition);
+    if (level > 0)
+      ir::forEachSpaceSlot(const_cast<ir::IterationSpace &>(generator.space),
+                           [&](ir::Expr *&slot) { elementsMayRaise = elementsMayRaise || mayRaise(slot); });
+  }
+  if (!elementsMayRaise)
+    return true;
+  return kind == ir::ComprehensionKind::Min || kind == ir::ComprehensionKind::Max ||
+         (kind == ir::ComprehensionKind::Sum && list.element->type.isFloat());
 }
 
 const char *reductionName(ir::ComprehensionKind kind) {
@@ -125,6 +164,12 @@ Value FunctionLowerer::lowerCall(const AstExpr *node, const ir::Type *hint) {
       return {};
     }
     Value object = lowerExpr(base);
+    if (object && object.type().isList() && callee->text == "copy") {
+      // xs.copy() is xs[:]
+      if (!rejectKeywords(node) || !checkArgumentCount(node, "copy", 0, 0))
+        return {};
+      return {arena_->make<ir::SliceExpr>(object.type(), node->span, object.expr, nullptr, nullptr)};
+    }
     if (object || base->kind != AstExprKind::Name)
       report(DiagnosticKind::UnsupportedMethod, callee->span, {callee->text});
     return {};
@@ -152,9 +197,7 @@ Value FunctionLowerer::lowerCall(const AstExpr *node, const ir::Type *hint) {
     report(DiagnosticKind::NotCallable, callee->span, {name});
     return {};
   }
-  static const std::set<std::string> builtins = {"len", "abs",   "min", "max",  "sum",   "any",       "all", "sorted",
-                                                 "float", "int", "bool", "round", "range", "enumerate", "zip"};
-  if (builtins.count(name))
+  if (isSupportedBuiltin(name))
     return lowerBuiltinCall(node, name, hint);
   report(isUnsupportedBuiltin(name) ? DiagnosticKind::UnsupportedBuiltin : DiagnosticKind::UnknownName, callee->span,
          {name});
@@ -246,12 +289,31 @@ Value FunctionLowerer::lowerBuiltinCall(const AstExpr *node, const std::string &
     }
     return lowerReduction(ir::ComprehensionKind::Sum, node->children[1], start, node->span, hint);
   }
+  if (name == "pow") {
+    // pow(base, exp) is base ** exp; the three-argument (modular) form is not supported.
+    if (!rejectKeywords(node) || !checkArgumentCount(node, name, 2, 2))
+      return {};
+    Value base = lowerExpr(node->children[1]);
+    Value exponent = lowerExpr(node->children[2]);
+    return binaryValues("**", base, exponent, node->span);
+  }
+  if (name == "list" && node->children.size() == 1 && node->keywords.empty()) {
+    AstExpr empty(AstExprKind::List, node->span); // list() is []
+    return lowerList(&empty, hint);
+  }
   if (!rejectKeywords(node) || !checkArgumentCount(node, name, 1, 1))
     return {};
   const AstExpr *argumentNode = node->children[1];
   if (name == "any" || name == "all")
     return lowerReduction(name == "any" ? ir::ComprehensionKind::Any : ir::ComprehensionKind::All, argumentNode, nullptr,
                           node->span, hint);
+  if (name == "list") {
+    // list(iterable) is the list comprehension `[v for v in iterable]`: a new list in every case
+    // (a copy of a list, the values of a range, a zip, a generator's elements).
+    if (argumentNode->kind == AstExprKind::GeneratorExp)
+      return lowerGenerator(argumentNode, ir::ComprehensionKind::List, hint);
+    return lowerGenerator(copyComprehension(argumentNode), ir::ComprehensionKind::List, hint);
+  }
   if (name == "sorted") {
     Value list = isGenerator(argumentNode) ? lowerGenerator(argumentNode, ir::ComprehensionKind::List, hint)
                                            : lowerExpr(argumentNode, hint);
@@ -333,10 +395,17 @@ Value FunctionLowerer::lowerConversion(const AstExpr *node, const std::string &n
     return {name == "float" ? floatConstant(0.0, node->span) : name == "int" ? intConstant(0, node->span) : boolConstant(false, node->span)};
   const AstExpr *argumentNode = node->children[1];
   if (name == "float" && argumentNode->kind == AstExprKind::String && argumentNode->op.empty()) {
+    // As CPython: whitespace around the text (none inside), a sign, any letter case.
+    const std::string &written = argumentNode->text;
+    auto isSpace = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    size_t begin = 0, end = written.size();
+    while (begin < end && isSpace(written[begin]))
+      ++begin;
+    while (end > begin && isSpace(written[end - 1]))
+      --end;
     std::string text;
-    for (char c : argumentNode->text)
-      if (!std::isspace(static_cast<unsigned char>(c)))
-        text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (size_t i = begin; i < end; ++i)
+      text += static_cast<char>(std::tolower(static_cast<unsigned char>(written[i])));
     bool negative = !text.empty() && text[0] == '-';
     if (!text.empty() && (text[0] == '-' || text[0] == '+'))
       text.erase(0, 1);
@@ -370,13 +439,24 @@ Value FunctionLowerer::lowerConversion(const AstExpr *node, const std::string &n
 // sum/min/max/any/all over a generator, a list comprehension or a list value.
 Value FunctionLowerer::lowerReduction(ir::ComprehensionKind kind, const AstExpr *argument, ir::Expr *start, ir::Span span,
                                       const ir::Type *hint) {
-  if (isGenerator(argument)) {
+  if (argument->kind == AstExprKind::GeneratorExp) {
     Value result = lowerGenerator(argument, kind, hint, start);
     if (result)
       result.expr->span = span;
     return result;
   }
-  Value list = lowerExpr(argument);
+  Value list;
+  if (argument->kind == AstExprKind::ListComp) {
+    list = lowerGenerator(argument, ir::ComprehensionKind::List, nullptr);
+    auto *comprehension = list ? list.expr->as<ir::ComprehensionExpr>() : nullptr;
+    if (comprehension && fusingIsExact(kind, *comprehension)) {
+      comprehension->comprehensionKind = kind;
+      comprehension->span = span;
+      return finishComprehension(comprehension, {comprehension->element}, start, hint, argument->children[0]->span);
+    }
+  } else {
+    list = lowerExpr(argument);
+  }
   if (!list)
     return {};
   if (!list.type().isList()) {
@@ -398,7 +478,8 @@ Value FunctionLowerer::lowerGenerator(const AstExpr *node, ir::ComprehensionKind
   ir::ComprehensionExpr *comprehension = arena_->make<ir::ComprehensionExpr>(ir::Type::none(), node->span, kind);
   comprehensionScopes_.emplace_back();
   bool ok = true;
-  for (const AstComprehension &clause : node->generators) {
+  for (size_t index = 0; index < node->generators.size(); ++index) {
+    const AstComprehension &clause = node->generators[index];
     if (clause.isAsync) {
       report(DiagnosticKind::UnsupportedStatement, clause.target->span, {"async for", "asynchronous comprehension"});
       ok = false;
@@ -410,6 +491,11 @@ Value FunctionLowerer::lowerGenerator(const AstExpr *node, ir::ComprehensionKind
       ok = false;
       break;
     }
+    // The first iterable is evaluated outside the comprehension; from here on, the targets of
+    // the later clauses are the comprehension's locals, unbound until their clause runs.
+    if (index == 0)
+      for (size_t later = 1; later < node->generators.size(); ++later)
+        collectNames(node->generators[later].target, comprehensionScopes_.back().unbound);
     for (const AstExpr *condition : clause.conditions) {
       ir::Expr *lowered = lowerCondition(condition);
       ok = ok && lowered;
@@ -583,6 +669,21 @@ bool FunctionLowerer::lowerIterationSpace(const AstExpr *iterable, const AstExpr
   if (!bindTargets(target->children[0], {ir::Type::integer()}, comprehension, space, prologue))
     return false;
   return bindTargets(target->children[1], elementTypes, comprehension, space, prologue);
+}
+
+const AstExpr *FunctionLowerer::copyComprehension(const AstExpr *iterable) {
+  std::vector<std::unique_ptr<AstExpr>> &nodes = synthesized_[iterable];
+  if (nodes.empty()) {
+    auto element = std::make_unique<AstExpr>(AstExprKind::Name, iterable->span);
+    element->text = "$v"; // not a Python name: cannot clash with the kernel's
+    auto generator = std::make_unique<AstExpr>(AstExprKind::GeneratorExp, iterable->span);
+    generator->children.push_back(element.get());
+    generator->generators.push_back({element.get(), const_cast<AstExpr *>(iterable), {}, false});
+    generator->depth = iterable->depth + 1;
+    nodes.push_back(std::move(element));
+    nodes.push_back(std::move(generator));
+  }
+  return nodes.back().get();
 }
 
 } // namespace pyvc::frontend

@@ -17,7 +17,8 @@ bool binaryOperator(const std::string &op, ir::BinaryOp &result) {
   static const std::pair<const char *, ir::BinaryOp> table[] = {
       {"+", ir::BinaryOp::Add},      {"-", ir::BinaryOp::Sub},       {"*", ir::BinaryOp::Mul},
       {"/", ir::BinaryOp::TrueDiv},  {"//", ir::BinaryOp::FloorDiv}, {"%", ir::BinaryOp::Mod},
-      {"**", ir::BinaryOp::Pow}};
+      {"**", ir::BinaryOp::Pow},     {"&", ir::BinaryOp::BitAnd},    {"|", ir::BinaryOp::BitOr},
+      {"^", ir::BinaryOp::BitXor},   {"<<", ir::BinaryOp::LShift},   {">>", ir::BinaryOp::RShift}};
   for (const auto &[spelling, value] : table)
     if (op == spelling) {
       result = value;
@@ -227,6 +228,10 @@ Value FunctionLowerer::lowerName(const AstExpr *node) {
   int id = lookupComprehensionLocal(name);
   if (id >= 0)
     return {localRef(static_cast<ir::LocalId>(id), node->span)};
+  if (id == UnboundTarget) {
+    report(DiagnosticKind::ComprehensionNameUnbound, node->span, {name});
+    return {};
+  }
   id = lookupNamedLocal(name);
   if (id >= 0) {
     ir::LocalId local = static_cast<ir::LocalId>(id);
@@ -263,9 +268,7 @@ Value FunctionLowerer::lowerName(const AstExpr *node) {
     report(DiagnosticKind::NotAValue, node->span, {name, "a module: use `" + name + ".sqrt(...)`, `" + name + ".pi`, ..."});
     return {};
   }
-  static const std::set<std::string> builtins = {"len", "abs",       "min", "max", "sum",   "any",   "all",  "range",
-                                                 "enumerate", "zip", "sorted", "float", "int", "bool", "round"};
-  if (builtins.count(name)) {
+  if (isSupportedBuiltin(name)) {
     report(DiagnosticKind::NotAValue, node->span, {name, "builtins can only be called"});
     return {};
   }
@@ -302,10 +305,16 @@ Value FunctionLowerer::lowerString(const AstExpr *node) {
 Value FunctionLowerer::lowerUnary(const AstExpr *node) {
   const AstExpr *child = node->children[0];
   if (node->op == "~") {
-    lowerExpr(child);
-    report(DiagnosticKind::UnsupportedExpression, node->span,
-           {"the bitwise operator `~`", "bitwise operator", "kernels do arithmetic; for a negation of a condition use `not`"});
-    return {};
+    Value operand = lowerExpr(child);
+    if (!operand)
+      return {};
+    if (!operand.type().isInt() && !operand.type().isBool()) {
+      report(DiagnosticKind::OperandTypes, node->span,
+             {"unary ~", "`" + operand.type().str() + "`", "`~` needs an int (for a condition, use `not`)"});
+      return {};
+    }
+    return {arena_->make<ir::UnaryExpr>(ir::Type::integer(), node->span, ir::UnaryOp::Invert,
+                                        convert(operand.expr, ir::Type::integer()))};
   }
   if (node->op == "not") {
     ir::Expr *operand = lowerCondition(child);
@@ -334,10 +343,8 @@ Value FunctionLowerer::lowerBinary(const AstExpr *node, const ir::Type *hint) {
   if (!binaryOperator(op, ignored)) {
     lowerExpr(node->children[0]);
     lowerExpr(node->children[1]);
-    std::string what = op == "@" ? "matrix multiplication (`@`)" : "the bitwise operator `" + op + "`";
     report(DiagnosticKind::UnsupportedExpression, node->span,
-           {what, op == "@" ? "matrix multiplication" : "bitwise operator",
-            "kernels do arithmetic on numbers; use `and`/`or` for conditions"});
+           {"matrix multiplication (`@`)", "matrix multiplication", "kernels do arithmetic on numbers"});
     return {};
   }
   // `[v] * n` and `n * [v]`: the list side takes the expected list type, so `[0] * n` can
@@ -348,16 +355,16 @@ Value FunctionLowerer::lowerBinary(const AstExpr *node, const ir::Type *hint) {
     if (left->kind == AstExprKind::List || left->kind == AstExprKind::ListComp)
       return repeatList(lowerExprOrEmpty(left, listHint), lowerExpr(right), node->span);
     if (right->kind == AstExprKind::List || right->kind == AstExprKind::ListComp)
-      return repeatList(lowerExprOrEmpty(right, listHint), lowerExpr(left), node->span);
+      return repeatList(lowerExprOrEmpty(right, listHint), lowerExpr(left), node->span, true);
   }
   Value lhs = lowerExpr(node->children[0]);
   Value rhs = lowerExpr(node->children[1]);
   if (op == "*" && lhs && rhs && (lhs.type().isList() || rhs.type().isList()))
-    return lhs.type().isList() ? repeatList(lhs, rhs, node->span) : repeatList(rhs, lhs, node->span);
+    return lhs.type().isList() ? repeatList(lhs, rhs, node->span) : repeatList(rhs, lhs, node->span, true);
   return binaryValues(op, lhs, rhs, node->span);
 }
 
-Value FunctionLowerer::repeatList(Value list, Value count, ir::Span span) {
+Value FunctionLowerer::repeatList(Value list, Value count, ir::Span span, bool countFirst) {
   if (!list && list.emptyList)
     return list; // [] * n is still an empty list of unknown type
   if (!list || !count)
@@ -370,7 +377,9 @@ Value FunctionLowerer::repeatList(Value list, Value count, ir::Span span) {
   Value times = coerceIndex(count, count.expr->span, "the repeat count");
   if (!times)
     return {};
-  return {arena_->make<ir::ListRepeatExpr>(list.type(), span, list.expr, times.expr)};
+  auto *repeat = arena_->make<ir::ListRepeatExpr>(list.type(), span, list.expr, times.expr);
+  repeat->countFirst = countFirst;
+  return {repeat};
 }
 
 // Arithmetic on two scalars: bools count as ints; an int meeting a float becomes a float.
@@ -388,6 +397,17 @@ Value FunctionLowerer::binaryValues(const std::string &op, Value lhs, Value rhs,
                                                                                  : "arithmetic needs numbers";
     report(DiagnosticKind::OperandTypes, span, {op, "`" + lhs.type().str() + "` and `" + rhs.type().str() + "`", label});
     return {};
+  }
+  if (ir::isBitwise(binary)) {
+    // Python: ints only; `& | ^` of two bools is a bool.
+    if (lhs.type().isFloat() || rhs.type().isFloat()) {
+      report(DiagnosticKind::OperandTypes, span,
+             {op, "`" + lhs.type().str() + "` and `" + rhs.type().str() + "`", "bitwise operators need ints"});
+      return {};
+    }
+    bool shift = binary == ir::BinaryOp::LShift || binary == ir::BinaryOp::RShift;
+    ir::Type type = lhs.type().isBool() && rhs.type().isBool() && !shift ? ir::Type::boolean() : ir::Type::integer();
+    return {arena_->make<ir::BinaryExpr>(type, span, binary, convert(lhs.expr, type), convert(rhs.expr, type))};
   }
   ir::Type operandType = lhs.type().isFloat() || rhs.type().isFloat() ? ir::Type::floating() : ir::Type::integer();
   ir::Type resultType = binary == ir::BinaryOp::TrueDiv ? ir::Type::floating() : operandType;

@@ -1,8 +1,10 @@
 // Function bodies: the inference passes, locals, and the lowering of statements with the flow
 // checks (definite assignment, reachability, missing return).
 #include "frontend-py/FunctionLowering.h"
+#include "ir/Printer.h"
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
 
 namespace pyvc::frontend {
@@ -120,7 +122,7 @@ void FunctionLowerer::runPass(bool reporting, ir::Module &arena) {
   for (ir::LocalId parameter : function_.parameters)
     assigned_[parameter] = true;
   reachable_ = true;
-  loopHasBreak_.clear();
+  loops_.clear();
   reportedUnassigned_.clear();
 
   const AstBlock &body = definition_.body;
@@ -133,12 +135,25 @@ void FunctionLowerer::runPass(bool reporting, ir::Module &arena) {
   }
 }
 
-// After a trailing `while True:` loop (or an if whose branches all return) the end of the body
-// is unreachable. A final Return there keeps the IR's rule "the body ends in a Return" literal,
-// so backends need no special case; it never executes.
+namespace {
+// True when the block ends in a Return or Raise on every path through its last statement.
+bool leavesOnEveryPath(const ir::Block &block) {
+  if (block.empty())
+    return false;
+  const ir::Stmt *last = block.back();
+  if (last->is<ir::ReturnStmt>() || last->is<ir::RaiseStmt>())
+    return true;
+  const auto *ifStmt = last->as<ir::IfStmt>();
+  return ifStmt && leavesOnEveryPath(ifStmt->thenBody) && leavesOnEveryPath(ifStmt->elseBody);
+}
+} // namespace
+
+// After a trailing `while True:` loop, an if whose branches all return or raise, or a `raise`,
+// the end of the body is unreachable. A final Return there keeps the IR's rule "the body ends
+// in a Return" literal, so backends need no special case; it never executes.
 void FunctionLowerer::appendUnreachableReturn(ir::Block &body) {
-  if (!body.empty() && body.back()->is<ir::IfStmt>())
-    return; // every branch already ends in a Return
+  if (leavesOnEveryPath(body))
+    return; // already ends in a Return or Raise on every branch
   body.push_back(arena_->make<ir::ReturnStmt>(function_.span, zeroValue(function_.returnType, function_.span)));
 }
 
@@ -215,7 +230,8 @@ ir::LocalId FunctionLowerer::newComprehensionLocal(const std::string &name, cons
   local.span = span;
   function_.locals.push_back(local);
   ir::LocalId id = static_cast<ir::LocalId>(function_.locals.size() - 1);
-  comprehensionScopes_.back()[name] = id;
+  comprehensionScopes_.back().bound[name] = id;
+  comprehensionScopes_.back().unbound.erase(name);
   return id;
 }
 
@@ -226,9 +242,11 @@ int FunctionLowerer::lookupNamedLocal(const std::string &name) const {
 
 int FunctionLowerer::lookupComprehensionLocal(const std::string &name) const {
   for (auto scope = comprehensionScopes_.rbegin(); scope != comprehensionScopes_.rend(); ++scope) {
-    auto found = scope->find(name);
-    if (found != scope->end())
+    auto found = scope->bound.find(name);
+    if (found != scope->bound.end())
       return static_cast<int>(found->second);
+    if (scope->unbound.count(name))
+      return UnboundTarget;
   }
   return -1;
 }
@@ -304,15 +322,28 @@ void FunctionLowerer::lowerStatement(const AstStmt &statement, ir::Block &out) {
   case AstStmtKind::For: return lowerFor(statement, out);
   case AstStmtKind::Return: return lowerReturn(statement, out);
   case AstStmtKind::Pass: return;
+  case AstStmtKind::Assert: return lowerAssert(statement, out);
+  case AstStmtKind::Raise: return lowerRaise(statement, out);
   case AstStmtKind::Break:
   case AstStmtKind::Continue: {
     bool isBreak = statement.kind == AstStmtKind::Break;
-    if (loopHasBreak_.empty()) {
+    if (loops_.empty()) {
       report(DiagnosticKind::BreakOutsideLoop, statement.span, {isBreak ? "break" : "continue"});
       return;
     }
     if (isBreak) {
-      loopHasBreak_.back() = true;
+      LoopState &loop = loops_.back();
+      loop.hasBreak = true;
+      if (reachable_) {
+        if (!loop.breakReachable)
+          loop.assignedAtBreak = assigned_;
+        for (size_t i = 0; i < assigned_.size(); ++i)
+          loop.assignedAtBreak[i] = loop.assignedAtBreak[i] && assigned_[i];
+        loop.breakReachable = true;
+      }
+      if (loop.brokeFlag >= 0)
+        out.push_back(arena_->make<ir::AssignStmt>(statement.span, static_cast<ir::LocalId>(loop.brokeFlag),
+                                                   boolConstant(true, statement.span)));
       out.push_back(arena_->make<ir::BreakStmt>(statement.span));
     } else {
       out.push_back(arena_->make<ir::ContinueStmt>(statement.span));
@@ -448,7 +479,7 @@ void FunctionLowerer::assignValue(const AstExpr *target, Value value, ir::Span s
     ir::LocalId id = static_cast<ir::LocalId>(lookupNamedLocal(target->text));
     noteAssignment(id, value);
     assigned_[id] = true;
-    const ir::Type &type = function_.locals[id].type;
+    const ir::Type type = function_.locals[id].type;
     if (!value && value.emptyList && type.isNone()) {
       report(DiagnosticKind::EmptyListType, span);
       return;
@@ -521,7 +552,7 @@ void FunctionLowerer::storeElement(const AstExpr *target, Value value, ir::Span 
     return;
   if (value)
     noteStoredElement(static_cast<ir::LocalId>(id), value.type());
-  const ir::Type &listType = function_.locals[static_cast<size_t>(id)].type;
+  const ir::Type listType = function_.locals[static_cast<size_t>(id)].type;
   Value index = coerceIndex(lowerExpr(indexNode), indexNode->span, "list index");
   if (!value || !index || listType.isNone())
     return;
@@ -592,7 +623,7 @@ void FunctionLowerer::lowerAugmentedAssign(const AstStmt &statement, ir::Block &
     return;
   const AstExpr *indexNode = target->children[1];
   Value index = coerceIndex(lowerExpr(indexNode), indexNode->span, "list index");
-  const ir::Type &listType = function_.locals[static_cast<size_t>(id)].type;
+  const ir::Type listType = function_.locals[static_cast<size_t>(id)].type;
   if (!index || !listType.isList()) {
     if (!listType.isNone() && !listType.isList())
       report(DiagnosticKind::NotAList, target->children[0]->span, {listType.str(), "cannot store into it"});
@@ -615,13 +646,15 @@ void FunctionLowerer::lowerAugmentedAssign(const AstStmt &statement, ir::Block &
                                                  localRef(indexLocal, indexNode->span), converted.expr));
 }
 
-// Only `xs.append(v)` (and `...`) may stand alone as a statement.
+// Only `xs.append(v)`, `...` and strings (docstrings, comments written as strings) may stand
+// alone as a statement.
 void FunctionLowerer::lowerExpressionStatement(const AstStmt &statement, ir::Block &out) {
   const AstExpr *value = statement.value;
   if (value->kind == AstExprKind::Ellipsis || value->kind == AstExprKind::Unsupported)
     return;
   if (value->kind == AstExprKind::String) {
-    lowerExpr(value); // reports the string
+    if (!value->op.empty())
+      lowerExpr(value); // an f-string or bytes: reported; a plain string statement is a comment
     return;
   }
   if (value->kind == AstExprKind::Call && value->children[0]->kind == AstExprKind::Attribute &&
@@ -640,7 +673,7 @@ void FunctionLowerer::lowerExpressionStatement(const AstStmt &statement, ir::Blo
       lowerExpr(value->children[1]);
       return;
     }
-    const ir::Type &listType = function_.locals[static_cast<size_t>(id)].type;
+    const ir::Type listType = function_.locals[static_cast<size_t>(id)].type;
     ir::Type elementHint = listType.isList() ? listType.element() : ir::Type::none();
     Value element = lowerExpr(value->children[1], elementHint.isNone() ? nullptr : &elementHint);
     if (!element)
@@ -687,12 +720,29 @@ void FunctionLowerer::lowerIf(const AstStmt &statement, ir::Block &out) {
     out.push_back(node);
 }
 
-void FunctionLowerer::lowerLoopElse(const AstStmt &statement) {
-  if (statement.orElse.empty())
-    return;
-  report(DiagnosticKind::LoopElse, statement.elseSpan, {statement.kind == AstStmtKind::For ? "for" : "while"});
-  ir::Block ignored;
-  lowerBlock(statement.orElse, ignored);
+ir::LocalId FunctionLowerer::beginLoopElse(const AstStmt &statement, ir::Block &out) {
+  ir::LocalId flag = newTemporary("broke", ir::Type::boolean(), statement.elseSpan);
+  out.push_back(arena_->make<ir::AssignStmt>(statement.elseSpan, flag, boolConstant(false, statement.elseSpan)));
+  return flag;
+}
+
+// Called after the loop with the flow state of its normal end (the `else` runs then); the
+// state after the statement joins the end of the `else` with every reachable `break`.
+void FunctionLowerer::lowerLoopElse(const AstStmt &statement, ir::LocalId brokeFlag, const LoopState &loop,
+                                    ir::Block &out) {
+  ir::Expr *notBroken = arena_->make<ir::UnaryExpr>(ir::Type::boolean(), statement.elseSpan, ir::UnaryOp::Not,
+                                                    localRef(brokeFlag, statement.elseSpan));
+  ir::IfStmt *node = arena_->make<ir::IfStmt>(statement.elseSpan, notBroken);
+  lowerBlock(statement.orElse, node->thenBody);
+  if (loop.breakReachable) {
+    if (reachable_)
+      for (size_t i = 0; i < assigned_.size(); ++i)
+        assigned_[i] = assigned_[i] && loop.assignedAtBreak[i];
+    else
+      assigned_ = loop.assignedAtBreak;
+    reachable_ = true;
+  }
+  out.push_back(node);
 }
 
 // A loop body may run zero times, so what it assigns is not assigned after the loop; a
@@ -702,32 +752,45 @@ void FunctionLowerer::lowerWhile(const AstStmt &statement, ir::Block &out) {
   ir::WhileStmt *node = arena_->make<ir::WhileStmt>(statement.span, condition);
   std::vector<bool> before = assigned_;
   bool reachableBefore = reachable_;
-  loopHasBreak_.push_back(false);
+  bool withElse = !statement.orElse.empty();
+  ir::LocalId brokeFlag = withElse ? beginLoopElse(statement, out) : 0;
+  loops_.push_back({});
+  loops_.back().brokeFlag = withElse ? static_cast<int>(brokeFlag) : -1;
   lowerBlock(statement.body, node->body);
-  bool hasBreak = loopHasBreak_.back();
-  loopHasBreak_.pop_back();
+  LoopState loop = loops_.back();
+  loops_.pop_back();
   assigned_ = before;
-  reachable_ = reachableBefore && !(isConstantTrue(statement.test) && !hasBreak);
-  lowerLoopElse(statement);
   if (condition)
     out.push_back(node);
+  if (withElse) {
+    // The `else` runs when the condition turns false: never after `while True:`.
+    reachable_ = reachableBefore && !isConstantTrue(statement.test);
+    lowerLoopElse(statement, brokeFlag, loop, out);
+    return;
+  }
+  reachable_ = reachableBefore && !(isConstantTrue(statement.test) && !loop.hasBreak);
 }
 
 void FunctionLowerer::lowerFor(const AstStmt &statement, ir::Block &out) {
   ir::ForStmt *node = arena_->make<ir::ForStmt>(statement.span);
   std::vector<bool> before = assigned_;
   bool reachableBefore = reachable_;
+  bool withElse = !statement.orElse.empty();
+  ir::LocalId brokeFlag = withElse ? beginLoopElse(statement, out) : 0;
   bool ok = lowerIterationSpace(statement.value, statement.targets[0], false, node->space, node->body);
   if (!ok)
     markTargetsAssigned(statement.targets[0]);
-  loopHasBreak_.push_back(false);
+  loops_.push_back({});
+  loops_.back().brokeFlag = withElse ? static_cast<int>(brokeFlag) : -1;
   lowerBlock(statement.body, node->body);
-  loopHasBreak_.pop_back();
+  LoopState loop = loops_.back();
+  loops_.pop_back();
   assigned_ = before;
   reachable_ = reachableBefore;
-  lowerLoopElse(statement);
   if (ok)
     out.push_back(node);
+  if (withElse)
+    lowerLoopElse(statement, brokeFlag, loop, out);
 }
 
 void FunctionLowerer::lowerReturn(const AstStmt &statement, ir::Block &out) {
@@ -773,6 +836,66 @@ void FunctionLowerer::lowerReturn(const AstStmt &statement, ir::Block &out) {
   reachable_ = false;
 }
 
+bool FunctionLowerer::exceptionMessage(const AstExpr *node, std::string &message) {
+  if (!node)
+    return true;
+  if (node->kind == AstExprKind::String && node->op.empty()) {
+    message = node->text;
+    return true;
+  }
+  report(DiagnosticKind::UnsupportedExpression, node->span,
+         {"a computed exception message", "not a string literal", "write the message as a string literal"});
+  return false;
+}
+
+// assert test, "message"  ->  if not test: raise AssertionError("message"). Always checked
+// (CPython drops asserts only under -O).
+void FunctionLowerer::lowerAssert(const AstStmt &statement, ir::Block &out) {
+  ir::Expr *condition = lowerCondition(statement.test);
+  std::string message;
+  bool ok = exceptionMessage(statement.value, message);
+  if (!condition || !ok)
+    return;
+  ir::Expr *failed = arena_->make<ir::UnaryExpr>(ir::Type::boolean(), statement.span, ir::UnaryOp::Not, condition);
+  ir::IfStmt *node = arena_->make<ir::IfStmt>(statement.span, failed);
+  node->thenBody.push_back(arena_->make<ir::RaiseStmt>(statement.span, ir::ErrorKind::Assertion, message));
+  out.push_back(node);
+}
+
+// raise E or raise E("message"), for the exceptions a kernel can return (kernel_abi.h).
+void FunctionLowerer::lowerRaise(const AstStmt &statement, ir::Block &out) {
+  const AstExpr *value = statement.value;
+  std::string message;
+  if (!value) {
+    report(DiagnosticKind::UnsupportedStatement, statement.span,
+           {"raise", "a bare `raise`: a kernel has no exception to raise again"});
+  } else {
+    const AstExpr *type = value;
+    const AstExpr *messageNode = nullptr;
+    bool ok = true;
+    if (value->kind == AstExprKind::Call) {
+      type = value->children[0];
+      ok = rejectKeywords(value) && checkArgumentCount(value, type->kind == AstExprKind::Name ? type->text : "raise", 0, 1);
+      messageNode = value->children.size() == 2 ? value->children[1] : nullptr;
+    }
+    std::optional<ir::ErrorKind> kind;
+    for (int code = 1; type->kind == AstExprKind::Name && code <= static_cast<int>(ir::ErrorKind::Assertion); ++code)
+      if (type->text == ir::errorKindName(static_cast<ir::ErrorKind>(code)))
+        kind = static_cast<ir::ErrorKind>(code);
+    if (!kind) {
+      report(DiagnosticKind::UnsupportedExpression, type->span,
+             {"raising this exception", "not an exception a kernel can raise",
+              "kernels raise ZeroDivisionError, IndexError, ValueError, OverflowError, MemoryError, "
+              "RecursionError or AssertionError"});
+      ok = false;
+    }
+    ok = exceptionMessage(messageNode, message) && ok;
+    if (ok)
+      out.push_back(arena_->make<ir::RaiseStmt>(statement.span, *kind, message));
+  }
+  reachable_ = false;
+}
+
 // Binds one loop variable. Comprehension variables are fresh locals of exactly the element
 // type. A `for` variable is the function local of that name; when the local's inferred type is
 // wider than the elements, the loop assigns a temporary and the body starts by converting it.
@@ -785,7 +908,7 @@ ir::LocalId FunctionLowerer::bindLoopTarget(const AstExpr *target, const ir::Typ
   element.expr = zeroValue(type, target->span);
   noteAssignment(id, element);
   assigned_[id] = true;
-  const ir::Type &localType = function_.locals[id].type;
+  const ir::Type localType = function_.locals[id].type;
   if (localType == type || localType.isNone())
     return id;
   ir::LocalId temporary = newTemporary(target->text + ".", type, target->span);

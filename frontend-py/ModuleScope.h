@@ -49,6 +49,8 @@ bool lookupMathConstant(const std::string &name, double &value);
 
 // Python builtins that kernels do not support (reported by name rather than as unknown names).
 bool isUnsupportedBuiltin(const std::string &name);
+// The builtins kernels may call (LowerCalls.cpp lowers each).
+bool isSupportedBuiltin(const std::string &name);
 
 // Resolves a type annotation to an IR type; reports E0302 and returns false when unsupported.
 // Tuples are accepted only when `allowTuple` (return annotations).

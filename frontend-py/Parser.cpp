@@ -430,7 +430,33 @@ private:
       return parseImport();
     if (atKeyword("from"))
       return parseImportFrom();
-    static const char *const unsupported[] = {"global", "nonlocal", "del", "raise", "assert", "yield"};
+    if (atKeyword("assert")) {
+      advance();
+      AstStmt *statement = module_.makeStmt(AstStmtKind::Assert, start);
+      statement->test = parseExpression();
+      if (statement->test && acceptOperator(","))
+        statement->value = parseExpression();
+      if (!statement->test || failed_)
+        return nullptr;
+      statement->span = spanSince(start);
+      return statement;
+    }
+    if (atKeyword("raise")) {
+      advance();
+      AstStmt *statement = module_.makeStmt(AstStmtKind::Raise, start);
+      if (!at(TokenKind::Newline) && !atOperator(";") && !at(TokenKind::EndOfFile)) {
+        statement->value = parseExpression();
+        if (!statement->value || failed_)
+          return nullptr;
+        if (atKeyword("from")) {
+          error(DiagnosticKind::UnsupportedStatement, peek().span, {"raise ... from", "exception chaining"});
+          return nullptr;
+        }
+      }
+      statement->span = spanSince(start);
+      return statement;
+    }
+    static const char *const unsupported[] = {"global", "nonlocal", "del", "yield"};
     for (const char *keyword : unsupported)
       if (atKeyword(keyword)) {
         error(DiagnosticKind::UnsupportedStatement, peek().span, {keyword, std::string(keyword) + " statement"});

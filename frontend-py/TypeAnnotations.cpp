@@ -30,10 +30,17 @@ bool lookupMathConstant(const std::string &name, double &value) {
   return true;
 }
 
+bool isSupportedBuiltin(const std::string &name) {
+  static const std::set<std::string> builtins = {"len",   "abs",   "min",  "max",   "sum",   "any",       "all",
+                                                 "sorted", "float", "int", "bool", "round", "range", "enumerate",
+                                                 "zip",   "list",  "pow"};
+  return builtins.count(name) != 0;
+}
+
 bool isUnsupportedBuiltin(const std::string &name) {
   static const std::set<std::string> builtins = {
-      "print",   "list",     "dict",     "set",       "str",     "tuple",      "map",       "filter",
-      "reversed", "isinstance", "type",  "open",      "input",   "pow",        "divmod",    "hash",
+      "print",   "dict",     "set",       "str",     "tuple",      "map",       "filter",
+      "reversed", "isinstance", "type",  "open",      "input",   "divmod",    "hash",
       "id",      "iter",     "next",     "chr",       "ord",     "hex",        "oct",       "bin",
       "repr",    "format",   "exec",     "eval",      "vars",    "dir",        "getattr",   "setattr",
       "hasattr", "callable", "super",    "object",    "property", "staticmethod", "classmethod", "slice",

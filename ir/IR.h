@@ -45,6 +45,7 @@ struct Span {
 
 // The Python exceptions a kernel can raise. The numeric values are the C ABI status codes
 // (runtime/include/pyvc/kernel_abi.h) and must stay in sync with it.
+// The values are kernel_abi.h's status codes (PYVC_ZERO_DIVISION_ERROR ...).
 enum class ErrorKind : uint8_t {
   ZeroDivision = 1, // ZeroDivisionError
   Index = 2,        // IndexError
@@ -52,6 +53,7 @@ enum class ErrorKind : uint8_t {
   Overflow = 4,     // OverflowError
   Memory = 5,       // MemoryError: allocation failed
   Recursion = 6,    // RecursionError: call depth above the limit (1000, as CPython)
+  Assertion = 7,    // AssertionError: a failed `assert` (or `raise AssertionError`)
 };
 
 // A local variable or parameter of one function. Ids index Function::locals.
@@ -118,21 +120,27 @@ struct LocalRefExpr : Expr {
   LocalRefExpr(Type type, Span span, LocalId local) : Expr(Kind, std::move(type), span), local(local) {}
 };
 
-enum class UnaryOp : uint8_t { Neg, Pos, Not };
+enum class UnaryOp : uint8_t { Neg, Pos, Not, Invert }; // Invert: `~x` on an Int, -x - 1
 struct UnaryExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::Unary;
   UnaryOp op;
-  Expr *operand; // Neg/Pos: Int or Float, same as the result; Not: Bool (frontend adds Truth)
+  Expr *operand; // Neg/Pos: Int or Float, same as the result; Not: Bool (frontend adds Truth);
+                 // Invert: Int
   UnaryExpr(Type type, Span span, UnaryOp op, Expr *operand)
       : Expr(Kind, std::move(type), span), op(op), operand(operand) {}
 };
 
-enum class BinaryOp : uint8_t { Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow };
+// BitAnd/BitOr/BitXor take Int operands, or two Bool operands (then the result is Bool, as
+// `True & False` is in Python). LShift/RShift take Int operands: a negative count raises
+// ValueError; LShift raises OverflowError when the result does not fit in 64 bits; RShift
+// by 64 or more gives 0 or -1.
+enum class BinaryOp : uint8_t { Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow, BitAnd, BitOr, BitXor, LShift, RShift };
+inline bool isBitwise(BinaryOp op) { return op >= BinaryOp::BitAnd; }
 struct BinaryExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::Binary;
   BinaryOp op;
   // Both operands have the same type, Int or Float (the frontend inserts conversions). The result
-  // has that type too, except TrueDiv, whose result is always Float.
+  // has that type too, except TrueDiv, whose result is always Float. Bitwise ops: see BinaryOp.
   Expr *lhs, *rhs;
   // Set by analysis (ir/passes/ProveNoOverflow) when an Int Add/Sub/Mul is proven to stay inside
   // [-2^63, 2^63): the backend may skip the OverflowError check.
@@ -250,6 +258,7 @@ struct ListRepeatExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::ListRepeat;
   Expr *list;  // a list value to repeat (often a ListLiteral)
   Expr *count; // Int; a count <= 0 gives an empty list; a huge one raises MemoryError
+  bool countFirst = false; // `n * [v]`: Python evaluates the count before the list
   ListRepeatExpr(Type type, Span span, Expr *list, Expr *count)
       : Expr(Kind, std::move(type), span), list(list), count(count) {}
 };
@@ -330,7 +339,7 @@ struct TupleGetExpr : Expr {
 // Statements
 // ---------------------------------------------------------------------------------------------
 
-enum class StmtKind : uint8_t { Assign, StoreIndex, Append, If, While, For, Break, Continue, Return };
+enum class StmtKind : uint8_t { Assign, StoreIndex, Append, If, While, For, Break, Continue, Return, Raise };
 
 struct Stmt;
 using Block = std::vector<Stmt *>;
@@ -413,6 +422,16 @@ struct ReturnStmt : Stmt {
   static constexpr StmtKind Kind = StmtKind::Return;
   Expr *value; // of the function's return type (nullptr only when it returns None)
   ReturnStmt(Span span, Expr *value) : Stmt(Kind, span), value(value) {}
+};
+
+// raise E("message"): the function returns `error` with `message` (`assert c, "m"` is
+// `if not c: raise AssertionError("m")`). Nothing after it in its block runs.
+struct RaiseStmt : Stmt {
+  static constexpr StmtKind Kind = StmtKind::Raise;
+  ErrorKind error;
+  std::string message;
+  RaiseStmt(Span span, ErrorKind error, std::string message)
+      : Stmt(Kind, span), error(error), message(std::move(message)) {}
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The IR printer: one function per node family, writing Python-like text into a string.
 // Output must stay stable (golden tests compare it), so numbers print in a fixed format.
 #include "ir/Printer.h"
+#include "pyvc/kernel_abi.h"
 
 #include <cmath>
 #include <cstdio>
@@ -9,15 +10,9 @@
 namespace pyvc::ir {
 
 const char *errorKindName(ErrorKind kind) {
-  switch (kind) {
-  case ErrorKind::ZeroDivision: return "ZeroDivisionError";
-  case ErrorKind::Index: return "IndexError";
-  case ErrorKind::Value: return "ValueError";
-  case ErrorKind::Overflow: return "OverflowError";
-  case ErrorKind::Memory: return "MemoryError";
-  case ErrorKind::Recursion: return "RecursionError";
-  }
-  return "UnknownError";
+  // ErrorKind values are kernel_abi.h's status codes, which name their exceptions.
+  const char *name = pyvc_status_name(static_cast<pyvc_status>(kind));
+  return name ? name : "UnknownError";
 }
 
 const char *classificationName(Classification kind) {
@@ -33,6 +28,11 @@ const char *binaryOpSymbol(BinaryOp op) {
   case BinaryOp::FloorDiv: return "//";
   case BinaryOp::Mod: return "%";
   case BinaryOp::Pow: return "**";
+  case BinaryOp::BitAnd: return "&";
+  case BinaryOp::BitOr: return "|";
+  case BinaryOp::BitXor: return "^";
+  case BinaryOp::LShift: return "<<";
+  case BinaryOp::RShift: return ">>";
   }
   return "?";
 }
@@ -202,7 +202,10 @@ std::string FunctionPrinter::expr(const Expr *node) const {
     return local(node->as<LocalRefExpr>()->local);
   case ExprKind::Unary: {
     auto *unary = node->as<UnaryExpr>();
-    const char *op = unary->op == UnaryOp::Neg ? "-" : unary->op == UnaryOp::Pos ? "+" : "not ";
+    const char *op = unary->op == UnaryOp::Neg      ? "-"
+                     : unary->op == UnaryOp::Pos    ? "+"
+                     : unary->op == UnaryOp::Invert ? "~"
+                                                    : "not ";
     return "(" + std::string(op) + expr(unary->operand) + ")";
   }
   case ExprKind::Binary: {
@@ -261,7 +264,8 @@ std::string FunctionPrinter::expr(const Expr *node) const {
     return "[" + list(node->as<ListLiteralExpr>()->elements) + "]:" + node->type.str();
   case ExprKind::ListRepeat: {
     auto *repeat = node->as<ListRepeatExpr>();
-    return "(" + expr(repeat->list) + " * " + expr(repeat->count) + ")";
+    return repeat->countFirst ? "(" + expr(repeat->count) + " * " + expr(repeat->list) + ")"
+                              : "(" + expr(repeat->list) + " * " + expr(repeat->count) + ")";
   }
   case ExprKind::Comprehension:
     return comprehension(*node->as<ComprehensionExpr>());
@@ -337,6 +341,11 @@ void FunctionPrinter::stmt(const Stmt &node, int depth, std::string &out) const 
   case StmtKind::Return: {
     auto *returnStmt = node.as<ReturnStmt>();
     out += indent + "return" + (returnStmt->value ? " " + expr(returnStmt->value) : "") + "\n";
+    return;
+  }
+  case StmtKind::Raise: {
+    auto *raise = node.as<RaiseStmt>();
+    out += indent + "raise " + errorKindName(raise->error) + "(\"" + raise->message + "\")\n";
     return;
   }
   }

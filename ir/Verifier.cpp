@@ -78,6 +78,9 @@ bool FunctionVerifier::expr(const Expr *node, Span context, bool allowTupleMake)
     if (unary->op == UnaryOp::Not) {
       expectType(unary->operand, Type::boolean(), "operand of `not`");
       expectType(node, Type::boolean(), "result of `not`");
+    } else if (unary->op == UnaryOp::Invert) {
+      expectType(unary->operand, Type::integer(), "operand of `~`");
+      expectType(node, Type::integer(), "result of `~`");
     } else {
       if (!unary->operand->type.isNumeric())
         fail(span, "unary minus/plus on " + unary->operand->type.str());
@@ -258,7 +261,11 @@ void FunctionVerifier::binary(const BinaryExpr &binary) {
   if (!lhsOk || !rhsOk)
     return;
   const Type &operandType = binary.lhs->type;
-  if (!operandType.isNumeric())
+  bool boolBitwise = operandType.isBool() && (binary.op == BinaryOp::BitAnd || binary.op == BinaryOp::BitOr ||
+                                              binary.op == BinaryOp::BitXor);
+  if (isBitwise(binary.op) && !operandType.isInt() && !boolBitwise)
+    fail(binary.span, std::string("operator ") + binaryOpSymbol(binary.op) + " on " + operandType.str());
+  else if (!operandType.isNumeric() && !boolBitwise)
     fail(binary.span, std::string("operator ") + binaryOpSymbol(binary.op) + " on " +
                           operandType.str());
   if (binary.rhs->type != operandType)
@@ -518,6 +525,8 @@ void FunctionVerifier::stmt(const Stmt &node, int loopDepth) {
       expectType(returnStmt->value, function_.returnType, "returned value");
     return;
   }
+  case StmtKind::Raise:
+    return;
   }
   fail(span, "unknown statement kind " + std::to_string(static_cast<int>(node.kind)));
 }
@@ -552,7 +561,7 @@ bool FunctionVerifier::blockAlwaysReturns(const Block &body) const {
   for (const Stmt *statement : body) {
     if (!statement)
       continue;
-    if (statement->is<ReturnStmt>())
+    if (statement->is<ReturnStmt>() || statement->is<RaiseStmt>())
       return true;
     if (auto *ifStmt = statement->as<IfStmt>())
       if (blockAlwaysReturns(ifStmt->thenBody) && blockAlwaysReturns(ifStmt->elseBody))

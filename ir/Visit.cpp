@@ -75,14 +75,21 @@ void forEachChildSlot(Expr &expr, const std::function<void(Expr *&)> &visit) {
     return;
   case ExprKind::ListRepeat: {
     auto &repeat = static_cast<ListRepeatExpr &>(expr);
+    if (repeat.countFirst)
+      visitIfPresent(repeat.count, visit);
     visitIfPresent(repeat.list, visit);
-    return visitIfPresent(repeat.count, visit);
+    if (!repeat.countFirst)
+      visitIfPresent(repeat.count, visit);
+    return;
   }
   case ExprKind::Comprehension: {
     auto &comprehension = static_cast<ComprehensionExpr &>(expr);
-    visitIfPresent(comprehension.start, visit);
-    for (Generator &generator : comprehension.generators) {
+    // The first iterable is evaluated when the generator is made, before sum()'s start.
+    for (size_t level = 0; level < comprehension.generators.size(); ++level) {
+      Generator &generator = comprehension.generators[level];
       forEachSpaceSlot(generator.space, visit);
+      if (level == 0)
+        visitIfPresent(comprehension.start, visit);
       for (Expr *&condition : generator.conditions)
         visitIfPresent(condition, visit);
     }
@@ -121,6 +128,8 @@ void forEachStmtExprSlot(Stmt &stmt, const std::function<void(Expr *&)> &visit) 
     return;
   case StmtKind::Return:
     return visitIfPresent(static_cast<ReturnStmt &>(stmt).value, visit);
+  case StmtKind::Raise:
+    return;
   }
 }
 

@@ -43,6 +43,20 @@ std::vector<ErrorKind> errorsOfBinary(const BinaryExpr &binary) {
       errors.push_back(E::Overflow);
     return errors;
   }
+  case BinaryOp::BitAnd:
+  case BinaryOp::BitOr:
+  case BinaryOp::BitXor: return {};
+  case BinaryOp::LShift:
+  case BinaryOp::RShift: {
+    // A negative count raises ValueError; only a left shift can leave 64 bits.
+    auto *count = binary.rhs ? binary.rhs->as<ConstantExpr>() : nullptr;
+    std::vector<E> errors;
+    if (!count || count->intValue < 0)
+      errors.push_back(E::Value);
+    if (binary.op == BinaryOp::LShift)
+      errors.push_back(E::Overflow);
+    return errors;
+  }
   case BinaryOp::Pow: {
     if (isInt)
       return {E::Value, E::Overflow};
@@ -156,6 +170,8 @@ std::vector<ErrorKind> errorsOfStmt(const Stmt &stmt) {
     errors.push_back(ErrorKind::Index);
   if (stmt.is<AppendStmt>())
     errors.push_back(ErrorKind::Memory);
+  if (auto *raise = stmt.as<RaiseStmt>())
+    errors.push_back(raise->error);
   if (auto *forStmt = stmt.as<ForStmt>())
     addSpaceErrors(forStmt->space, errors);
   return errors;

@@ -103,9 +103,10 @@ void LoopAnalyzer::collectBody(const Block &body, BodyFacts &facts, int depth) c
       facts.hasEarlyExit = true;
       facts.earlyExitWord = facts.earlyExitWord.empty() ? "break" : facts.earlyExitWord;
     }
-    if (statement->is<ReturnStmt>()) {
+    if (statement->is<ReturnStmt>() || statement->is<RaiseStmt>()) {
       facts.hasEarlyExit = true;
-      facts.earlyExitWord = facts.earlyExitWord.empty() ? "return" : facts.earlyExitWord;
+      facts.earlyExitWord = facts.earlyExitWord.empty() ? (statement->is<RaiseStmt>() ? "raise" : "return")
+                                                        : facts.earlyExitWord;
     }
     if (statement->is<ForStmt>() || statement->is<WhileStmt>())
       facts.hasInnerLoop = true;

@@ -16,7 +16,7 @@ if sys.version_info[:2] != (3, 11):
 # The exceptions a compiled kernel can raise (kernel_abi.h); anything else CPython raises means
 # the input is outside the dialect's domain, and the input is skipped.
 KERNEL_ERRORS = frozenset({"ZeroDivisionError", "IndexError", "ValueError", "OverflowError",
-                           "MemoryError", "RecursionError"})
+                           "MemoryError", "RecursionError", "AssertionError"})
 
 INT64_MIN = -(2 ** 63)
 INT64_MAX = 2 ** 63 - 1

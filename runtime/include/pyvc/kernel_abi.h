@@ -55,6 +55,7 @@ enum {
   PYVC_OVERFLOW_ERROR = 4,
   PYVC_MEMORY_ERROR = 5,
   PYVC_RECURSION_ERROR = 6,
+  PYVC_ASSERTION_ERROR = 7,
 };
 
 /* The Python exception class name for a status ("ZeroDivisionError"), or NULL for PYVC_OK and
@@ -67,6 +68,7 @@ static inline const char *pyvc_status_name(pyvc_status status) {
   case PYVC_OVERFLOW_ERROR: return "OverflowError";
   case PYVC_MEMORY_ERROR: return "MemoryError";
   case PYVC_RECURSION_ERROR: return "RecursionError";
+  case PYVC_ASSERTION_ERROR: return "AssertionError";
   default: return 0;
   }
 }

@@ -9,7 +9,7 @@
     pyvc.load("rules.so", trusted_keys="/etc/pyvc-agent/trusted-keys")  # only if signed (pyvc sign)
 
 Kernel errors raise the exception CPython would raise (ZeroDivisionError, IndexError, ValueError,
-OverflowError, MemoryError, RecursionError) with the kernel's message.
+OverflowError, MemoryError, RecursionError, AssertionError) with the kernel's message.
 """
 
 from ._elf import ManifestError

@@ -18,6 +18,7 @@ STATUS_EXCEPTIONS = {
     4: OverflowError,
     5: MemoryError,
     6: RecursionError,
+    7: AssertionError,
 }
 
 

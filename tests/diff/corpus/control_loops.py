@@ -159,3 +159,80 @@ def while_float_halving(x: float) -> int:
         v = v / 2.0
         steps += 1
     return steps
+
+
+def find_index_for_else(xs: list[float], t: float) -> int:
+    for i, x in enumerate(xs):
+        if x > t:
+            found = i
+            break
+    else:
+        found = -1
+    return found
+
+
+def first_divisor_while_else(n: int) -> int:
+    d = 2
+    m = n % 10000
+    while d * d <= m:
+        if m % d == 0:
+            break
+        d += 1
+    else:
+        d = 0
+    return d
+
+
+def nested_loop_else(xs: list[int], ys: list[int]) -> int:
+    hits = 0
+    for x in xs:
+        for y in ys:
+            if x == y:
+                break
+        else:
+            hits += 1
+            continue
+        hits += 100
+    return hits
+
+
+def else_raises_after_loop(xs: list[int], k: int) -> int:
+    total = 0
+    for x in xs:
+        if x < 0:
+            break
+        total += x
+    else:
+        total += 10 // k
+    return total
+
+
+def checked_mean(xs: list[float]) -> float:
+    assert len(xs) > 0, "mean of no readings"
+    total = 0.0
+    for x in xs:
+        assert x == x, "NaN reading"
+        total += x
+    return total / len(xs)
+
+
+def assert_without_message(n: int) -> int:
+    assert n % 7 != 3
+    return n % 7
+
+
+def raise_on_limit(x: float, limit: float) -> float:
+    if x > limit:
+        raise ValueError("reading above the limit")
+    if x < -limit:
+        raise OverflowError
+    return x
+
+
+def raise_in_loop(xs: list[int]) -> int:
+    for i, x in enumerate(xs):
+        if x < 0:
+            raise IndexError("negative value")
+        if x == 0:
+            return i
+    raise ZeroDivisionError("no zero found")

@@ -46,3 +46,32 @@ def append_from_literal(a: int, b: int) -> list[int]:
     out.append(b)
     out.append(a - b)
     return out
+
+
+def list_of_range(n: int) -> list[int]:
+    return list(range(n % 50, -3, -2))
+
+
+def list_copy_then_store(xs: list[float]) -> list[float]:
+    ys = list(xs)
+    if len(ys) > 0:
+        ys[-1] = 0.5
+    return ys
+
+
+def list_of_generator(xs: list[int], k: int) -> list[int]:
+    return list(10 // k + x for x in xs if x > 0)
+
+
+def list_empty_then_append(n: int) -> list[float]:
+    out = list()
+    for i in range(n % 20):
+        out.append(i / 3)
+    return out
+
+
+def copy_method_then_append(xs: list[int], v: int) -> list[int]:
+    ys = xs.copy()
+    ys.append(v)
+    ys[0] = ys[-1] * 2
+    return ys

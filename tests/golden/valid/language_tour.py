@@ -176,3 +176,46 @@ def pass_and_ellipsis(x: float) -> float:
 
 if __name__ == "__main__":  # warning[W0201] 1: `if __name__ == "__main__":` block is not compiled
     print(swap_sum(1, 2))
+
+
+MASK = 0xF0 | 0x0F
+SHIFTED = 1 << 10 >> 2
+
+
+def bit_fiddling(status: int, flags: bool, other: bool) -> int:
+    "A string statement is a docstring or a comment, anywhere."
+    low = status & MASK ^ ~status
+    low |= SHIFTED
+    low <<= 1
+    low >>= 2
+    both = flags & other | (flags ^ other)
+    return low + both
+
+
+def loops_with_else(xs: list[float], t: float) -> int:
+    for i, x in enumerate(xs):
+        if x > t:
+            found = i
+            break
+    else:
+        found = -1
+    n = 0
+    while n < 3:
+        n += 1
+    else:
+        "the loop ended without break"
+        n += 10
+    return found + n
+
+
+def checked(xs: list[float]) -> list[float]:
+    assert len(xs) > 0, "no readings"
+    assert xs[0] == xs[0]
+    if xs[0] < 0.0:
+        raise ValueError("negative first reading")
+    ys = list(xs)
+    ys.append(pow(xs[0], 2.0))
+    zs = list()
+    for k in list(range(len(ys))):
+        zs.append(ys[k] * 2.0)
+    return zs
