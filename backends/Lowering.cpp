@@ -282,6 +282,8 @@ std::unique_ptr<llvm::Module> lowerModule(const ir::Module &module, llvm::LLVMCo
   emitEntryPoints(lowering);
   lowering.debugBuilder.finalize();
   linkSupportLibrary(*result, target);
+  if (options.strictFp)
+    keepPowCallsExact(*result);
   assert(!llvm::verifyModule(*result, &llvm::errs()) && "lowering produced an invalid module");
   return result;
 }

@@ -16,7 +16,9 @@ class TargetMachine;
 namespace pyvc::backends {
 
 struct LoweringOptions {
-  bool strictFp = false; // informational: the IR already carries ReductionOrder per reduction
+  // --strict-fp: libm's pow keeps CPython's bits (keepPowCallsExact); the IR already carries
+  // ReductionOrder per reduction.
+  bool strictFp = false;
   int optLevel = 2;      // 0..3; lowering may emit simpler code at 0
 };
 

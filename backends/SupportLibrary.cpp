@@ -4,6 +4,8 @@
 #include "backends/SupportLibrary.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/InstrTypes.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -73,6 +75,34 @@ void linkSupportLibrary(llvm::Module &module, llvm::TargetMachine &target) {
   for (llvm::Function &function : module)
     if (!function.isDeclaration() && function.getName().starts_with("pyvc_rt_"))
       function.setLinkage(llvm::GlobalValue::InternalLinkage);
+}
+
+void keepPowCallsExact(llvm::Module &module) {
+  // The support library is built with -fno-math-errno, so its pow calls are llvm.pow.f64
+  // intrinsics, which LLVM simplifies freely: each becomes a call of libm's pow itself.
+  llvm::Function *intrinsic = module.getFunction("llvm.pow.f64");
+  llvm::Type *doubleType = llvm::Type::getDoubleTy(module.getContext());
+  llvm::FunctionCallee libmPow =
+      module.getOrInsertFunction("pow", llvm::FunctionType::get(doubleType, {doubleType, doubleType}, false));
+  std::vector<llvm::CallInst *> calls;
+  if (intrinsic)
+    for (llvm::User *user : intrinsic->users())
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(user))
+        calls.push_back(call);
+  for (llvm::CallInst *call : calls) {
+    llvm::CallInst *exact = llvm::CallInst::Create(libmPow, {call->getArgOperand(0), call->getArgOperand(1)}, "pow", call);
+    exact->setDebugLoc(call->getDebugLoc());
+    call->replaceAllUsesWith(exact);
+    call->eraseFromParent();
+  }
+  // A call marked nobuiltin is opaque to the library-call simplifier and constant folding.
+  if (auto *function = llvm::dyn_cast<llvm::Function>(libmPow.getCallee())) {
+    for (llvm::User *user : function->users())
+      if (auto *call = llvm::dyn_cast<llvm::CallBase>(user))
+        call->addFnAttr(llvm::Attribute::NoBuiltin);
+    function->setDoesNotThrow();
+    function->setOnlyAccessesInaccessibleMemory(); // errno only
+  }
 }
 
 } // namespace pyvc::backends
