@@ -14,6 +14,7 @@ import unittest
 
 import pyvc
 from pyvc import _cpu as pyvc_cpu
+from pyvc import _manifest as pyvc_manifest
 
 KERNELS = os.environ["PYVC_TEST_KERNELS"]
 KERNELS_ABI1 = os.environ["PYVC_TEST_KERNELS_ABI1"]
@@ -105,6 +106,20 @@ class ManifestTest(unittest.TestCase):
         with self.assertRaises(FileNotFoundError):
             pyvc.load(os.path.join(tempfile.gettempdir(), "pyvc-no-such-dir", "absent.so"))
 
+
+class AbiConstantsTest(unittest.TestCase):
+    """The Python package's copy of kernel_abi.h's version and symbol names."""
+
+    def test_constants_equal_kernel_abi_h(self):
+        header = os.path.join(os.path.dirname(__file__), "..", "..", "runtime", "include", "pyvc",
+                              "kernel_abi.h")
+        with open(header) as file:
+            defines = dict(re.findall(r'^#define (PYVC_\w+) "?([^"\n]*)"?$', file.read(), re.M))
+        self.assertEqual(int(defines["PYVC_ABI_VERSION"]), pyvc.ABI_VERSION)
+        self.assertEqual(defines["PYVC_SYMBOL_PREFIX"], pyvc_manifest.SYMBOL_PREFIX)
+        self.assertEqual(defines["PYVC_FREE_SUFFIX"], pyvc_manifest.FREE_SUFFIX)
+        self.assertEqual(defines["PYVC_MANIFEST_SUFFIX"], pyvc_manifest.MANIFEST_SUFFIX)
+        self.assertEqual(pyvc_manifest.free_symbol({"module": "windows"}), "pyvc_windows_free")
 
 class CpuFeatureTest(unittest.TestCase):
     """The Python loader's feature table and its reading of /proc/cpuinfo."""
