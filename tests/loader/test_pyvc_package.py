@@ -14,7 +14,7 @@ import unittest
 
 import pyvc
 from pyvc import _cpu as pyvc_cpu
-from pyvc import _manifest as pyvc_manifest
+from pyvc import _manifest as abi_names
 
 KERNELS = os.environ["PYVC_TEST_KERNELS"]
 KERNELS_ABI1 = os.environ["PYVC_TEST_KERNELS_ABI1"]
@@ -46,7 +46,7 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(manifest["target"]["triple"], "aarch64-unknown-linux-gnu")
 
     def test_refuses_library_without_manifest(self):
-        with self.assertRaisesRegex(pyvc.ManifestError, "no .pyvc_manifest section"):
+        with self.assertRaisesRegex(pyvc.ManifestError, "no .abi_names section"):
             pyvc.read_manifest(NO_MANIFEST)
 
     def test_refuses_old_abi_version_and_says_to_recompile(self):
@@ -116,10 +116,10 @@ class AbiConstantsTest(unittest.TestCase):
         with open(header) as file:
             defines = dict(re.findall(r'^#define (PYVC_\w+) "?([^"\n]*)"?$', file.read(), re.M))
         self.assertEqual(int(defines["PYVC_ABI_VERSION"]), pyvc.ABI_VERSION)
-        self.assertEqual(defines["PYVC_SYMBOL_PREFIX"], pyvc_manifest.SYMBOL_PREFIX)
-        self.assertEqual(defines["PYVC_FREE_SUFFIX"], pyvc_manifest.FREE_SUFFIX)
-        self.assertEqual(defines["PYVC_MANIFEST_SUFFIX"], pyvc_manifest.MANIFEST_SUFFIX)
-        self.assertEqual(pyvc_manifest.free_symbol({"module": "windows"}), "pyvc_windows_free")
+        self.assertEqual(defines["PYVC_SYMBOL_PREFIX"], abi_names.SYMBOL_PREFIX)
+        self.assertEqual(defines["PYVC_FREE_SUFFIX"], abi_names.FREE_SUFFIX)
+        self.assertEqual(defines["PYVC_MANIFEST_SUFFIX"], abi_names.MANIFEST_SUFFIX)
+        self.assertEqual(abi_names.free_symbol({"module": "windows"}), "pyvc_windows_free")
 
 class CpuFeatureTest(unittest.TestCase):
     """The Python loader's feature table and its reading of /proc/cpuinfo."""
