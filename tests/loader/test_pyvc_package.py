@@ -46,7 +46,7 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(manifest["target"]["triple"], "aarch64-unknown-linux-gnu")
 
     def test_refuses_library_without_manifest(self):
-        with self.assertRaisesRegex(pyvc.ManifestError, "no .abi_names section"):
+        with self.assertRaisesRegex(pyvc.ManifestError, "no .pyvc_manifest section"):
             pyvc.read_manifest(NO_MANIFEST)
 
     def test_refuses_old_abi_version_and_says_to_recompile(self):
