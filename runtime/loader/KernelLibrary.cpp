@@ -56,13 +56,15 @@ Result<std::unique_ptr<KernelLibrary>> KernelLibrary::load(const std::string &na
     return makeError(name + ": compiled for " + manifest.target.triple + " (" +
                      manifest.target.name + "), but this machine is " + hostArchitecture());
   // Before dlopen: a library's constructors could already use the instructions.
-  if (std::vector<std::string> missing = missingCpuFeatures(manifest.target.features); !missing.empty()) {
+  std::vector<std::string> missing = missingCpuFeatures(manifest.target.features);
+  if (!missing.empty()) {
     std::string names;
     for (const std::string &feature : missing)
       names += (names.empty() ? "" : ", ") + feature;
-    return makeError(name + ": compiled for " + manifest.target.name + " (cpu " + manifest.target.cpu +
-                     "), needs CPU feature" + (missing.size() > 1 ? "s " : " ") + names +
-                     " that this " + hostArchitecture() +
+    return makeError(name + ": compiled for " + manifest.target.name + " (cpu " +
+                     manifest.target.cpu + "), needs CPU feature" +
+                     (missing.size() > 1 ? "s " : " ") + names + " that this " +
+                     hostArchitecture() +
                      " CPU lacks; compile it for an older target or with --target host here");
   }
 
