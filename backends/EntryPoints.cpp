@@ -1,8 +1,9 @@
-// The exported C ABI of kernel_abi.h: pyvc_fn_<name> (converts C arguments and results to the
-// internal convention and back), pyvc_batch_<name> (a loop over arrays of arguments that stops
-// at the first error) and pyvc_free.
+// The exported C ABI of kernel_abi.h: pyvc_<module>_fn_<name> (converts C arguments and results
+// to the internal convention and back), pyvc_<module>_batch_<name> (a loop over arrays of
+// arguments that stops at the first error) and pyvc_<module>_free.
 #include "backends/ModuleLowering.h"
 #include "ir/analysis/Classification.h"
+#include "pyvc/kernel_symbols.h"
 
 #include "llvm/IR/MDBuilder.h"
 
@@ -73,7 +74,7 @@ void EntryPointBuilder::emitFunction() {
   size_t resultPointers = listResult ? 2 : scalarResults().size();
   parameters.insert(parameters.end(), resultPointers, pointer);
   parameters.push_back(pointer); // const char **message
-  llvm::Function *exported = createExported("pyvc_fn_" + function_.name, parameters);
+  llvm::Function *exported = createExported(abi::functionSymbol(lowering_.options.moduleName, function_.name), parameters);
 
   std::vector<llvm::Value *> arguments;
   auto argument = exported->arg_begin();
@@ -126,7 +127,7 @@ void EntryPointBuilder::emitBatch() {
   parameters.insert(parameters.end(), results.size(), pointer);
   parameters.push_back(pointer); // int64_t *error_index
   parameters.push_back(pointer); // const char **message
-  llvm::Function *exported = createExported("pyvc_batch_" + function_.name, parameters);
+  llvm::Function *exported = createExported(abi::batchSymbol(lowering_.options.moduleName, function_.name), parameters);
   for (unsigned index = 0; index < function_.parameters.size(); ++index)
     exported->addParamAttr(index, llvm::Attribute::ReadOnly);
 
@@ -198,11 +199,12 @@ void emitEntryPoints(ModuleLowering &lowering) {
       builder.emitBatch();
   }
 
-  // void pyvc_free(void *data): list results are released by the library that made them.
+  // void pyvc_<module>_free(void *data): list results are released by the library that made them.
   llvm::LLVMContext &context = lowering.context;
   llvm::Type *pointer = llvm::PointerType::get(context, 0);
   auto *freeType = llvm::FunctionType::get(llvm::Type::getVoidTy(context), {pointer}, false);
-  auto *release = llvm::Function::Create(freeType, llvm::GlobalValue::ExternalLinkage, "pyvc_free", lowering.module);
+  auto *release = llvm::Function::Create(freeType, llvm::GlobalValue::ExternalLinkage,
+                                         abi::freeSymbol(lowering.options.moduleName), lowering.module);
   release->addFnAttr(llvm::Attribute::NoUnwind);
   llvm::DISubprogram *subprogram = lowering.makeSubprogram(release, 0);
   llvm::IRBuilder<> builder(llvm::BasicBlock::Create(context, "entry", release));

@@ -6,6 +6,7 @@
 #include "ir/IR.h"
 
 #include <memory>
+#include <string>
 
 namespace llvm {
 class LLVMContext;
@@ -16,6 +17,7 @@ class TargetMachine;
 namespace pyvc::backends {
 
 struct LoweringOptions {
+  std::string moduleName = "kernels"; // the <module> of every exported symbol (kernel_abi.h)
   // --strict-fp: libm's pow keeps CPython's bits (keepPowCallsExact); the IR already carries
   // ReductionOrder per reduction.
   bool strictFp = false;
@@ -23,10 +25,10 @@ struct LoweringOptions {
 };
 
 // Lowers a verified module to LLVM IR for `target` (the module gets its triple and data layout),
-// exporting exactly the symbols of kernel_abi.h: pyvc_fn_<name> for every function,
-// pyvc_batch_<name> for every function whose parameters and result are all scalars (or a tuple
-// of scalars), and pyvc_free. Internal helpers have internal linkage. The compiler adds the
-// manifest global itself and runs the optimisation pipeline and codegen.
+// exporting exactly the symbols of kernel_abi.h: pyvc_<module>_fn_<name> for every function,
+// pyvc_<module>_batch_<name> for every function whose parameters and result are all scalars (or
+// a tuple of scalars), and pyvc_<module>_free. Internal helpers have internal linkage. The
+// compiler adds the manifest global itself and runs the optimisation pipeline and codegen.
 // Supported targets: x86-64 and aarch64 (the support library is embedded for those two).
 std::unique_ptr<llvm::Module> lowerModule(const ir::Module &module, llvm::LLVMContext &context,
                                           llvm::TargetMachine &target, const LoweringOptions &options);

@@ -62,7 +62,8 @@ private:
 
 // Declares the implementation of every function (filling `implementations` and `recursive`).
 void declareImplementations(ModuleLowering &lowering);
-// Emits the exported pyvc_fn_/pyvc_batch_ entry points and pyvc_free (EntryPoints.cpp).
+// Emits the exported entry points pyvc_<module>_fn_/_batch_<name> and pyvc_<module>_free
+// (EntryPoints.cpp).
 void emitEntryPoints(ModuleLowering &lowering);
 
 } // namespace pyvc::backends

@@ -14,8 +14,9 @@
 #   SIGN_KEY   after each compile, `pyvc sign a.so --key KEY` writes a.so.sig next to it
 #
 # NAME's properties PYVC_LIBRARIES, PYVC_HEADERS and PYVC_SIGNATURES list the files, for
-# install(FILES) or packaging. The files' exported symbols are pyvc_fn_<function>: two sources of
-# one program must not define the same function name.
+# install(FILES) or packaging. A file's exported symbols carry its module name, the file's name
+# (a.py: pyvc_a_fn_<function>, pyvc_a_free), so two files may define the same function name;
+# two files of one program must not have the same name.
 # Modelled on Halide's add_halide_library; needs PYVC_EXECUTABLE (set by pyvcConfig.cmake).
 include_guard(GLOBAL)
 

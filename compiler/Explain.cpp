@@ -5,6 +5,7 @@
 #include "ir/Printer.h"
 #include "ir/analysis/Classification.h"
 #include "ir/analysis/Vectorizability.h"
+#include "pyvc/kernel_symbols.h"
 
 #include <map>
 
@@ -75,7 +76,7 @@ std::string explainModule(const CompilationState &state) {
     for (ir::ErrorKind error : function.possibleErrors)
       errors += (errors.empty() ? "" : ", ") + std::string(ir::errorKindName(error));
     bool batch = ir::hasBatchVariant(function);
-    std::string batchSymbol = std::string("pyvc_batch_") + function.name;
+    std::string batchSymbol = abi::batchSymbol(moduleNameFor(state.options), function.name);
     std::string batchPassed;
     auto byLine = remarksByLine(state.remarks, batch ? batchSymbol : std::string(), batchPassed);
     text += "\n" + signature(function) + "    (line " + std::to_string(function.span.line) + ")\n";

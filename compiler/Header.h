@@ -9,6 +9,7 @@
 
 namespace pyvc::compiler {
 
-std::string emitHeader(const ir::Module &module);
+// `moduleName` prefixes every symbol, as in the library (kernel_abi.h).
+std::string emitHeader(const ir::Module &module, const std::string &moduleName);
 
 } // namespace pyvc::compiler

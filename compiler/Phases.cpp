@@ -102,6 +102,7 @@ bool lowerToLlvm(CompilationState &state) {
   backends::LoweringOptions options;
   options.strictFp = state.options.strictFp;
   options.optLevel = state.options.optLevel;
+  options.moduleName = moduleNameFor(state.options);
   state.llvmModule = backends::lowerModule(*state.module, state.context, *state.machine, options);
   if (!state.llvmModule)
     return state.fail(ExitInternal, "internal compiler error: lowering to LLVM IR failed");
@@ -120,11 +121,12 @@ bool lowerToLlvm(CompilationState &state) {
 }
 
 bool addManifest(CompilationState &state) {
-  ManifestInputs inputs{state.target, state.options.optLevel, state.options.strictFp,
-                        state.options.sourcePath, sha256Hex(state.sourceText)};
+  ManifestInputs inputs{moduleNameFor(state.options), state.target, enabledCpuFeatures(*state.machine),
+                        state.options.optLevel, state.options.strictFp, state.options.sourcePath,
+                        sha256Hex(state.sourceText)};
   state.manifest = buildManifest(*state.module, inputs);
   if (state.llvmModule)
-    embedManifest(*state.llvmModule, state.manifest);
+    embedManifest(*state.llvmModule, inputs.moduleName, state.manifest);
   return true;
 }
 

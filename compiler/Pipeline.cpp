@@ -33,11 +33,13 @@ bool runBackHalf(CompilationState &state) {
     return true;
   }
   if (emit == EmitKind::Header) {
-    state.outcome.output = emitHeader(*state.module);
+    state.outcome.output = emitHeader(*state.module, moduleNameFor(state.options));
     return true;
   }
+  // The manifest names the target and its CPU features: the same document the library embeds.
   if (emit == EmitKind::Manifest) {
-    addManifest(state);
+    if (!timed(state, "target", selectTarget) || !timed(state, "manifest", addManifest))
+      return false;
     state.outcome.output = state.manifest;
     return true;
   }

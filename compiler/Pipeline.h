@@ -30,6 +30,7 @@ struct CompileOptions {
   bool jsonDiagnostics = false;
   bool color = false;
   std::string soname = "kernels.so"; // DT_SONAME of the library (EmitKind::So)
+  std::string moduleName;            // prefixes the exported symbols; empty: from sourcePath
 };
 
 enum ExitStatus : int { ExitOk = 0, ExitSourceErrors = 1, ExitUsage = 2, ExitInternal = 3 };

@@ -3,6 +3,7 @@
 #include "compiler/Targets.h"
 
 #include <llvm/ADT/StringMap.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Support/CodeGen.h>
 #include <llvm/Target/TargetMachine.h>
@@ -70,6 +71,25 @@ Result<TargetDescription> findTarget(const std::string &name) {
   for (const std::string &candidate : targetNames())
     known += (known.empty() ? "" : ", ") + candidate;
   return makeError("unknown target `" + name + "` (known: " + known + ")");
+}
+
+std::vector<std::string> enabledCpuFeatures(const llvm::TargetMachine &machine) {
+  std::vector<const char *> candidates;
+  if (machine.getTargetTriple().getArch() == llvm::Triple::x86_64) {
+#define PYVC_X86_FEATURE(name, leaf, subleaf, reg, bit, state, flag) candidates.push_back(name);
+#include "pyvc/cpu_features.def"
+  } else if (machine.getTargetTriple().getArch() == llvm::Triple::aarch64) {
+#define PYVC_AARCH64_FEATURE(name, word, bit, flag) candidates.push_back(name);
+#include "pyvc/cpu_features.def"
+  }
+  // The subtarget holds the features after LLVM expanded the CPU and the feature string, with
+  // what each feature implies (x86-64-v3 -> avx2 -> avx -> sse4.2 ...).
+  const llvm::MCSubtargetInfo &subtarget = *machine.getMCSubtargetInfo();
+  std::vector<std::string> enabled;
+  for (const char *name : candidates)
+    if (subtarget.checkFeatures(std::string("+") + name))
+      enabled.push_back(name);
+  return enabled;
 }
 
 void initializeTargets() {

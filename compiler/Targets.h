@@ -28,6 +28,10 @@ Result<TargetDescription> findTarget(const std::string &name);
 // Registers the X86 and AArch64 backends with LLVM, once per process.
 void initializeTargets();
 
+// The CPU features of pyvc/cpu_features.def that `machine` has enabled (its CPU's own and those
+// its feature string adds), in the table's order: what the manifest says the code needs.
+std::vector<std::string> enabledCpuFeatures(const llvm::TargetMachine &machine);
+
 // A TargetMachine for `target`: PIC, no FP contraction, at the given -O level (0..3).
 Result<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetDescription &target,
                                                                  int optLevel);

@@ -111,17 +111,17 @@ struct References {
 
 Kernels loadKernels(void *library) {
   Kernels k;
-  k.sum_gt = symbol<std::remove_pointer_t<decltype(k.sum_gt)>>(library, "pyvc_fn_sum_gt");
-  k.mean = symbol<std::remove_pointer_t<decltype(k.mean)>>(library, "pyvc_fn_mean");
-  k.variance = symbol<std::remove_pointer_t<decltype(k.variance)>>(library, "pyvc_fn_variance");
-  k.rms = symbol<std::remove_pointer_t<decltype(k.rms)>>(library, "pyvc_fn_rms");
-  k.dot = symbol<std::remove_pointer_t<decltype(k.dot)>>(library, "pyvc_fn_dot");
-  k.clamp = symbol<std::remove_pointer_t<decltype(k.clamp)>>(library, "pyvc_fn_clamp");
+  k.sum_gt = symbol<std::remove_pointer_t<decltype(k.sum_gt)>>(library, "pyvc_kernels_fn_sum_gt");
+  k.mean = symbol<std::remove_pointer_t<decltype(k.mean)>>(library, "pyvc_kernels_fn_mean");
+  k.variance = symbol<std::remove_pointer_t<decltype(k.variance)>>(library, "pyvc_kernels_fn_variance");
+  k.rms = symbol<std::remove_pointer_t<decltype(k.rms)>>(library, "pyvc_kernels_fn_rms");
+  k.dot = symbol<std::remove_pointer_t<decltype(k.dot)>>(library, "pyvc_kernels_fn_dot");
+  k.clamp = symbol<std::remove_pointer_t<decltype(k.clamp)>>(library, "pyvc_kernels_fn_clamp");
   k.zero_crossings =
-      symbol<std::remove_pointer_t<decltype(k.zero_crossings)>>(library, "pyvc_fn_zero_crossings");
-  k.histogram = symbol<std::remove_pointer_t<decltype(k.histogram)>>(library, "pyvc_fn_histogram");
-  k.ewma = symbol<std::remove_pointer_t<decltype(k.ewma)>>(library, "pyvc_fn_ewma");
-  k.release = symbol<void(void *)>(library, "pyvc_free");
+      symbol<std::remove_pointer_t<decltype(k.zero_crossings)>>(library, "pyvc_kernels_fn_zero_crossings");
+  k.histogram = symbol<std::remove_pointer_t<decltype(k.histogram)>>(library, "pyvc_kernels_fn_histogram");
+  k.ewma = symbol<std::remove_pointer_t<decltype(k.ewma)>>(library, "pyvc_kernels_fn_ewma");
+  k.release = symbol<void(void *)>(library, "pyvc_kernels_free");
   return k;
 }
 

@@ -27,29 +27,29 @@ void reportWindow(const std::string &label, const Window &xs) {
   auto length = static_cast<int64_t>(xs.size());
   double real = 0;
   int64_t count = 0;
-  pyvc_status status = pyvc_fn_mean(data, length, &real, nullptr);
+  pyvc_status status = pyvc_stats_fn_mean(data, length, &real, nullptr);
   if (!reportError(label + " mean", status))
     std::printf("%s mean: %.17g\n", label.c_str(), real);
-  status = pyvc_fn_stddev(data, length, &real, nullptr);
+  status = pyvc_stats_fn_stddev(data, length, &real, nullptr);
   if (!reportError(label + " stddev", status))
     std::printf("%s stddev: %.17g\n", label.c_str(), real);
-  status = pyvc_fn_count_above(data, length, 21.0, &count, nullptr);
+  status = pyvc_stats_fn_count_above(data, length, 21.0, &count, nullptr);
   if (!reportError(label + " count_above", status))
     std::printf("%s count_above: %" PRId64 "\n", label.c_str(), count);
-  status = pyvc_fn_zero_crossings(data, length, &count, nullptr);
+  status = pyvc_smoothing_fn_zero_crossings(data, length, &count, nullptr);
   if (!reportError(label + " zero_crossings", status))
     std::printf("%s zero_crossings: %" PRId64 "\n", label.c_str(), count);
 
-  // A list result belongs to the library that made it: released with its pyvc_free.
+  // A list result belongs to the library that made it: released with its pyvc_smoothing_free.
   double *smoothed = nullptr;
   int64_t smoothedLength = 0;
-  status = pyvc_fn_smooth(data, length, 0.25, &smoothed, &smoothedLength, nullptr);
+  status = pyvc_smoothing_fn_smooth(data, length, 0.25, &smoothed, &smoothedLength, nullptr);
   if (!reportError(label + " smooth", status)) {
     std::printf("%s smooth:", label.c_str());
     for (int64_t i = 0; i < smoothedLength; ++i)
       std::printf(" %.17g", smoothed[i]);
     std::printf("\n");
-    pyvc_free(smoothed);
+    pyvc_smoothing_free(smoothed);
   }
 }
 

@@ -11,8 +11,8 @@ Classification classifyFunction(const Function &function);
 // Sets Function::classification on every function of the module.
 void classifyFunctions(Module &module);
 
-// True when `function` gets a pyvc_batch_ variant (kernel_abi.h): every parameter is a scalar
-// and the result is a scalar or a tuple of scalars. Its body may still use lists. The one rule
+// True when `function` gets a pyvc_<module>_batch_ variant (kernel_abi.h): every parameter is a
+// scalar and the result is a scalar or a tuple of scalars. Its body may still use lists. The one rule
 // the backend, the manifest, the header and `explain` all follow.
 bool hasBatchVariant(const Function &function);
 

@@ -14,11 +14,11 @@ namespace pyvc::loader {
 
 class FunctionSignature {
 public:
-  // pyvc_fn_f(params..., results..., const char **message) -> pyvc_status
+  // pyvc_<module>_fn_f(params..., results..., const char **message) -> pyvc_status
   static Result<std::unique_ptr<FunctionSignature>>
   forFunction(const FunctionDescription &function);
-  // pyvc_batch_f(const P *..., int64_t count, R *..., int64_t *error_index,
-  //              const char **message) -> pyvc_status
+  // pyvc_<module>_batch_f(const P *..., int64_t count, R *..., int64_t *error_index,
+  //                       const char **message) -> pyvc_status
   static Result<std::unique_ptr<FunctionSignature>> forBatch(const FunctionDescription &function);
 
   FunctionSignature(const FunctionSignature &) = delete;

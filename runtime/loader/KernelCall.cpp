@@ -1,6 +1,6 @@
 // Calling one kernel function through libffi with dynamic Values: convert the arguments, lay out
 // the result pointers kernel_abi.h asks for, call, then turn the status or the results into a
-// CallOutcome. List results are copied out and released with the library's pyvc_free.
+// CallOutcome. List results are copied out and released with the library's pyvc_<module>_free.
 #include "loader/ArgumentConversion.h"
 #include "loader/KernelLibrary.h"
 

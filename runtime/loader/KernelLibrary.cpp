@@ -1,10 +1,13 @@
-// Loading a kernel library: manifest first (read from the file, no code runs), architecture
-// check, dlopen, then every symbol resolved and every libffi interface prepared up front so that
-// a missing symbol is a load error rather than a failure in the middle of the data path.
+// Loading a kernel library: manifest first (read from the file, no code runs), architecture and
+// CPU feature checks, dlopen, then every symbol resolved and every libffi interface prepared up
+// front so that a missing symbol is a load error rather than a failure in the middle of the data
+// path.
 #include "loader/KernelLibrary.h"
 
+#include "loader/CpuFeatures.h"
 #include "loader/ManifestReader.h"
 #include "pyvc/kernel_abi.h"
+#include "pyvc/kernel_symbols.h"
 
 #include <dlfcn.h>
 
@@ -52,6 +55,18 @@ Result<std::unique_ptr<KernelLibrary>> KernelLibrary::load(const std::string &na
   if (libraryArchitecture != hostArchitecture())
     return makeError(name + ": compiled for " + manifest.target.triple + " (" +
                      manifest.target.name + "), but this machine is " + hostArchitecture());
+  // Before dlopen: a library's constructors could already use the instructions.
+  std::vector<std::string> missing = missingCpuFeatures(manifest.target.features);
+  if (!missing.empty()) {
+    std::string names;
+    for (const std::string &feature : missing)
+      names += (names.empty() ? "" : ", ") + feature;
+    return makeError(name + ": compiled for " + manifest.target.name + " (cpu " +
+                     manifest.target.cpu + "), needs CPU feature" +
+                     (missing.size() > 1 ? "s " : " ") + names + " that this " +
+                     hostArchitecture() +
+                     " CPU lacks; compile it for an older target or with --target host here");
+  }
 
   std::unique_ptr<KernelLibrary> library(new KernelLibrary());
   library->path_ = name;
@@ -78,15 +93,17 @@ Result<std::unique_ptr<KernelLibrary>> KernelLibrary::load(const std::string &na
 Result<void> KernelLibrary::resolveFunctions() {
   // The exported copy of the manifest must be the section we parsed: a library whose two copies
   // disagree was not produced by a conforming compiler, and we would call it by the wrong types.
-  const char *exported = static_cast<const char *>(dlsym(handle_, "pyvc_manifest"));
+  std::string manifestSymbol = abi::manifestSymbol(manifest_.module);
+  const char *exported = static_cast<const char *>(dlsym(handle_, manifestSymbol.c_str()));
   if (!exported)
-    return makeError(path_ + ": does not export pyvc_manifest");
+    return makeError(path_ + ": does not export " + manifestSymbol);
   if (std::string_view(exported) != manifest_.json)
-    return makeError(path_ + ": the exported pyvc_manifest differs from the " +
+    return makeError(path_ + ": the exported " + manifestSymbol + " differs from the " +
                      std::string(PYVC_MANIFEST_SECTION) + " section");
-  free_ = symbolAs<void (*)(void *)>(handle_, "pyvc_free");
+  std::string freeSymbol = abi::freeSymbol(manifest_.module);
+  free_ = symbolAs<void (*)(void *)>(handle_, freeSymbol);
   if (!free_)
-    return makeError(path_ + ": does not export pyvc_free");
+    return makeError(path_ + ": does not export " + freeSymbol);
 
   for (const FunctionDescription &description : manifest_.functions) {
     std::unique_ptr<KernelFunction> function(new KernelFunction());

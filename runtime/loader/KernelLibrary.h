@@ -28,7 +28,7 @@ public:
   bool hasBatchVariant() const { return batchEntry_ != nullptr; }
 
   // Calls the function with Python-style argument conversion (ArgumentConversion.h). A list
-  // result is copied into the Value and its array released with the library's pyvc_free.
+  // result is copied into the Value and its array released with the library's pyvc_<module>_free.
   CallOutcome call(std::span<const Value> arguments) const;
 
   // Evaluates an all-scalar function over columns of equal length: one column per parameter, of
@@ -61,7 +61,8 @@ private:
 class KernelLibrary {
 public:
   // Reads the manifest from the file (no code runs), checks that its target is this machine's
-  // architecture, then dlopens the library (RTLD_NOW | RTLD_LOCAL) and resolves pyvc_free and
+  // architecture and that this CPU has every feature the manifest lists, then dlopens the
+  // library (RTLD_NOW | RTLD_LOCAL) and resolves pyvc_<module>_free, pyvc_<module>_manifest and
   // every function and batch symbol. Any failure is an Error naming the file and the reason.
   static Result<std::unique_ptr<KernelLibrary>> open(const std::string &path);
   // The same for the bytes of a library read earlier (and checked: a signature, runtime/trust),

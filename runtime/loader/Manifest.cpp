@@ -179,6 +179,14 @@ Result<TargetDescription> parseTarget(const Json &document) {
   if (!cpu)
     return cpu.error();
   target.cpu = *cpu;
+  auto features = it->find("features");
+  if (features == it->end() || !features->is_array())
+    return makeError("manifest target: missing array `features`");
+  for (const Json &feature : *features) {
+    if (!feature.is_string())
+      return makeError("manifest target: `features` must be an array of strings");
+    target.features.push_back(feature.get<std::string>());
+  }
   return target;
 }
 
@@ -286,13 +294,20 @@ Result<Manifest> parseManifest(std::string_view json) {
   Manifest manifest;
   manifest.abiVersion = version->get<int64_t>();
   if (manifest.abiVersion != PYVC_ABI_VERSION)
-    return makeError("manifest: abi_version " + std::to_string(manifest.abiVersion) +
-                     " is not supported; this loader speaks abi_version " +
+    return makeError("manifest: the library was built for kernel ABI " +
+                     std::to_string(manifest.abiVersion) + ", this loader needs ABI " +
+                     std::to_string(PYVC_ABI_VERSION) + ": recompile it with a pyvc of ABI " +
                      std::to_string(PYVC_ABI_VERSION));
   auto compiler = optionalString(document, "compiler", "", "manifest");
   if (!compiler)
     return compiler.error();
   manifest.compiler = *compiler;
+  auto module = requiredString(document, "module", "manifest");
+  if (!module)
+    return module.error();
+  if (!isIdentifier(*module))
+    return makeError("manifest: module `" + *module + "` is not a C identifier");
+  manifest.module = *module;
   auto target = parseTarget(document);
   if (!target)
     return target.error();

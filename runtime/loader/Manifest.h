@@ -74,6 +74,7 @@ struct TargetDescription {
   std::string name;   // "aarch64-cortex-a72", "x86-64"
   std::string triple; // "aarch64-unknown-linux-gnu"
   std::string cpu;
+  std::vector<std::string> features; // CPU features the code needs (pyvc/cpu_features.def)
   // The architecture part of the triple: "aarch64", "x86_64".
   std::string architecture() const;
 };
@@ -81,6 +82,7 @@ struct TargetDescription {
 struct Manifest {
   int64_t abiVersion = 0;
   std::string compiler;
+  std::string module; // the <module> of the library's exported symbols (kernel_abi.h)
   TargetDescription target;
   std::string sourcePath;
   std::string sourceSha256;

@@ -1,4 +1,4 @@
-// Batch variants (pyvc_batch_<name>: element-wise over arrays, stopping at the first error) and
+// Batch variants (pyvc_kernels_batch_<name>: element-wise over arrays, stopping at the first error) and
 // cross-target bit identity: the same FixedLanes sums and batch results computed by an aarch64
 // build run under qemu-aarch64 must equal the x86-64 ones bit for bit.
 #include "KernelTestSupport.h"
@@ -53,7 +53,7 @@ NativeLibrary *BatchKernels::library_ = nullptr;
 
 TEST_F(BatchKernels, EvaluatesEveryElement) {
   auto scaled = library_->symbol<int32_t (*)(const double *, const double *, int64_t, double *, int64_t *, const char **)>(
-      "pyvc_batch_scaled");
+      "pyvc_kernels_batch_scaled");
   ASSERT_NE(scaled, nullptr);
   std::vector<double> xs = pseudoRandomDoubles(1003, 1), as = pseudoRandomDoubles(1003, 2), out(1003);
   int64_t errorIndex = -1;
@@ -66,7 +66,7 @@ TEST_F(BatchKernels, EvaluatesEveryElement) {
 
 TEST_F(BatchKernels, StopsAtTheFirstError) {
   auto inverse = library_->symbol<int32_t (*)(const double *, int64_t, double *, int64_t *, const char **)>(
-      "pyvc_batch_inverse");
+      "pyvc_kernels_batch_inverse");
   ASSERT_NE(inverse, nullptr);
   std::vector<double> xs = {2.0, 4.0, 0.0, 8.0, 0.0}, out(5, 7.0);
   int64_t errorIndex = -1;
@@ -82,7 +82,7 @@ TEST_F(BatchKernels, StopsAtTheFirstError) {
 
 TEST_F(BatchKernels, TupleResultsAndBoolArguments) {
   auto split = library_->symbol<int32_t (*)(const double *, int64_t, int64_t *, uint8_t *, int64_t *, const char **)>(
-      "pyvc_batch_split");
+      "pyvc_kernels_batch_split");
   ASSERT_NE(split, nullptr);
   std::vector<double> xs = {2.5, -1.5, 0.0};
   std::vector<int64_t> whole(3);
@@ -91,7 +91,7 @@ TEST_F(BatchKernels, TupleResultsAndBoolArguments) {
   EXPECT_EQ(whole, (std::vector<int64_t>{2, -1, 0}));
   EXPECT_EQ(positive, (std::vector<uint8_t>{1, 0, 0}));
   auto choose = library_->symbol<int32_t (*)(const uint8_t *, const int64_t *, int64_t, int64_t *, int64_t *, const char **)>(
-      "pyvc_batch_choose");
+      "pyvc_kernels_batch_choose");
   ASSERT_NE(choose, nullptr);
   std::vector<uint8_t> conditions = {1, 0, 1};
   std::vector<int64_t> values = {5, 6, INT64_MIN}, out(3);
@@ -101,8 +101,8 @@ TEST_F(BatchKernels, TupleResultsAndBoolArguments) {
   conditions[2] = 0; // -INT64_MIN overflows
   EXPECT_EQ(choose(conditions.data(), values.data(), 3, out.data(), &errorIndex, nullptr), PYVC_OVERFLOW_ERROR);
   EXPECT_EQ(errorIndex, 2);
-  EXPECT_EQ(library_->rawSymbol("pyvc_batch_listy"), nullptr) << "list parameters get no batch variant";
-  EXPECT_NE(library_->rawSymbol("pyvc_fn_listy"), nullptr);
+  EXPECT_EQ(library_->rawSymbol("pyvc_kernels_batch_listy"), nullptr) << "list parameters get no batch variant";
+  EXPECT_NE(library_->rawSymbol("pyvc_kernels_fn_listy"), nullptr);
 }
 
 // A C program, built for aarch64, prints "name n bits" lines for the kernels on the same data.
@@ -111,9 +111,9 @@ const char *const CrossTargetDriver = R"(
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-int32_t pyvc_fn_fsum_lanes(const double *, int64_t, double *, const char **);
-int32_t pyvc_fn_sum_gt(const double *, int64_t, double, double *, const char **);
-int32_t pyvc_batch_scaled(const double *, const double *, int64_t, double *, int64_t *, const char **);
+int32_t pyvc_kernels_fn_fsum_lanes(const double *, int64_t, double *, const char **);
+int32_t pyvc_kernels_fn_sum_gt(const double *, int64_t, double, double *, const char **);
+int32_t pyvc_kernels_batch_scaled(const double *, const double *, int64_t, double *, int64_t *, const char **);
 static void fill(double *values, size_t count, uint64_t seed) {
   uint64_t state = seed;
   for (size_t i = 0; i < count; ++i) {
@@ -130,8 +130,8 @@ int main(void) {
     fill(xs, n, n + 1);
     fill(as, n, n + 2);
     double sum = 0, gt = 0, batch = 0;
-    if (pyvc_fn_fsum_lanes(xs, (int64_t)n, &sum, 0) || pyvc_fn_sum_gt(xs, (int64_t)n, 100.0, &gt, 0) ||
-        pyvc_batch_scaled(xs, as, (int64_t)n, out, 0, 0))
+    if (pyvc_kernels_fn_fsum_lanes(xs, (int64_t)n, &sum, 0) || pyvc_kernels_fn_sum_gt(xs, (int64_t)n, 100.0, &gt, 0) ||
+        pyvc_kernels_batch_scaled(xs, as, (int64_t)n, out, 0, 0))
       return 2;
     for (size_t i = 0; i < n; ++i) /* fold the batch outputs into one checksum of bits */
       batch = batch * 0.5 + out[i];
@@ -165,7 +165,7 @@ TEST(CrossTarget, FixedLaneSumsAndBatchesAreBitIdenticalOnAarch64) {
   std::unique_ptr<NativeLibrary> host = compileForHost(module, 2, "x86-64-v3");
   ASSERT_NE(host, nullptr);
   auto scaled = host->symbol<int32_t (*)(const double *, const double *, int64_t, double *, int64_t *, const char **)>(
-      "pyvc_batch_scaled");
+      "pyvc_kernels_batch_scaled");
   std::istringstream lines(output);
   std::string name;
   size_t count = 0, checked = 0;

@@ -34,30 +34,30 @@ ir::Module *Codegen::module_ = nullptr;
 
 TEST_F(Codegen, FixedLaneSumUsesNeonOnAarch64) {
   std::string assembly = emitAssembly(*module_, Aarch64, 2);
-  for (const char *function : {"pyvc_fn_fsum_lanes", "pyvc_fn_sum_gt"}) {
+  for (const char *function : {"pyvc_kernels_fn_fsum_lanes", "pyvc_kernels_fn_sum_gt"}) {
     std::string body = functionAssembly(assembly, function);
     ASSERT_FALSE(body.empty()) << function;
     EXPECT_TRUE(std::regex_search(body, std::regex(R"(fadd\s+v\d+\.2d)"))) << function << body;
   }
   // The filter of sum_gt becomes a vector compare and select, not a branch per element.
-  std::string sumGt = functionAssembly(assembly, "pyvc_fn_sum_gt");
+  std::string sumGt = functionAssembly(assembly, "pyvc_kernels_fn_sum_gt");
   EXPECT_TRUE(std::regex_search(sumGt, std::regex(R"(fcm(gt|ge|lt)\s+v\d+\.2d)"))) << sumGt;
 }
 
 TEST_F(Codegen, FixedLaneSumUsesYmmOnX86V3) {
   std::string assembly = emitAssembly(*module_, X86V3, 2);
-  std::string body = functionAssembly(assembly, "pyvc_fn_fsum_lanes");
+  std::string body = functionAssembly(assembly, "pyvc_kernels_fn_fsum_lanes");
   ASSERT_FALSE(body.empty());
   EXPECT_TRUE(std::regex_search(body, std::regex(R"(vaddpd\s+.*ymm)"))) << body;
 }
 
 TEST_F(Codegen, BatchVariantVectorizes) {
-  std::string aarch64 = functionAssembly(emitAssembly(*module_, Aarch64, 2), "pyvc_batch_scaled");
+  std::string aarch64 = functionAssembly(emitAssembly(*module_, Aarch64, 2), "pyvc_kernels_batch_scaled");
   ASSERT_FALSE(aarch64.empty());
   EXPECT_TRUE(std::regex_search(aarch64, std::regex(R"(fmul\s+v\d+\.2d)"))) << aarch64;
   EXPECT_TRUE(std::regex_search(aarch64, std::regex(R"(fadd\s+v\d+\.2d)"))) << aarch64;
   EXPECT_FALSE(std::regex_search(aarch64, std::regex(R"(fmla|fmadd)"))) << "contraction is forbidden";
-  std::string x86 = functionAssembly(emitAssembly(*module_, X86V3, 2), "pyvc_batch_scaled");
+  std::string x86 = functionAssembly(emitAssembly(*module_, X86V3, 2), "pyvc_kernels_batch_scaled");
   ASSERT_FALSE(x86.empty());
   EXPECT_TRUE(std::regex_search(x86, std::regex(R"(vmulpd\s+.*ymm)"))) << x86;
   EXPECT_FALSE(std::regex_search(x86, std::regex(R"(vfmadd)"))) << "contraction is forbidden";

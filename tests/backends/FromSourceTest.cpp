@@ -101,14 +101,14 @@ TEST_F(FromSource, KernelsGiveCPythonsResults) {
 
 TEST_F(FromSource, ListAndTupleResults) {
   auto clamp = library_->symbol<int32_t (*)(const double *, int64_t, double, double, double **, int64_t *, const char **)>(
-      "pyvc_fn_clamp");
+      "pyvc_kernels_fn_clamp");
   ASSERT_NE(clamp, nullptr);
   double *out = nullptr;
   int64_t length = 0;
   ASSERT_EQ(clamp(data(), size(), -1.0, 1.0, &out, &length, nullptr), PYVC_OK);
   EXPECT_EQ(std::vector<double>(out, out + length), (std::vector<double>{0.25, -1.0, 1.0, 0.75, -0.125, 1.0}));
-  library_->symbol<void (*)(void *)>("pyvc_free")(out);
-  auto stats = library_->symbol<int32_t (*)(const double *, int64_t, double *, double *, const char **)>("pyvc_fn_stats");
+  library_->symbol<void (*)(void *)>("pyvc_kernels_free")(out);
+  auto stats = library_->symbol<int32_t (*)(const double *, int64_t, double *, double *, const char **)>("pyvc_kernels_fn_stats");
   ASSERT_NE(stats, nullptr);
   double low = 0, high = 0;
   ASSERT_EQ(stats(data(), size(), &low, &high, nullptr), PYVC_OK);
@@ -126,7 +126,7 @@ double pythonMin(double a, double b) { return b < a ? b : a; }
 // around the vector width, including NaN and signed zeros.
 TEST_F(FromSource, CountedListComprehensionMatchesCPythonAtEveryLength) {
   auto clamp = library_->symbol<int32_t (*)(const double *, int64_t, double, double, double **, int64_t *, const char **)>(
-      "pyvc_fn_clamp");
+      "pyvc_kernels_fn_clamp");
   ASSERT_NE(clamp, nullptr);
   std::vector<double> xs;
   for (int i = 0; i < 41; ++i)
@@ -140,7 +140,7 @@ TEST_F(FromSource, CountedListComprehensionMatchesCPythonAtEveryLength) {
       double expected = pythonMin(pythonMax(xs[i], 0.0), 1.5);
       EXPECT_EQ(std::memcmp(&out[i], &expected, sizeof(double)), 0) << "length " << length << " index " << i;
     }
-    library_->symbol<void (*)(void *)>("pyvc_free")(out);
+    library_->symbol<void (*)(void *)>("pyvc_kernels_free")(out);
   }
 }
 
@@ -154,11 +154,11 @@ std::string functionBody(const std::string &assembly, const std::string &name) {
 
 TEST_F(FromSource, CountedListComprehensionVectorizes) {
   std::string aarch64 = functionBody(
-      emitAssembly(*module_, {"aarch64-unknown-linux-gnu", "generic", "+neon"}, 2), "pyvc_fn_clamp");
+      emitAssembly(*module_, {"aarch64-unknown-linux-gnu", "generic", "+neon"}, 2), "pyvc_kernels_fn_clamp");
   ASSERT_FALSE(aarch64.empty());
   EXPECT_TRUE(std::regex_search(aarch64, std::regex(R"((fcm\w+|fmax\w*|fmin\w*)\s+v\d+\.2d)"))) << aarch64;
   std::string x86 = functionBody(emitAssembly(*module_, {"x86_64-unknown-linux-gnu", "x86-64-v3", ""}, 2),
-                                 "pyvc_fn_clamp");
+                                 "pyvc_kernels_fn_clamp");
   ASSERT_FALSE(x86.empty());
   EXPECT_TRUE(std::regex_search(x86, std::regex(R"(v(max|min|cmp\w*|blendv)pd\s+.*ymm)"))) << x86;
 }
@@ -170,8 +170,8 @@ TEST_F(FromSource, ErrorsMatchCPythonsExceptions) {
   EXPECT_RAISES(callKernel<int64_t>(*library_, "fdiv", int64_t(1), int64_t(0)), PYVC_ZERO_DIVISION_ERROR,
                 "integer division or modulo by zero");
   EXPECT_RAISES(callKernel<int64_t>(*library_, "fact", int64_t(21)), PYVC_OVERFLOW_ERROR, "integer overflow");
-  EXPECT_NE(library_->rawSymbol("pyvc_batch_rule"), nullptr);
-  EXPECT_EQ(library_->rawSymbol("pyvc_batch_mean"), nullptr);
+  EXPECT_NE(library_->rawSymbol("pyvc_kernels_batch_rule"), nullptr);
+  EXPECT_EQ(library_->rawSymbol("pyvc_kernels_batch_mean"), nullptr);
 }
 
 } // namespace

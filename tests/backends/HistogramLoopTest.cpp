@@ -143,13 +143,13 @@ protected:
     std::string message;
   };
   static Counts histogram(const std::vector<double> &xs, double lo, double hi, int64_t bins) {
-    auto kernel = library_->symbol<ListKernel>("pyvc_fn_histogram");
+    auto kernel = library_->symbol<ListKernel>("pyvc_kernels_fn_histogram");
     return collect([&](int64_t **data, int64_t *length, const char **message) {
       return kernel(xs.data(), int64_t(xs.size()), lo, hi, bins, data, length, message);
     });
   }
   static Counts unfiltered(const std::vector<double> &xs, double lo, double width) {
-    auto kernel = library_->symbol<UnfilteredKernel>("pyvc_fn_bin_unfiltered");
+    auto kernel = library_->symbol<UnfilteredKernel>("pyvc_kernels_fn_bin_unfiltered");
     return collect([&](int64_t **data, int64_t *length, const char **message) {
       return kernel(xs.data(), int64_t(xs.size()), lo, width, data, length, message);
     });
@@ -162,7 +162,7 @@ protected:
     counts.message = message ? message : "";
     if (counts.status == PYVC_OK) {
       counts.values.assign(data, data + length);
-      library_->symbol<void (*)(void *)>("pyvc_free")(data);
+      library_->symbol<void (*)(void *)>("pyvc_kernels_free")(data);
     }
     return counts;
   }
@@ -175,7 +175,7 @@ NativeLibrary *HistogramLoop::library_ = nullptr;
 
 TEST_F(HistogramLoop, X86LoopLoadsOnlyTheElementAndTheCount) {
   for (int level : {2, 3}) {
-    std::vector<std::string> loop = loopWith(functionAssembly(emitAssembly(*module_, {}, level), "pyvc_fn_histogram"),
+    std::vector<std::string> loop = loopWith(functionAssembly(emitAssembly(*module_, {}, level), "pyvc_kernels_fn_histogram"),
                                              std::regex(R"(\bv?divsd\b)"));
     ASSERT_FALSE(loop.empty()) << "no loop with a division at -O" << level;
     // xs[i] and counts[k] (one read-modify-write): no reload of the header's data or length.
@@ -194,7 +194,7 @@ TEST_F(HistogramLoop, X86LoopLoadsOnlyTheElementAndTheCount) {
 // backend's assumption that a live header is dereferenceable lets it read data and length once.
 // (The count's `+ 1` is not proven here, so the count is read, checked, then stored.)
 TEST_F(HistogramLoop, X86LoopOverAListFromACallLoadsNoHeader) {
-  std::vector<std::string> loop = loopWith(functionAssembly(emitAssembly(*module_, {}, 3), "pyvc_fn_histogram_of_call"),
+  std::vector<std::string> loop = loopWith(functionAssembly(emitAssembly(*module_, {}, 3), "pyvc_kernels_fn_histogram_of_call"),
                                            std::regex(R"(\bv?divsd\b)"));
   ASSERT_FALSE(loop.empty());
   EXPECT_EQ(countMatching(loop, std::regex(R"(\(%\w+)")), 3u) << joined(loop);
@@ -203,7 +203,7 @@ TEST_F(HistogramLoop, X86LoopOverAListFromACallLoadsNoHeader) {
 TEST_F(HistogramLoop, Aarch64LoopLoadsOnlyTheElementAndTheCount) {
   std::vector<std::string> loop =
       loopWith(functionAssembly(emitAssembly(*module_, {"aarch64-unknown-linux-gnu", "cortex-a76", "+neon"}, 3),
-                                "pyvc_fn_histogram"),
+                                "pyvc_kernels_fn_histogram"),
                std::regex(R"(\bfdiv\s+d)"));
   ASSERT_FALSE(loop.empty());
   // ldr of xs[i], ldr and str of counts[k].
@@ -227,7 +227,7 @@ TEST_F(HistogramLoop, CountsLikeCPython) {
   EXPECT_EQ(counts.values, expected);
   EXPECT_EQ(histogram({}, 0.0, 1.0, -3).values, std::vector<int64_t>{}); // [0] * -3 == []
   EXPECT_EQ(histogram({0.5}, 0.0, 1.0, 0).status, PYVC_ZERO_DIVISION_ERROR);
-  auto ofCall = library_->symbol<ListKernel>("pyvc_fn_histogram_of_call");
+  auto ofCall = library_->symbol<ListKernel>("pyvc_kernels_fn_histogram_of_call");
   Counts fromCall = collect([&](int64_t **data, int64_t *length, const char **message) {
     return ofCall(xs.data(), int64_t(xs.size()), -1.0, 4.0, 16, data, length, message);
   });

@@ -1,4 +1,4 @@
-// Shared by the backend tests: call an exported pyvc_fn_ symbol with scalar results and capture
+// Shared by the backend tests: call an exported pyvc_kernels_fn_ symbol with scalar results and capture
 // status, value and message; bit-exact float comparison.
 #pragma once
 
@@ -19,14 +19,14 @@ template <typename Result> struct Outcome {
   std::string message;
 };
 
-// Calls pyvc_fn_<name>(args..., Result *out, const char **message).
+// Calls pyvc_kernels_fn_<name>(args..., Result *out, const char **message).
 template <typename Result, typename... Arguments>
 Outcome<Result> callKernel(const NativeLibrary &library, const std::string &name, Arguments... arguments) {
   using Function = int32_t (*)(Arguments..., Result *, const char **);
-  auto function = library.symbol<Function>("pyvc_fn_" + name);
+  auto function = library.symbol<Function>("pyvc_kernels_fn_" + name);
   Outcome<Result> outcome;
   if (!function) {
-    ADD_FAILURE() << "no symbol pyvc_fn_" << name;
+    ADD_FAILURE() << "no symbol pyvc_kernels_fn_" << name;
     return outcome;
   }
   const char *message = nullptr;

@@ -1,4 +1,4 @@
-// No leaks on any path: a C program calls list-heavy kernels (results freed with pyvc_free,
+// No leaks on any path: a C program calls list-heavy kernels (results freed with pyvc_kernels_free,
 // errors raised after allocations, copies of borrowed parameters) under valgrind, which must
 // report no lost block and no invalid access.
 #include "KernelBuilder.h"
@@ -83,32 +83,32 @@ void buildLeakKernels(ir::Module &module) {
 const char *const LeakDriver = R"(
 #include <stdint.h>
 #include <stdio.h>
-int32_t pyvc_fn_squares(int64_t, int64_t **, int64_t *, const char **);
-int32_t pyvc_fn_churn(int64_t, int64_t *, const char **);
-int32_t pyvc_fn_past_end(int64_t, int64_t *, const char **);
-int32_t pyvc_fn_patched(const int64_t *, int64_t, int64_t, int64_t **, int64_t *, const char **);
-int32_t pyvc_fn_evens(const int64_t *, int64_t, int64_t **, int64_t *, const char **);
-int32_t pyvc_fn_temporaries(int64_t, int64_t *, const char **);
-void pyvc_free(void *);
+int32_t pyvc_kernels_fn_squares(int64_t, int64_t **, int64_t *, const char **);
+int32_t pyvc_kernels_fn_churn(int64_t, int64_t *, const char **);
+int32_t pyvc_kernels_fn_past_end(int64_t, int64_t *, const char **);
+int32_t pyvc_kernels_fn_patched(const int64_t *, int64_t, int64_t, int64_t **, int64_t *, const char **);
+int32_t pyvc_kernels_fn_evens(const int64_t *, int64_t, int64_t **, int64_t *, const char **);
+int32_t pyvc_kernels_fn_temporaries(int64_t, int64_t *, const char **);
+void pyvc_kernels_free(void *);
 int main(void) {
   int64_t *data, length, value, xs[] = {1, 2, 3, 4};
   int failures = 0;
-  failures += pyvc_fn_squares(1000, &data, &length, 0) != 0 || length != 1000 || data[999] != 998001;
-  pyvc_free(data);
-  failures += pyvc_fn_squares(0, &data, &length, 0) != 0 || data != 0;
-  pyvc_free(data);
-  failures += pyvc_fn_churn(50, &value, 0) != 0 || value != 250 / 45;
-  failures += pyvc_fn_churn(5, &value, 0) != 1; /* ZeroDivisionError after 5 iterations of lists */
-  failures += pyvc_fn_past_end(10, &value, 0) != 2;
-  failures += pyvc_fn_patched(xs, 4, 0, &data, &length, 0) != 0 || length != 5 || data[0] != 5 || xs[0] != 1;
-  pyvc_free(data);
-  failures += pyvc_fn_patched(xs, 4, 9, &data, &length, 0) != 2; /* IndexError after the copy */
-  failures += pyvc_fn_evens(xs, 4, &data, &length, 0) != 0 || length != 2 || data[1] != 4;
-  pyvc_free(data);
-  failures += pyvc_fn_evens(0, 0, &data, &length, 0) != 0 || length != 0;
-  pyvc_free(data);
+  failures += pyvc_kernels_fn_squares(1000, &data, &length, 0) != 0 || length != 1000 || data[999] != 998001;
+  pyvc_kernels_free(data);
+  failures += pyvc_kernels_fn_squares(0, &data, &length, 0) != 0 || data != 0;
+  pyvc_kernels_free(data);
+  failures += pyvc_kernels_fn_churn(50, &value, 0) != 0 || value != 250 / 45;
+  failures += pyvc_kernels_fn_churn(5, &value, 0) != 1; /* ZeroDivisionError after 5 iterations of lists */
+  failures += pyvc_kernels_fn_past_end(10, &value, 0) != 2;
+  failures += pyvc_kernels_fn_patched(xs, 4, 0, &data, &length, 0) != 0 || length != 5 || data[0] != 5 || xs[0] != 1;
+  pyvc_kernels_free(data);
+  failures += pyvc_kernels_fn_patched(xs, 4, 9, &data, &length, 0) != 2; /* IndexError after the copy */
+  failures += pyvc_kernels_fn_evens(xs, 4, &data, &length, 0) != 0 || length != 2 || data[1] != 4;
+  pyvc_kernels_free(data);
+  failures += pyvc_kernels_fn_evens(0, 0, &data, &length, 0) != 0 || length != 0;
+  pyvc_kernels_free(data);
   /* python3: sum(sum(sorted([i, 2] * 2)) + i + 3 + 1 for i in range(100)) + sum(x * x for x in range(100)[1:]) */
-  failures += pyvc_fn_temporaries(100, &value, 0) != 0 || value != 344000;
+  failures += pyvc_kernels_fn_temporaries(100, &value, 0) != 0 || value != 344000;
   printf("failures %d (temporaries %lld)\n", failures, (long long)value);
   return failures;
 }

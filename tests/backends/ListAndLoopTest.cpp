@@ -1,6 +1,6 @@
 // Loops (while/for over range, lists, zip, enumerate; break/continue) and lists (append, index,
 // store, slices, literals, repeat, sorted, comprehensions, aliasing, copy on write, list results
-// freed with pyvc_free). Expected values checked with python3 when written, e.g.
+// freed with pyvc_kernels_free). Expected values checked with python3 when written, e.g.
 //   python3 -c 'print(len(range(-2**63, 2**63-1, 2**62)), sum(range(10, 0, -3)))'  ->  4 22
 #include "KernelBuilder.h"
 #include "KernelTestSupport.h"
@@ -193,8 +193,8 @@ protected:
   template <typename Element, typename... Arguments>
   int32_t callList(const std::string &name, std::vector<Element> &result, std::string &message, Arguments... arguments) {
     using Function = int32_t (*)(Arguments..., Element **, int64_t *, const char **);
-    auto function = library_->symbol<Function>("pyvc_fn_" + name);
-    auto release = library_->symbol<void (*)(void *)>("pyvc_free");
+    auto function = library_->symbol<Function>("pyvc_kernels_fn_" + name);
+    auto release = library_->symbol<void (*)(void *)>("pyvc_kernels_free");
     EXPECT_NE(function, nullptr) << name;
     Element *data = nullptr;
     int64_t length = -1;

@@ -397,13 +397,13 @@ TEST_F(ScalarKernels, ErrorsPropagateThroughCalls) {
   EXPECT_RAISES(callKernel<int64_t>(lib(), "calls_helper", int64_t(0)), PYVC_ZERO_DIVISION_ERROR,
                 "integer division or modulo by zero");
   // A NULL message pointer is allowed.
-  auto function = lib().symbol<int32_t (*)(int64_t, int64_t *, const char **)>("pyvc_fn_calls_helper");
+  auto function = lib().symbol<int32_t (*)(int64_t, int64_t *, const char **)>("pyvc_kernels_fn_calls_helper");
   int64_t out = 0;
   EXPECT_EQ(function(0, &out, nullptr), PYVC_ZERO_DIVISION_ERROR);
 }
 
 TEST_F(ScalarKernels, TupleResultsUseOneOutPointerPerMember) {
-  auto divmod = lib().symbol<int32_t (*)(int64_t, int64_t, int64_t *, int64_t *, const char **)>("pyvc_fn_divmod_");
+  auto divmod = lib().symbol<int32_t (*)(int64_t, int64_t, int64_t *, int64_t *, const char **)>("pyvc_kernels_fn_divmod_");
   ASSERT_NE(divmod, nullptr);
   int64_t quotient = 0, remainder = 0;
   EXPECT_EQ(divmod(-7, 2, &quotient, &remainder, nullptr), PYVC_OK);
@@ -423,9 +423,9 @@ TEST_F(ScalarKernels, RecursionIsCheckedAndBounded) {
 TEST_F(ScalarKernels, ExportsExactlyTheAbiSymbols) {
   std::string symbols;
   ASSERT_EQ(runCommand("nm -D --defined-only " + lib().path(), &symbols), 0);
-  EXPECT_NE(symbols.find(" T pyvc_fn_int_add"), std::string::npos);
-  EXPECT_NE(symbols.find(" T pyvc_batch_int_add"), std::string::npos);
-  EXPECT_NE(symbols.find(" T pyvc_free"), std::string::npos);
+  EXPECT_NE(symbols.find(" T pyvc_kernels_fn_int_add"), std::string::npos);
+  EXPECT_NE(symbols.find(" T pyvc_kernels_batch_int_add"), std::string::npos);
+  EXPECT_NE(symbols.find(" T pyvc_kernels_free"), std::string::npos);
   EXPECT_EQ(symbols.find("pyvc_impl_"), std::string::npos) << symbols;
   EXPECT_EQ(symbols.find("pyvc_rt_"), std::string::npos) << symbols;
   std::string needed;

@@ -40,7 +40,7 @@ std::string buildLibrary(const std::string &targetName, int optLevel = 2) {
   auto module = buildHypotModule(context);
   module->setDataLayout(machine.value()->createDataLayout());
   module->setTargetTriple(target->triple);
-  embedManifest(*module, kManifest);
+  embedManifest(*module, "hypot", kManifest);
   optimizeModule(*module, *machine.value(), optLevel);
   auto object = emitMachineCode(*module, *machine.value(), MachineCodeKind::Object);
   EXPECT_TRUE(object.ok()) << (object.ok() ? "" : object.error().message);
@@ -49,7 +49,7 @@ std::string buildLibrary(const std::string &targetName, int optLevel = 2) {
   return library.ok() ? library.value() : std::string();
 }
 
-// Loads the hand-built hypot2 library with dlopen, calls pyvc_fn_hypot2(a, b) and checks the
+// Loads the hand-built hypot2 library with dlopen, calls pyvc_hypot_fn_hypot2(a, b) and checks the
 // answer, the exports and the manifest.
 void expectHypotLibraryWorks(const std::string &library, double a, double b, double expected) {
   TemporaryDirectory directory;
@@ -58,14 +58,14 @@ void expectHypotLibraryWorks(const std::string &library, double a, double b, dou
   void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   using Kernel = int (*)(double, double, double *, const char **);
-  auto kernel = reinterpret_cast<Kernel>(dlsym(handle, "pyvc_fn_hypot2"));
+  auto kernel = reinterpret_cast<Kernel>(dlsym(handle, "pyvc_hypot_fn_hypot2"));
   ASSERT_NE(kernel, nullptr);
   double result = 0;
   EXPECT_EQ(kernel(a, b, &result, nullptr), 0);
   EXPECT_EQ(result, expected);
-  EXPECT_NE(dlsym(handle, "pyvc_free"), nullptr);
+  EXPECT_NE(dlsym(handle, "pyvc_hypot_free"), nullptr);
   EXPECT_EQ(dlsym(handle, "square_helper"), nullptr) << "only pyvc_* symbols are exported";
-  auto *manifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
+  auto *manifest = static_cast<const char *>(dlsym(handle, "pyvc_hypot_manifest"));
   ASSERT_NE(manifest, nullptr);
   EXPECT_STREQ(manifest, kManifest);
   dlclose(handle);
@@ -87,7 +87,7 @@ TEST(CodegenLink, ManifestSectionNeededAndSoname) {
   EXPECT_NE(dynamic.find("Library soname: [libhypot.so]"), std::string::npos) << dynamic;
   std::string symbols = runCommand("llvm-readelf-19 --dyn-syms " + path);
   EXPECT_EQ(symbols.find("square_helper"), std::string::npos) << symbols;
-  EXPECT_NE(symbols.find("pyvc_manifest"), std::string::npos) << symbols;
+  EXPECT_NE(symbols.find("pyvc_hypot_manifest"), std::string::npos) << symbols;
 }
 
 TEST(CodegenLink, SameInputSameBytes) {
@@ -115,7 +115,7 @@ TEST(CodegenLink, AssemblyIsText) {
   auto module = buildHypotModule(context);
   auto assembly = emitMachineCode(*module, *machine.value(), MachineCodeKind::Assembly);
   ASSERT_TRUE(assembly.ok());
-  EXPECT_NE(assembly->find("pyvc_fn_hypot2:"), std::string::npos);
+  EXPECT_NE(assembly->find("pyvc_hypot_fn_hypot2:"), std::string::npos);
   EXPECT_NE(assembly->find("fmul"), std::string::npos) << "AArch64 float multiply expected";
 }
 
@@ -168,7 +168,7 @@ struct SplitHypot {
     module->setTargetTriple(target.triple);
     if (internalHelper)
       module->getFunction("square_helper")->setLinkage(llvm::GlobalValue::InternalLinkage);
-    embedManifest(*module, kManifest);
+    embedManifest(*module, "hypot", kManifest);
     units = splitIntoUnits(*module, CodegenUnitCount);
   }
 
@@ -185,11 +185,11 @@ TEST(CodegenUnits, InternalFunctionsStayWithTheirUsers) {
   ASSERT_LE(units.size(), CodegenUnitCount);
   int unitsWithHypot = 0, unitsWithFree = 0;
   for (const std::vector<std::string> &names : units) {
-    bool hypot = std::find(names.begin(), names.end(), "pyvc_fn_hypot2") != names.end();
+    bool hypot = std::find(names.begin(), names.end(), "pyvc_hypot_fn_hypot2") != names.end();
     bool helper = std::find(names.begin(), names.end(), "square_helper") != names.end();
     EXPECT_EQ(hypot, helper) << "an internal helper must be in its caller's unit";
     unitsWithHypot += hypot;
-    unitsWithFree += std::find(names.begin(), names.end(), "pyvc_free") != names.end();
+    unitsWithFree += std::find(names.begin(), names.end(), "pyvc_hypot_free") != names.end();
   }
   EXPECT_EQ(unitsWithHypot, 1) << "each definition is in exactly one unit";
   EXPECT_EQ(unitsWithFree, 1) << "each definition is in exactly one unit";
@@ -199,7 +199,7 @@ TEST(CodegenUnits, InternalFunctionsStayWithTheirUsers) {
 TEST(CodegenUnits, ExternalFunctionsSpreadOverUnitsAndStillLink) {
   auto target = findTarget("host");
   ASSERT_TRUE(target.ok());
-  // Three external definitions (square_helper, pyvc_fn_hypot2, pyvc_free) and the manifest: two
+  // Three external definitions (square_helper, pyvc_hypot_fn_hypot2, pyvc_hypot_free) and the manifest: two
   // units, and the kernel calls square_helper across units if they were split apart.
   auto build = [&] {
     SplitHypot split(target.value(), /*internalHelper=*/false);

@@ -175,8 +175,8 @@ TEST(Driver, EveryEmitKind) {
   } expectations[] = {
       {"tokens", "bucket"},           {"ast", "bucket"},
       {"ir", "def bucket(ms#"},       {"llvm", "define"},
-      {"asm", "pyvc_fn_bucket:"},     {"header", "pyvc_status pyvc_fn_bucket(int64_t ms, int64_t width_ms"},
-      {"manifest", "\"pyvc_fn_bucket\""},
+      {"asm", "pyvc_kernels_fn_bucket:"},     {"header", "pyvc_status pyvc_kernels_fn_bucket(int64_t ms, int64_t width_ms"},
+      {"manifest", "\"pyvc_kernels_fn_bucket\""},
   };
   for (const Expectation &expectation : expectations) {
     CommandResult result = pyvc.run("compile " + pyvc.source + " --emit=" + expectation.emit);
@@ -187,7 +187,7 @@ TEST(Driver, EveryEmitKind) {
   EXPECT_EQ(pyvc.run("compile " + pyvc.source + " --emit=obj").exitCode, 0);
   EXPECT_EQ(readBytes(pyvc.path("kernels.o")).substr(0, 4), "\x7f" "ELF");
   EXPECT_EQ(pyvc.run("compile " + pyvc.source + " --emit=llvm -o " + pyvc.path("k.ll")).exitCode, 0);
-  EXPECT_NE(readBytes(pyvc.path("k.ll")).find("pyvc_manifest"), std::string::npos);
+  EXPECT_NE(readBytes(pyvc.path("k.ll")).find("pyvc_kernels_manifest"), std::string::npos);
 }
 
 TEST(Driver, OutputToAPipeIsWrittenNotReplaced) {
@@ -215,7 +215,7 @@ TEST(Driver, HostLibraryRunsAndCarriesItsManifest) {
   void *handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   using Bucket = int32_t (*)(int64_t, int64_t, int64_t *, const char **);
-  auto bucket = reinterpret_cast<Bucket>(dlsym(handle, "pyvc_fn_bucket"));
+  auto bucket = reinterpret_cast<Bucket>(dlsym(handle, "pyvc_kernels_fn_bucket"));
   ASSERT_NE(bucket, nullptr);
   int64_t result = 0;
   const char *message = nullptr;
@@ -224,7 +224,7 @@ TEST(Driver, HostLibraryRunsAndCarriesItsManifest) {
   EXPECT_EQ(bucket(1, 0, &result, &message), 1) << "ZeroDivisionError";
   ASSERT_NE(message, nullptr);
   EXPECT_NE(std::string(message).find("division"), std::string::npos) << message;
-  std::string symbolManifest = static_cast<const char *>(dlsym(handle, "pyvc_manifest"));
+  std::string symbolManifest = static_cast<const char *>(dlsym(handle, "pyvc_kernels_manifest"));
   dlclose(handle);
 
   std::string section = readElfSection(library, ".pyvc_manifest");
@@ -237,7 +237,7 @@ TEST(Driver, HostLibraryRunsAndCarriesItsManifest) {
   for (const auto &function : manifest["functions"])
     names.push_back(function["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"bucket", "hot", "mean", "sum_sq_gt", "first_above"}));
-  EXPECT_EQ(manifest["functions"][0]["batch_symbol"], "pyvc_batch_bucket");
+  EXPECT_EQ(manifest["functions"][0]["batch_symbol"], "pyvc_kernels_batch_bucket");
   EXPECT_EQ(manifest["functions"][0]["classification"], "scalar");
   EXPECT_EQ(manifest["functions"][0]["doc"], "The window a timestamp falls in.");
   EXPECT_EQ(manifest["functions"][2]["classification"], "kernel");
@@ -366,7 +366,7 @@ TEST(Driver, ExplainNamesFunctionsAndLoops) {
   ASSERT_EQ(result.exitCode, 0);
   const std::string &text = result.output;
   EXPECT_NE(text.find("def bucket(ms: int, width_ms: int) -> int"), std::string::npos) << text;
-  EXPECT_NE(text.find("batch variant: pyvc_batch_bucket"), std::string::npos) << text;
+  EXPECT_NE(text.find("batch variant: pyvc_kernels_batch_bucket"), std::string::npos) << text;
   EXPECT_NE(text.find("classification: kernel"), std::string::npos) << text;
   EXPECT_NE(text.find("errors: ZeroDivisionError"), std::string::npos) << text;
   EXPECT_NE(text.find("early exit (return)"), std::string::npos) << text;

@@ -1,7 +1,7 @@
 // A kernel library built directly as LLVM IR, so codegen, lld and the manifest can be tested
 // without the frontend and the backends:
-//   pyvc_fn_hypot2(double a, double b, double *out, const char **message): *out = sqrt(a*a+b*b)
-//   pyvc_free(void *), and an internal helper that must not be exported.
+//   pyvc_hypot_fn_hypot2(double a, double b, double *out, const char **message): *out = sqrt(a*a+b*b)
+//   pyvc_hypot_free(void *), and an internal helper that must not be exported.
 #pragma once
 
 #include <llvm/IR/IRBuilder.h>
@@ -28,7 +28,7 @@ inline std::unique_ptr<llvm::Module> buildHypotModule(llvm::LLVMContext &context
   llvm::FunctionCallee sqrtFunction =
       module->getOrInsertFunction("sqrt", llvm::FunctionType::get(f64, {f64}, false));
   auto *kernel = llvm::Function::Create(llvm::FunctionType::get(i32, {f64, f64, ptr, ptr}, false),
-                                        llvm::GlobalValue::ExternalLinkage, "pyvc_fn_hypot2", *module);
+                                        llvm::GlobalValue::ExternalLinkage, "pyvc_hypot_fn_hypot2", *module);
   builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", kernel));
   llvm::Value *sum = builder.CreateFAdd(builder.CreateCall(square, {kernel->getArg(0)}),
                                         builder.CreateCall(square, {kernel->getArg(1)}));
@@ -41,7 +41,7 @@ inline std::unique_ptr<llvm::Module> buildHypotModule(llvm::LLVMContext &context
   llvm::FunctionCallee freeFunction =
       module->getOrInsertFunction("free", llvm::FunctionType::get(builder.getVoidTy(), {ptr}, false));
   auto *release = llvm::Function::Create(llvm::FunctionType::get(builder.getVoidTy(), {ptr}, false),
-                                         llvm::GlobalValue::ExternalLinkage, "pyvc_free", *module);
+                                         llvm::GlobalValue::ExternalLinkage, "pyvc_hypot_free", *module);
   builder.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", release));
   builder.CreateCall(freeFunction, {release->getArg(0)});
   builder.CreateRetVoid();

@@ -4,10 +4,12 @@
 #include "compiler/Header.h"
 #include "compiler/Manifest.h"
 #include "compiler/Sha256.h"
+#include "compiler/Targets.h"
 #include "ir/analysis/Classification.h"
 #include "ir/analysis/PossibleErrors.h"
 
 #include <gtest/gtest.h>
+#include <llvm/Target/TargetMachine.h>
 #include <nlohmann/json.hpp>
 
 using namespace pyvc;
@@ -42,11 +44,14 @@ TEST(Manifest, FieldsFollowTheAbiDocument) {
   auto module = analysedSamples();
   auto target = findTarget("aarch64-cortex-a72");
   ASSERT_TRUE(target.ok());
-  std::string text = buildManifest(*module, {target.value(), 3, true, "kernels/stats.py", sha256Hex("src")});
+  std::string text = buildManifest(
+      *module, {"stats", target.value(), {"fp-armv8", "neon"}, 3, true, "kernels/stats.py", sha256Hex("src")});
   auto manifest = nlohmann::json::parse(text);
   EXPECT_EQ(manifest["format"], "pyvc-manifest");
-  EXPECT_EQ(manifest["abi_version"], 1);
+  EXPECT_EQ(manifest["abi_version"], 2);
   EXPECT_EQ(manifest["compiler"], compilerVersion());
+  EXPECT_EQ(manifest["module"], "stats");
+  EXPECT_EQ(manifest["target"]["features"], nlohmann::json::parse(R"(["fp-armv8", "neon"])"));
   EXPECT_EQ(compilerVersion().rfind("pyvc 0.1.0 (LLVM 19.1.", 0), 0u);
   EXPECT_EQ(manifest["target"]["name"], "aarch64-cortex-a72");
   EXPECT_EQ(manifest["target"]["triple"], "aarch64-unknown-linux-gnu");
@@ -61,7 +66,7 @@ TEST(Manifest, FieldsFollowTheAbiDocument) {
   ASSERT_EQ(functions.size(), 4u);
   const auto &mean = functions[0];
   EXPECT_EQ(mean["name"], "mean");
-  EXPECT_EQ(mean["symbol"], "pyvc_fn_mean");
+  EXPECT_EQ(mean["symbol"], "pyvc_stats_fn_mean");
   EXPECT_TRUE(mean["batch_symbol"].is_null());
   EXPECT_EQ(mean["params"], nlohmann::json::parse(R"([{"name": "xs", "type": "list[float]"}])"));
   EXPECT_EQ(mean["returns"], "float");
@@ -70,40 +75,43 @@ TEST(Manifest, FieldsFollowTheAbiDocument) {
   EXPECT_EQ(mean["line"], 1);
   EXPECT_EQ(mean["doc"], "Average of the readings.");
   const auto &fact = functions[1];
-  EXPECT_EQ(fact["batch_symbol"], "pyvc_batch_fact");
+  EXPECT_EQ(fact["batch_symbol"], "pyvc_stats_batch_fact");
   EXPECT_EQ(fact["classification"], "scalar");
   EXPECT_EQ(fact["errors"], nlohmann::json::parse(R"(["OverflowError", "RecursionError"])"));
   EXPECT_EQ(functions[3]["returns"], "tuple[float, int]");
-  EXPECT_EQ(functions[3]["batch_symbol"], "pyvc_batch_minmax");
+  EXPECT_EQ(functions[3]["batch_symbol"], "pyvc_stats_batch_minmax");
 }
 
 TEST(Manifest, KeyOrderIsStableAndInvalidUtf8IsReplaced) {
   auto module = analysedSamples();
   module->functions[0].docstring = "bad \xff byte";
   auto target = findTarget("x86-64");
-  std::string text = buildManifest(*module, {target.value(), 2, false, "a.py", "00"});
+  std::string text = buildManifest(*module, {"a", target.value(), {}, 2, false, "a.py", "00"});
   EXPECT_LT(text.find("\"format\""), text.find("\"abi_version\""));
   EXPECT_LT(text.find("\"abi_version\""), text.find("\"functions\""));
   EXPECT_TRUE(nlohmann::json::accept(text));
-  EXPECT_EQ(text, buildManifest(*module, {target.value(), 2, false, "a.py", "00"}));
+  EXPECT_EQ(text, buildManifest(*module, {"a", target.value(), {}, 2, false, "a.py", "00"}));
 }
 
 TEST(Header, DeclaresEveryExportAndCompilesWithGcc) {
   auto module = analysedSamples();
-  std::string header = emitHeader(*module);
-  EXPECT_NE(header.find("pyvc_status pyvc_fn_mean(const double *xs_data, int64_t xs_length, double *out, "
+  std::string header = emitHeader(*module, "stats");
+  EXPECT_NE(header.find("pyvc_status pyvc_stats_fn_mean(const double *xs_data, int64_t xs_length, double *out, "
                         "const char **message);"),
             std::string::npos)
       << header;
-  EXPECT_NE(header.find("pyvc_status pyvc_batch_fact(const int64_t *n, int64_t count, int64_t *out, "
+  EXPECT_NE(header.find("pyvc_status pyvc_stats_batch_fact(const int64_t *n, int64_t count, int64_t *out, "
                         "int64_t *error_index, const char **message);"),
             std::string::npos)
       << header;
-  EXPECT_NE(header.find("pyvc_status pyvc_fn_minmax(double a, int64_t default_, double *out0, int64_t *out1, "
+  EXPECT_NE(header.find("pyvc_status pyvc_stats_fn_minmax(double a, int64_t default_, double *out0, int64_t *out1, "
                         "const char **message);"),
             std::string::npos)
       << header;
-  EXPECT_EQ(header.find("pyvc_batch_mean"), std::string::npos);
+  EXPECT_EQ(header.find("pyvc_stats_batch_mean"), std::string::npos);
+  EXPECT_NE(header.find("void pyvc_stats_free(void *data);\nextern const char pyvc_stats_manifest[];\n"),
+            std::string::npos)
+      << header;
   EXPECT_NE(header.find("#ifndef PYVC_KERNELS_STATS_H"), std::string::npos);
 
   TemporaryDirectory directory;
@@ -116,4 +124,38 @@ TEST(Header, DeclaresEveryExportAndCompilesWithGcc) {
     CommandResult result = runShell("gcc -fsyntax-only -Wall -Wextra -Werror " + flags + " " + path + " 2>&1");
     EXPECT_EQ(result.exitCode, 0) << flags << "\n" << result.output;
   }
+}
+
+TEST(Manifest, ModuleNameIsTheFileNameMadeACIdentifier) {
+  EXPECT_EQ(moduleNameFromPath("windows.py"), "windows");
+  EXPECT_EQ(moduleNameFromPath("kernels/sensor-rules.py"), "sensor_rules");
+  EXPECT_EQ(moduleNameFromPath("/tmp/a.b/2x.v2.py"), "_2x_v2");
+  EXPECT_EQ(moduleNameFromPath("rules"), "rules");
+  EXPECT_EQ(moduleNameFromPath("dir/.py"), "_py");
+  CompileOptions options;
+  options.sourcePath = "kernels/windows.py";
+  EXPECT_EQ(moduleNameFor(options), "windows");
+  options.moduleName = "gateway_rules";
+  EXPECT_EQ(moduleNameFor(options), "gateway_rules");
+}
+
+// The features recorded are those the target machine has enabled: a CPU's implied ones included
+// (x86-64-v3 implies avx2, fma and the SSE levels), not what this build machine has.
+TEST(Manifest, CpuFeaturesComeFromTheTargetMachine) {
+  auto featuresOf = [](const std::string &name) {
+    auto target = findTarget(name);
+    EXPECT_TRUE(target.ok()) << name;
+    auto machine = createTargetMachine(target.value(), 2);
+    EXPECT_TRUE(machine.ok()) << name;
+    return enabledCpuFeatures(*machine.value());
+  };
+  EXPECT_EQ(featuresOf("x86-64"), (std::vector<std::string>{"cmov", "cx8", "sse", "sse2"}));
+  EXPECT_EQ(featuresOf("x86-64-v3"),
+            (std::vector<std::string>{"cmov", "cx8", "sse", "sse2", "sse3", "ssse3", "sse4.1", "sse4.2",
+                                      "popcnt", "cx16", "movbe", "avx", "fma", "f16c", "sahf", "lzcnt",
+                                      "bmi", "bmi2", "avx2"}));
+  EXPECT_EQ(featuresOf("aarch64"), (std::vector<std::string>{"fp-armv8", "neon"}));
+  EXPECT_EQ(featuresOf("aarch64-cortex-a72"), (std::vector<std::string>{"fp-armv8", "neon"}));
+  EXPECT_EQ(featuresOf("aarch64-cortex-a76"),
+            (std::vector<std::string>{"fp-armv8", "neon", "lse", "fullfp16", "rdm", "rcpc", "dotprod"}));
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Differential test of the batch variants: every scalar corpus function with a batch symbol is
-# evaluated by pyvc_batch_<f> over columns of generated inputs (through the pyvc Python package,
-# in process) and compared element by element with CPython, including where the batch stops:
+# evaluated by pyvc_<module>_batch_<f> over columns of generated inputs (through the pyvc Python
+# package, in process) and compared element by element with CPython, including where the batch stops:
 # at the first failing element, with that element's exception and index. Host only.
 import argparse
 import glob

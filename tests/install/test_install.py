@@ -196,7 +196,7 @@ class InstalledPrefix(unittest.TestCase):
         run(["cmake", "--build", folder], env=self.environment)
         output = run([os.path.join(folder, "runtime-consumer")] + self.consumerArguments(work),
                      cwd=work, env=self.environment)
-        self.assertEqual(output.stdout, '{"ok": 35.5}\nabi 1, default config: 2 pipelines\n')
+        self.assertEqual(output.stdout, '{"ok": 35.5}\nabi 2, default config: 2 pipelines\n')
 
     def test_pkg_config_links_the_same_program(self):
         work = self.scratchDir("pkg-config")
@@ -206,7 +206,7 @@ class InstalledPrefix(unittest.TestCase):
         run(["c++", "-std=c++20", os.path.join(CONSUMER, "main.cpp"), "-o", program]
             + flags.stdout.split(), env=environment)
         output = run([program] + self.consumerArguments(work), cwd=work, env=environment)
-        self.assertEqual(output.stdout, '{"ok": 35.5}\nabi 1, default config: 2 pipelines\n')
+        self.assertEqual(output.stdout, '{"ok": 35.5}\nabi 2, default config: 2 pipelines\n')
 
     def test_cross_build_is_not_offered_the_host_runtime(self):
         folder = os.path.join(self.scratch, "consumer-aarch64")

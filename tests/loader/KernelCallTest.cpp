@@ -1,5 +1,5 @@
 // KernelFunction::call: every parameter and result shape through libffi, Python-style argument
-// conversion, status codes mapped to exception names, and list results released with pyvc_free.
+// conversion, status codes mapped to exception names, and list results released with the library's free function.
 #include "LoaderTestSupport.h"
 
 #include <dlfcn.h>

@@ -53,9 +53,21 @@ TEST(LoaderKernelLibrary, ForeignArchitectureIsRefusedBeforeDlopen) {
 TEST(LoaderKernelLibrary, MissingSymbolIsALoadError) {
   auto library = KernelLibrary::open(PYVC_TEST_KERNELS_GHOST);
   ASSERT_FALSE(library.ok());
-  EXPECT_NE(library.error().message.find("function `ghost`: symbol pyvc_fn_ghost is missing"),
+  EXPECT_NE(library.error().message.find("function `ghost`: symbol pyvc_test_kernels_fn_ghost is missing"),
             std::string::npos)
       << library.error().message;
+}
+
+TEST(LoaderKernelLibrary, CpuFeatureTheLoaderCannotCheckIsRefusedBeforeDlopen) {
+  auto manifest = readManifest(PYVC_TEST_KERNELS_UNKNOWN_FEATURE);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+  auto library = KernelLibrary::open(PYVC_TEST_KERNELS_UNKNOWN_FEATURE);
+  ASSERT_FALSE(library.ok());
+  EXPECT_EQ(library.error().message,
+            std::string(PYVC_TEST_KERNELS_UNKNOWN_FEATURE) + ": compiled for " +
+                manifest->target.name + " (cpu " + manifest->target.cpu +
+                "), needs CPU feature teleportation that this " + hostArchitecture() +
+                " CPU lacks; compile it for an older target or with --target host here");
 }
 
 TEST(LoaderKernelLibrary, LibraryWithoutManifestIsRefused) {

@@ -8,18 +8,18 @@ using namespace pyvc::loader;
 namespace {
 
 // A valid manifest with one function; `functionJson` replaces that function when given.
-std::string manifestWith(const std::string &functionJson = "", int abiVersion = 1) {
+std::string manifestWith(const std::string &functionJson = "", int abiVersion = 2) {
   std::string function = functionJson.empty()
-                             ? R"({"name": "mean", "symbol": "pyvc_fn_mean", "batch_symbol": null,
+                             ? R"({"name": "mean", "symbol": "pyvc_rules_fn_mean", "batch_symbol": null,
                                    "params": [{"name": "xs", "type": "list[float]"}],
                                    "returns": "float", "classification": "kernel",
                                    "errors": ["ZeroDivisionError"], "line": 3,
                                    "doc": "Average of the readings."})"
                              : functionJson;
   return R"({"format": "pyvc-manifest", "abi_version": )" + std::to_string(abiVersion) +
-         R"json(, "compiler": "pyvc 0.1.0 (LLVM 19.1.7)",
+         R"json(, "compiler": "pyvc 0.1.0 (LLVM 19.1.7)", "module": "rules",
            "target": {"name": "aarch64-cortex-a72", "triple": "aarch64-unknown-linux-gnu",
-                      "cpu": "cortex-a72"},
+                      "cpu": "cortex-a72", "features": ["fp-armv8", "neon"]},
            "options": {"opt_level": 2, "strict_fp": false},
            "source": {"path": "examples/rules.py", "sha256": "abc"},
            "functions": [)json" +
@@ -36,7 +36,9 @@ std::string errorOf(const std::string &json) {
 TEST(LoaderManifest, ParsesTheDocumentedExample) {
   auto manifest = parseManifest(manifestWith());
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
-  EXPECT_EQ(manifest->abiVersion, 1);
+  EXPECT_EQ(manifest->abiVersion, 2);
+  EXPECT_EQ(manifest->module, "rules");
+  EXPECT_EQ(manifest->target.features, (std::vector<std::string>{"fp-armv8", "neon"}));
   EXPECT_EQ(manifest->compiler, "pyvc 0.1.0 (LLVM 19.1.7)");
   EXPECT_EQ(manifest->target.architecture(), "aarch64");
   EXPECT_EQ(manifest->target.cpu, "cortex-a72");
@@ -54,19 +56,20 @@ TEST(LoaderManifest, ParsesTheDocumentedExample) {
 }
 
 TEST(LoaderManifest, UnknownKeysAreIgnored) {
-  std::string json = manifestWith(R"({"name": "f", "symbol": "pyvc_fn_f", "params": [],
+  std::string json = manifestWith(R"({"name": "f", "symbol": "pyvc_rules_fn_f", "params": [],
                                       "returns": "int", "classification": "scalar",
-                                      "batch_symbol": "pyvc_batch_f", "errors": [],
+                                      "batch_symbol": "pyvc_rules_batch_f", "errors": [],
                                       "vectorized_loops": [{"line": 4}], "cost": 12})");
   json.insert(1, R"("added_in_a_later_compiler": {"x": [1, 2]}, )");
   auto manifest = parseManifest(json);
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
-  EXPECT_EQ(manifest->functions[0].batchSymbol, "pyvc_batch_f");
+  EXPECT_EQ(manifest->functions[0].batchSymbol, "pyvc_rules_batch_f");
 }
 
 TEST(LoaderManifest, WrongAbiVersionIsRefused) {
-  EXPECT_EQ(errorOf(manifestWith("", 2)),
-            "manifest: abi_version 2 is not supported; this loader speaks abi_version 1");
+  EXPECT_EQ(errorOf(manifestWith("", 1)),
+            "manifest: the library was built for kernel ABI 1, this loader needs ABI 2: recompile "
+            "it with a pyvc of ABI 2");
   EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": "1"})"),
             "manifest: missing integer `abi_version`");
 }
@@ -75,12 +78,23 @@ TEST(LoaderManifest, MalformedDocumentsAreRefused) {
   EXPECT_EQ(errorOf(""), "manifest: not valid JSON");
   EXPECT_EQ(errorOf("{\"format\": "), "manifest: not valid JSON");
   EXPECT_EQ(errorOf("[1, 2]"), "manifest: the document must be a JSON object");
-  EXPECT_EQ(errorOf(R"({"format": "other", "abi_version": 1})"),
+  EXPECT_EQ(errorOf(R"({"format": "other", "abi_version": 2})"),
             "manifest: `format` must be \"pyvc-manifest\"");
-  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 1, "functions": []})"),
+  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 2, "functions": []})"),
+            "manifest: missing string `module`");
+  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 2, "module": "a-b"})"),
+            "manifest: module `a-b` is not a C identifier");
+  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 2, "module": "m",
+                        "functions": []})"),
             "manifest: missing object `target`");
-  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 1,
+  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 2, "module": "m",
                         "target": {"triple": "x86_64-pc-linux-gnu"}})"),
+            "manifest target: missing array `features`");
+  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 2, "module": "m",
+                        "target": {"triple": "x86_64-pc-linux-gnu", "features": ["avx", 2]}})"),
+            "manifest target: `features` must be an array of strings");
+  EXPECT_EQ(errorOf(R"({"format": "pyvc-manifest", "abi_version": 2, "module": "m",
+                        "target": {"triple": "x86_64-pc-linux-gnu", "features": []}})"),
             "manifest: missing array `functions`");
 }
 

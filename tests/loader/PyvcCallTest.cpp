@@ -187,7 +187,13 @@ TEST(LoaderPyvcCall, UnloadableLibraryIsAnEnvironmentError) {
   ProcessResult noManifest = run({PYVC_CALL, PYVC_TEST_NO_MANIFEST, "something"});
   EXPECT_EQ(noManifest.exitCode, 3);
   EXPECT_NE(noManifest.err.find("no .pyvc_manifest section"), std::string::npos);
-  EXPECT_EQ(run({PYVC_CALL, PYVC_TEST_KERNELS_ABI2, "mean"}).exitCode, 3);
+  ProcessResult oldAbi = run({PYVC_CALL, PYVC_TEST_KERNELS_ABI1, "mean"});
+  EXPECT_EQ(oldAbi.exitCode, 3);
+  EXPECT_NE(oldAbi.err.find("recompile it"), std::string::npos) << oldAbi.err;
+  ProcessResult unknownFeature = run({PYVC_CALL, PYVC_TEST_KERNELS_UNKNOWN_FEATURE, "mean"});
+  EXPECT_EQ(unknownFeature.exitCode, 3);
+  EXPECT_NE(unknownFeature.err.find("needs CPU feature teleportation"), std::string::npos)
+      << unknownFeature.err;
 }
 
 TEST(LoaderPyvcCall, HelpListAndManifest) {

@@ -1,6 +1,8 @@
 """Compiles compiled_kernels.py with the real `pyvc compile` (host, and aarch64 when a cross
 pyvc-call exists), then checks that pyvc.load and pyvc-call give exactly what CPython gives for
-the same file: the same values (bit for bit, via repr) and the same exception types.
+the same file: the same values (bit for bit, via repr) and the same exception types. Also: two
+libraries with the same function names in one process, and a library for a newer x86 CPU
+refused (not SIGILL) by pyvc-call on an older one, emulated by qemu-x86_64.
 Environment: PYVC_COMPILER, PYVC_CALL, optional PYVC_AARCH64_CALL; PYTHONPATH has the package."""
 
 import importlib.util
@@ -157,6 +159,85 @@ class CompiledKernelTest(unittest.TestCase):
         qemu = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", AARCH64_CALL]
         for name, cases in CASES.items():
             self.check_lines(name, cases, self.run_pyvc_call(qemu, library_path, name, cases))
+
+
+WINDOWS = "def mean(xs: list[float]) -> float:\n    return sum(xs) / len(xs)\n"
+PEAKS = "def mean(xs: list[float]) -> float:\n    return max(xs)\n"
+
+
+class TwoModulesTest(unittest.TestCase):
+    """Two libraries that both define `mean` load into one process; each call reaches its own."""
+
+    def test_both_means_in_one_process(self):
+        directory = tempfile.mkdtemp(prefix="pyvc-loader-modules-")
+        self.addCleanup(shutil.rmtree, directory)
+        libraries = {}
+        for name, text in (("windows", WINDOWS), ("peaks", PEAKS)):
+            source = os.path.join(directory, name + ".py")
+            with open(source, "w") as file:
+                file.write(text)
+            output = os.path.join(directory, name + ".so")
+            subprocess.run([COMPILER, "compile", source, "-o", output, "--no-cache"], check=True,
+                           timeout=300)
+            libraries[name] = pyvc.load(output)
+        self.assertEqual(libraries["windows"].manifest["module"], "windows")
+        self.assertEqual(libraries["peaks"].manifest["functions"][0]["symbol"], "pyvc_peaks_fn_mean")
+        self.assertEqual(libraries["windows"].mean([1.0, 2.0, 6.0]), 3.0)
+        self.assertEqual(libraries["peaks"].mean([1.0, 2.0, 6.0]), 6.0)
+
+
+def qemu_runs(cpu):
+    try:
+        result = subprocess.run(["qemu-x86_64", "-cpu", cpu, "/bin/true"], capture_output=True,
+                                timeout=60)
+    except OSError:
+        return False
+    return result.returncode == 0
+
+
+@unittest.skipUnless(os.uname().machine == "x86_64" and qemu_runs("Nehalem"),
+                     "needs an x86-64 machine and qemu-x86_64")
+class CpuFeatureRefusalTest(unittest.TestCase):
+    """A library for x86-64-v3 (AVX2, FMA, BMI...) on a CPU without them: pyvc-call refuses it with
+    the missing features and exit 3 before any of its code runs. qemu 7.2's TCG cannot execute
+    AVX-512 at all, so the newer CPU is x86-64-v3 and the older one a Nehalem (SSE4.2, no AVX)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.mkdtemp(prefix="pyvc-loader-cpu-")
+        cls.library_path = compile_kernels(cls.directory, "x86-64-v3")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.directory)
+
+    def call_under(self, cpu):
+        return subprocess.run(["qemu-x86_64", "-cpu", cpu, CALL, "--allow-unsigned",
+                               self.library_path, "mean"], input="[[1.0, 2.0, 4.5]]\n",
+                              capture_output=True, text=True, timeout=300)
+
+    def test_manifest_lists_the_features_of_the_target(self):
+        features = pyvc.read_manifest(self.library_path)["target"]["features"]
+        self.assertEqual(features, ["cmov", "cx8", "sse", "sse2", "sse3", "ssse3", "sse4.1",
+                                    "sse4.2", "popcnt", "cx16", "movbe", "avx", "fma", "f16c",
+                                    "sahf", "lzcnt", "bmi", "bmi2", "avx2"])
+
+    def test_older_cpu_is_refused_with_the_missing_features(self):
+        result = self.call_under("Nehalem")
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr,
+                         "pyvc-call: error: %s: compiled for x86-64-v3 (cpu x86-64-v3), needs CPU "
+                         "features movbe, avx, fma, f16c, lzcnt, bmi, bmi2, avx2 that this x86_64 "
+                         "CPU lacks; compile it for an older target or with --target host here\n"
+                         % self.library_path)
+
+    def test_cpu_with_the_features_runs_it(self):
+        for cpu in ("Haswell", "max"):
+            with self.subTest(cpu=cpu):
+                result = self.call_under(cpu)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(result.stdout, '{"ok": 2.5}\n')
 
 
 if __name__ == "__main__":

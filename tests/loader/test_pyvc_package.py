@@ -7,14 +7,18 @@ import array
 import inspect
 import math
 import os
+import re
 import shutil
 import tempfile
 import unittest
 
 import pyvc
+from pyvc import _cpu as pyvc_cpu
+from pyvc import _manifest as abi_names
 
 KERNELS = os.environ["PYVC_TEST_KERNELS"]
-KERNELS_ABI2 = os.environ["PYVC_TEST_KERNELS_ABI2"]
+KERNELS_ABI1 = os.environ["PYVC_TEST_KERNELS_ABI1"]
+KERNELS_UNKNOWN_FEATURE = os.environ["PYVC_TEST_KERNELS_UNKNOWN_FEATURE"]
 NO_MANIFEST = os.environ["PYVC_TEST_NO_MANIFEST"]
 KERNELS_GHOST = os.environ.get("PYVC_TEST_KERNELS_GHOST", "")
 KERNELS_AARCH64 = os.environ.get("PYVC_TEST_KERNELS_AARCH64", "")
@@ -45,9 +49,21 @@ class ManifestTest(unittest.TestCase):
         with self.assertRaisesRegex(pyvc.ManifestError, "no .pyvc_manifest section"):
             pyvc.read_manifest(NO_MANIFEST)
 
-    def test_refuses_other_abi_version(self):
-        with self.assertRaisesRegex(pyvc.ManifestError, "abi_version 2 is not supported"):
-            pyvc.load(KERNELS_ABI2)
+    def test_refuses_old_abi_version_and_says_to_recompile(self):
+        with self.assertRaisesRegex(pyvc.ManifestError,
+                                    "built for kernel ABI 1, this loader needs ABI 2: recompile"):
+            pyvc.load(KERNELS_ABI1)
+
+    def test_refuses_cpu_feature_it_cannot_check_before_loading(self):
+        target = pyvc.read_manifest(KERNELS_UNKNOWN_FEATURE)["target"]
+        with self.assertRaises(pyvc.LoadError) as raised:
+            pyvc.load(KERNELS_UNKNOWN_FEATURE)
+        self.assertEqual(str(raised.exception),
+                         "%s: compiled for %s (cpu %s), needs CPU feature teleportation that this "
+                         "%s CPU lacks; compile it for an older target or with --target host here"
+                         % (KERNELS_UNKNOWN_FEATURE, target["name"], target["cpu"],
+                            target["triple"].split("-")[0]))
+
 
     def test_truncated_and_garbage_files_are_manifest_errors(self):
         with open(KERNELS, "rb") as file:
@@ -91,6 +107,56 @@ class ManifestTest(unittest.TestCase):
             pyvc.load(os.path.join(tempfile.gettempdir(), "pyvc-no-such-dir", "absent.so"))
 
 
+class AbiConstantsTest(unittest.TestCase):
+    """The Python package's copy of kernel_abi.h's version and symbol names."""
+
+    def test_constants_equal_kernel_abi_h(self):
+        header = os.path.join(os.path.dirname(__file__), "..", "..", "runtime", "include", "pyvc",
+                              "kernel_abi.h")
+        with open(header) as file:
+            defines = dict(re.findall(r'^#define (PYVC_\w+) "?([^"\n]*)"?$', file.read(), re.M))
+        self.assertEqual(int(defines["PYVC_ABI_VERSION"]), pyvc.ABI_VERSION)
+        self.assertEqual(defines["PYVC_SYMBOL_PREFIX"], abi_names.SYMBOL_PREFIX)
+        self.assertEqual(defines["PYVC_FREE_SUFFIX"], abi_names.FREE_SUFFIX)
+        self.assertEqual(defines["PYVC_MANIFEST_SUFFIX"], abi_names.MANIFEST_SUFFIX)
+        self.assertEqual(abi_names.free_symbol({"module": "windows"}), "pyvc_windows_free")
+
+class CpuFeatureTest(unittest.TestCase):
+    """The Python loader's feature table and its reading of /proc/cpuinfo."""
+
+    def test_table_equals_the_one_the_compiler_and_cxx_loader_use(self):
+        definitions = os.path.join(os.path.dirname(__file__), "..", "..", "runtime", "include",
+                                   "pyvc", "cpu_features.def")
+        with open(definitions) as file:
+            text = file.read()
+        x86 = dict(re.findall(r'^PYVC_X86_FEATURE\("([^"]+)",.*"([^"]+)"\)$', text, re.M))
+        aarch64 = dict(re.findall(r'^PYVC_AARCH64_FEATURE\("([^"]+)",.*"([^"]+)"\)$', text, re.M))
+        self.assertTrue(x86 and aarch64, "the patterns no longer match cpu_features.def")
+        self.assertEqual(pyvc_cpu.X86_FEATURES, x86)
+        self.assertEqual(pyvc_cpu.AARCH64_FEATURES, aarch64)
+
+    def test_missing_features_by_cpuinfo_flags(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        cpuinfo = os.path.join(directory, "cpuinfo")
+        with open(cpuinfo, "w") as file:
+            file.write("processor\t: 0\nflags\t\t: fpu sse sse2 pni ssse3 sse4_1 sse4_2 avx\n\n"
+                       "processor\t: 1\nflags\t\t: avx2 fma\n")
+        flags = pyvc_cpu.read_cpu_flags(cpuinfo)
+        self.assertEqual(pyvc_cpu.missing_features(["sse2", "sse4.2", "avx"], "x86_64", flags), [])
+        self.assertEqual(pyvc_cpu.missing_features(["sse3", "avx2", "fma", "neon"], "x86_64", flags),
+                         ["avx2", "fma", "neon"])
+        with open(cpuinfo, "w") as file:
+            file.write("processor\t: 0\nFeatures\t: fp asimd evtstrm crc32 cpuid\n")
+        flags = pyvc_cpu.read_cpu_flags(cpuinfo)
+        self.assertEqual(pyvc_cpu.missing_features(["fp-armv8", "neon", "dotprod"], "aarch64", flags),
+                         ["dotprod"])
+
+    def test_this_cpu_has_what_the_host_test_library_needs(self):
+        manifest = pyvc.read_manifest(KERNELS)
+        self.assertEqual(pyvc_cpu.missing_features(manifest["target"]["features"],
+                                                   manifest["target"]["triple"].split("-")[0]), [])
+
 class LoadTest(unittest.TestCase):
     @unittest.skipUnless(os.path.exists(KERNELS_AARCH64), "no aarch64 test library")
     def test_foreign_architecture_is_refused(self):
@@ -99,7 +165,7 @@ class LoadTest(unittest.TestCase):
 
     @unittest.skipUnless(os.path.exists(KERNELS_GHOST), "no ghost test library")
     def test_missing_symbol_is_refused(self):
-        with self.assertRaisesRegex(pyvc.LoadError, "symbol pyvc_fn_ghost"):
+        with self.assertRaisesRegex(pyvc.LoadError, "symbol pyvc_test_kernels_fn_ghost"):
             pyvc.load(KERNELS_GHOST)
 
     def test_functions_are_attributes_with_doc_and_signature(self):

@@ -24,7 +24,7 @@ class KernelSignatureTest : public ::testing::Test {
 protected:
   void SetUp() override {
     fs::copy_file(PYVC_TEST_KERNELS, library);
-    fs::copy_file(PYVC_TEST_KERNELS_ABI2, other);
+    fs::copy_file(PYVC_TEST_KERNELS_ABI1, other);
     owner = makeKey(scratch.path(), "owner");
     stranger = makeKey(scratch.path(), "stranger");
     signWith(library, scratch.path(), "owner");

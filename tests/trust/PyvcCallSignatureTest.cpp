@@ -27,7 +27,7 @@ class PyvcCallSignatureTest : public ::testing::Test {
 protected:
   void SetUp() override {
     fs::copy_file(PYVC_TEST_KERNELS, library);
-    fs::copy_file(PYVC_TEST_KERNELS_ABI2, other);
+    fs::copy_file(PYVC_TEST_KERNELS_ABI1, other);
     fs::create_directory(scratch / "keys");
     owner = makeKey(scratch / "keys", "owner");
     fs::rename(scratch / "keys" / "owner.key", scratch / "owner.key");

@@ -23,7 +23,7 @@ class PythonSignatures(unittest.TestCase):
         self.library = os.path.join(self.folder, "kernels.so")
         self.other = os.path.join(self.folder, "other.so")
         shutil.copy(os.environ["PYVC_TEST_KERNELS"], self.library)
-        shutil.copy(os.environ["PYVC_TEST_KERNELS_ABI2"], self.other)
+        shutil.copy(os.environ["PYVC_TEST_KERNELS_ABI1"], self.other)
         os.mkdir(os.path.join(self.folder, "keys"))
         keys_tool("keygen", "keys/owner", cwd=self.folder)
         keys_tool("keygen", "stranger", cwd=self.folder)

@@ -2,6 +2,7 @@
 #include "CommandLine.h"
 
 #include "compiler/Version.h"
+#include "pyvc/kernel_symbols.h"
 
 #include <CLI/CLI.hpp>
 
@@ -116,6 +117,12 @@ std::variant<CommandLine, int> parseCommandLine(int argc, char **argv) {
   config->excludes(file);
   compile->add_option("-o", line.output, "Output path ('-' for stdout); default FILE.so next to "
                                          "the input, or stdout for textual emits");
+  compile->add_option("--module-name", line.moduleName,
+                      "The library's module name, in every exported symbol (pyvc_NAME_fn_...); "
+                      "default: FILE's name made a C identifier")
+      ->check([](const std::string &name) {
+        return abi::isModuleName(name) ? std::string() : "`" + name + "` is not a C identifier";
+      });
   addTargetOptions(*compile, line);
   compile->add_flag("--no-cache", line.noCache, "Bypass the compile cache ($PYVC_CACHE_DIR, "
                                                 "default ~/.cache/pyvc)");
@@ -196,6 +203,8 @@ std::vector<std::string> argumentsOf(const CommandLine &line) {
     arguments.insert(arguments.end(), {"-o", line.output});
   if (!line.config.empty())
     arguments.insert(arguments.end(), {"--config", line.config});
+  if (!line.moduleName.empty())
+    arguments.insert(arguments.end(), {"--module-name", line.moduleName});
   arguments.insert(arguments.end(), {"--target", line.target, "-O" + std::to_string(line.optLevel)});
   if (line.strictFp)
     arguments.push_back("--strict-fp");
@@ -214,6 +223,7 @@ CompileOptions compileOptionsOf(const CommandLine &line) {
   EmitKind emit = emitKindOf(line);
   CompileOptions options;
   options.sourcePath = line.file;
+  options.moduleName = line.moduleName;
   options.targetName = line.target;
   options.optLevel = line.optLevel;
   options.strictFp = line.strictFp;

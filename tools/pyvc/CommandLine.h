@@ -19,6 +19,7 @@ struct CommandLine {
   // inline rules (RulesModule.h), and the output defaults to the config's rules_library.
   std::string config;
   std::string output;
+  std::string moduleName; // --module-name: prefixes the exported symbols; default from FILE
   std::string target = "host";
   int optLevel = 2;
   bool strictFp = false;

@@ -1,13 +1,16 @@
 """Loading a kernel library with ctypes and calling its functions: one KernelFunction per
 manifest entry, with ctypes prototypes built from the manifest's types (docs/ABI.md), exceptions
-raised as CPython would raise them, list results copied out and released with pyvc_free."""
+raised as CPython would raise them, list results copied out and released with the library's
+pyvc_<module>_free."""
 
 import ctypes
 import inspect
 import os
 
 from ._convert import CTYPES, SCALAR_CONVERTERS, list_argument, list_result
-from ._manifest import KernelType, host_architecture, read_manifest_and_text, target_architecture
+from ._cpu import missing_features
+from ._manifest import (KernelType, free_symbol, host_architecture, manifest_symbol,
+                        read_manifest_and_text, target_architecture)
 from ._signature import load_trusted_keys, read_verified_library, sealed_file
 
 # kernel_abi.h status codes and the Python exceptions they stand for.
@@ -23,8 +26,8 @@ STATUS_EXCEPTIONS = {
 
 
 class LoadError(OSError):
-    """The library cannot be loaded here: another architecture, dlopen failed, or a symbol
-    named in its manifest is missing."""
+    """The library cannot be loaded here: another architecture, a CPU feature it needs is
+    missing, dlopen failed, or a symbol named in its manifest is missing."""
 
 
 def _raise_status(status, message, index=None):
@@ -233,6 +236,14 @@ class KernelLibrary:
         if architecture != host_architecture():
             raise LoadError("%s: compiled for %s, but this machine is %s"
                             % (path, self._manifest["target"]["triple"], host_architecture()))
+        target = self._manifest["target"]
+        missing = missing_features(target["features"], architecture)
+        if missing:
+            raise LoadError("%s: compiled for %s (cpu %s), needs CPU feature%s %s that this %s CPU "
+                            "lacks; compile it for an older target or with --target host here"
+                            % (path, target.get("name", ""), target.get("cpu", ""),
+                               "s" if len(missing) > 1 else "", ", ".join(missing),
+                               architecture))
         load_path = os.path.abspath(path)
         if data is not None:
             load_path = "/proc/self/fd/%d" % sealed_file(os.path.basename(path), data)
@@ -241,14 +252,15 @@ class KernelLibrary:
         except OSError as error:
             raise LoadError("cannot load %s: %s" % (path, error)) from None
         # The exported copy must be the section we parsed, or we would call by the wrong types.
+        exported_name = manifest_symbol(self._manifest)
         try:
-            exported = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(self._cdll, "pyvc_manifest")))
+            exported = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(self._cdll, exported_name)))
         except ValueError:
-            raise LoadError("%s: does not export pyvc_manifest" % path) from None
+            raise LoadError("%s: does not export %s" % (path, exported_name)) from None
         if exported != text.encode("utf-8"):
-            raise LoadError("%s: the exported pyvc_manifest differs from the .pyvc_manifest section"
-                            % path)
-        self._free = _symbol(self._cdll, "pyvc_free", self)
+            raise LoadError("%s: the exported %s differs from the .pyvc_manifest section"
+                            % (path, exported_name))
+        self._free = _symbol(self._cdll, free_symbol(self._manifest), self)
         self._free.argtypes = [ctypes.c_void_p]
         self._free.restype = None
         self._functions = {}
@@ -275,8 +287,8 @@ class KernelLibrary:
 
 
 def load(path, trusted_keys=None):
-    """Loads the kernel library at `path`: reads its manifest from the file, checks the target,
-    dlopens it and returns an object whose attributes are its functions.
+    """Loads the kernel library at `path`: reads its manifest from the file, checks the target
+    and that this CPU has the features it needs, dlopens it and returns an object whose attributes are its functions.
 
     With `trusted_keys` (a public key file or a folder of *.pub files, or a list of them), the
     library is loaded only if path + ".sig" is a good signature by one of those keys (`pyvc

@@ -3,11 +3,19 @@ parameters and results as this package uses them."""
 
 import json
 import platform
+import re
 
 from ._elf import (ManifestError, extract_manifest_section, machine_architecture,
                    read_manifest_section)
 
-ABI_VERSION = 1
+ABI_VERSION = 2  # PYVC_ABI_VERSION of kernel_abi.h
+
+# The exported names of kernel_abi.h (PYVC_SYMBOL_PREFIX, PYVC_FREE_SUFFIX, PYVC_MANIFEST_SUFFIX):
+# pyvc_<module>_free and pyvc_<module>_manifest, <module> from the manifest.
+SYMBOL_PREFIX = "pyvc_"
+FREE_SUFFIX = "_free"
+MANIFEST_SUFFIX = "_manifest"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 SCALARS = ("float", "int", "bool")
 
 
@@ -119,11 +127,17 @@ def parse_manifest(text, origin="manifest"):
     _require(isinstance(version, int) and not isinstance(version, bool),
              "%s: manifest has no integer `abi_version`" % origin)
     _require(version == ABI_VERSION,
-             "%s: abi_version %d is not supported; this loader speaks abi_version %d"
-             % (origin, version, ABI_VERSION))
+             "%s: the library was built for kernel ABI %d, this loader needs ABI %d: "
+             "recompile it with a pyvc of ABI %d" % (origin, version, ABI_VERSION, ABI_VERSION))
+    module = document.get("module")
+    _require(isinstance(module, str) and _IDENTIFIER.match(module) is not None,
+             "%s: manifest has no `module` that is a C identifier" % origin)
     target = document.get("target")
     _require(isinstance(target, dict) and isinstance(target.get("triple"), str),
              "%s: manifest has no `target` with a `triple`" % origin)
+    features = target.get("features")
+    _require(isinstance(features, list) and all(isinstance(f, str) for f in features),
+             "%s: manifest `target` has no array of strings `features`" % origin)
     functions = document.get("functions")
     _require(isinstance(functions, list), "%s: manifest has no array `functions`" % origin)
     names = set()
@@ -136,6 +150,14 @@ def parse_manifest(text, origin="manifest"):
                  "%s: function `%s` is listed twice" % (origin, function["name"]))
         names.add(function["name"])
     return document
+
+
+def free_symbol(manifest):
+    return SYMBOL_PREFIX + manifest["module"] + FREE_SUFFIX
+
+
+def manifest_symbol(manifest):
+    return SYMBOL_PREFIX + manifest["module"] + MANIFEST_SUFFIX
 
 
 def target_architecture(manifest):

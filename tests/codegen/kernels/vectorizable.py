@@ -28,7 +28,7 @@ def dot(xs: list[float], ys: list[float]) -> float:
 
 
 def overheat(temp: float, humidity: float) -> bool:
-    # A scalar rule: its batch variant pyvc_batch_overheat runs it over arrays.
+    # A scalar rule: its batch variant pyvc_vectorizable_batch_overheat runs it over arrays.
     return temp > LIMIT or (temp > 60.0 and humidity < 0.1)
 
 
