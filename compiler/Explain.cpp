@@ -1,5 +1,7 @@
 // `pyvc explain`: runs the pipeline up to optimisation with LLVM's vectorizer remarks switched
 // on, then prints per function what pyvc's own analysis concluded and what LLVM did, by line.
+#include "compiler/Explain.h"
+
 #include "compiler/Manifest.h"
 #include "compiler/Phases.h"
 #include "ir/Printer.h"

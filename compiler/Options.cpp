@@ -1,6 +1,6 @@
 // The light half of the driver's interface (no LLVM): emit kinds and reading source files.
 // The thin `pyvc` executable uses these before deciding whether to load the compiler at all.
-#include "compiler/Pipeline.h"
+#include "compiler/Options.h"
 
 #include <fstream>
 #include <sstream>

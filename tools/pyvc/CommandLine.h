@@ -3,7 +3,7 @@
 // which compiles (DriverMain.cpp). Both parse the same arguments the same way.
 #pragma once
 
-#include "compiler/Pipeline.h"
+#include "compiler/Options.h"
 
 #include <optional>
 #include <string>

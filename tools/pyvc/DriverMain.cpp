@@ -7,6 +7,8 @@
 #include "CrashGuard.h"
 #include "HugePages.h"
 #include "compiler/CachedCompile.h"
+#include "compiler/Explain.h"
+#include "compiler/Pipeline.h"
 
 #include <llvm/Support/ErrorHandling.h>
 
