@@ -16,7 +16,6 @@ class TargetMachine;
 namespace pyvc::backends {
 
 struct LoweringOptions {
-  bool strictFp = false; // informational: the IR already carries ReductionOrder per reduction
   int optLevel = 2;      // 0..3; lowering may emit simpler code at 0
 };
 

@@ -14,7 +14,7 @@ struct EmitName {
   const char *name;
 };
 const EmitName kEmitNames[] = {
-    {EmitKind::Tokens, "tokens"}, {EmitKind::Ast, "ast"},       {EmitKind::Ir, "ir"},
+    {EmitKind::Tokens, "tokens"}, {EmitKind::Ast, "ast"},       {EmitKind::Ir, "ir"}, {EmitKind::IrAfter, "ir-after"},
     {EmitKind::Llvm, "llvm"},     {EmitKind::Asm, "asm"},       {EmitKind::Obj, "obj"},
     {EmitKind::So, "so"},         {EmitKind::Header, "header"}, {EmitKind::Manifest, "manifest"},
 };

@@ -14,7 +14,8 @@
 namespace pyvc::compiler {
 
 // What --emit asks for: the representation after one phase.
-enum class EmitKind { Tokens, Ast, Ir, Llvm, Asm, Obj, So, Header, Manifest };
+// IrAfter is the IR after one IR pass (--emit=ir-after=PASS, CompileOptions::irAfterPass).
+enum class EmitKind { Tokens, Ast, Ir, IrAfter, Llvm, Asm, Obj, So, Header, Manifest };
 
 std::optional<EmitKind> parseEmitKind(std::string_view name);
 const char *emitKindName(EmitKind kind);
@@ -28,6 +29,8 @@ struct CompileOptions {
   bool strictFp = false;
   bool useCache = true;   // read by compileWithCache (CachedCompile.h), not by compileSource
   EmitKind emit = EmitKind::So;
+  std::string irAfterPass; // EmitKind::IrAfter: the pass (Phases.h, irPassNames)
+  bool printAfterAll = false; // the IR after every IR pass, to stderr (CompileOutcome::irAfterPasses)
   bool jsonDiagnostics = false;
   bool color = false;
   std::string soname = "kernels.so"; // DT_SONAME of the library (EmitKind::So)
@@ -45,6 +48,7 @@ struct CompileOutcome {
   std::string output;       // the requested representation (exit 0)
   std::string diagnostics;  // rendered source diagnostics for stderr (errors: exit 1; or warnings)
   std::string errorMessage; // exit 3: one line, without the "error: " prefix
+  std::string irAfterPasses; // --print-after-all, for stderr
   bool cacheHit = false;
   std::vector<PhaseTiming> timings; // in pipeline order
 };

@@ -23,6 +23,7 @@ struct CommandLine {
   int optLevel = 2;
   bool strictFp = false;
   bool noCache = false;
+  bool printAfterAll = false;
   std::string emit = "so";
   std::string diagFormat = "text";
   std::string color = "auto";
