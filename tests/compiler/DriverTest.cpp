@@ -423,3 +423,46 @@ TEST(Driver, PassesRunOnFrontendIR) {
   EXPECT_EQ(json["options"]["opt_level"], 3);
   EXPECT_EQ(json["functions"][0]["errors"], nlohmann::json::array());
 }
+
+// --emit=ir-after=PASS shows the IR between passes: after the accumulation-loop pass the loop is
+// a fixed-lane sum whose subscripts are still checked; after the last pass it is --emit=ir.
+// --print-after-all prints every pass's IR on stderr, in pass order, the last one --emit=ir too.
+TEST(Driver, IrAfterPassesAndPrintAfterAll) {
+  Pyvc pyvc;
+  writeBytes(pyvc.path("dot.py"), "def dot(xs: list[float], ys: list[float]) -> float:\n"
+                                  "    acc = 0.0\n"
+                                  "    for i in range(min(len(xs), len(ys))):\n"
+                                  "        acc += xs[i] * ys[i]\n"
+                                  "    return acc\n");
+  std::string compile = "compile --no-cache " + pyvc.path("dot.py");
+  CommandResult finalIr = pyvc.run(compile + " --emit=ir");
+  ASSERT_EQ(finalIr.exitCode, 0);
+  CommandResult last = pyvc.run(compile + " --emit=ir-after=recompute-possible-errors");
+  ASSERT_EQ(last.exitCode, 0);
+  EXPECT_EQ(last.output, finalIr.output);
+  CommandResult recognized = pyvc.run(compile + " --emit=ir-after=recognize-accumulation-loops");
+  ASSERT_EQ(recognized.exitCode, 0);
+  EXPECT_NE(recognized.output.find("sum[fixed_lanes]"), std::string::npos) << recognized.output;
+  EXPECT_EQ(recognized.output.find("inbounds]"), std::string::npos) << recognized.output;
+  EXPECT_NE(finalIr.output.find("inbounds]"), std::string::npos) << finalIr.output;
+
+  std::string stderrPath = pyvc.path("passes.txt");
+  CommandResult all = pyvc.run(compile + " --emit=ir --print-after-all", stderrPath);
+  ASSERT_EQ(all.exitCode, 0);
+  EXPECT_EQ(all.output, finalIr.output);
+  std::string printed = readBytes(stderrPath);
+  const char *passes[] = {"classify", "possible-errors", "select-reduction-order", "recognize-accumulation-loops",
+                          "eliminate-bounds-checks", "prove-no-overflow", "recompute-possible-errors"};
+  size_t at = 0;
+  for (const char *pass : passes) {
+    size_t found = printed.find(std::string("; IR after ") + pass + "\n", at);
+    ASSERT_NE(found, std::string::npos) << pass << " missing or out of order:\n" << printed;
+    at = found + 1;
+  }
+  std::string lastHeader = "; IR after recompute-possible-errors\n";
+  EXPECT_EQ(printed.substr(printed.rfind(lastHeader) + lastHeader.size()), finalIr.output);
+
+  CommandResult unknown = pyvc.runMerged(compile + " --emit=ir-after=no-such-pass");
+  EXPECT_EQ(unknown.exitCode, 3);
+  EXPECT_NE(unknown.output.find("no IR pass is named `no-such-pass`"), std::string::npos) << unknown.output;
+}
