@@ -466,3 +466,59 @@ TEST(Driver, IrAfterPassesAndPrintAfterAll) {
   EXPECT_EQ(unknown.exitCode, 3);
   EXPECT_NE(unknown.output.find("no IR pass is named `no-such-pass`"), std::string::npos) << unknown.output;
 }
+
+// The compile runs on the default stack (no large-stack thread): the parser caps nesting at 200
+// (MaxNestingDepth, frontend-py/Parser.h; a function body and its `return` take two levels) and
+// expression size at 400 (MaxExpressionDepth). The deepest input of each shape it accepts
+// compiles at -O3 for both targets with a 1 MiB stack, an eighth of the usual 8 MiB (at 256 KiB
+// the nested ones overflow); one level more is the nesting diagnostic, not a crash.
+TEST(Driver, DeepestInputsCompileOnASmallStack) {
+  Pyvc pyvc;
+  auto nested = [](const std::string &open, const std::string &close, int depth) {
+    std::string text = "def f(x: float) -> float:\n    return ";
+    for (int i = 0; i < depth; ++i)
+      text += open;
+    text += "x";
+    for (int i = 0; i < depth; ++i)
+      text += close;
+    return text + "\n";
+  };
+  auto chain = [](int terms) {
+    std::string text = "def f(x: float) -> float:\n    return x";
+    for (int i = 1; i < terms; ++i)
+      text += " + x";
+    return text + "\n";
+  };
+  auto ifs = [](int depth) {
+    std::string text = "def f(x: int) -> int:\n    y = 0\n";
+    for (int i = 0; i < depth; ++i)
+      text += std::string(4 * (i + 1), ' ') + "if x > " + std::to_string(i) + ":\n";
+    return text + std::string(4 * (depth + 1), ' ') + "y = 1\n    return y\n";
+  };
+  struct Input {
+    const char *name;
+    std::string deepest, tooDeep;
+  } inputs[] = {{"parentheses", nested("(", ")", 198), nested("(", ")", 199)},
+                {"calls", nested("abs(", ")", 198), nested("abs(", ")", 199)},
+                {"negations", nested("-", "", 198), nested("-", "", 199)},
+                {"ifs", ifs(198), ifs(199)},
+                {"chain", chain(400), ""}};
+  for (const Input &input : inputs) {
+    std::string deepest = pyvc.path(std::string(input.name) + ".py");
+    writeBytes(deepest, input.deepest);
+    for (const char *target : {"x86-64-v3", "aarch64"}) {
+      CommandResult result = runShell("ulimit -s 1024; PYVC_CACHE_DIR='" + pyvc.cacheDir + "' timeout 120 " PYVC_BINARY
+                                      " compile --no-cache -O3 --target " + std::string(target) + " " + deepest +
+                                      " -o " + pyvc.path("deep.so") + " 2>&1");
+      EXPECT_EQ(result.exitCode, 0) << input.name << " on " << target << ": " << result.output;
+    }
+    if (input.tooDeep.empty())
+      continue;
+    std::string tooDeep = pyvc.path(std::string(input.name) + "_too_deep.py");
+    writeBytes(tooDeep, input.tooDeep);
+    CommandResult rejected = pyvc.runMerged("compile --no-cache " + tooDeep);
+    EXPECT_EQ(rejected.exitCode, 1) << input.name;
+    EXPECT_NE(rejected.output.find("error[E0206]: expression is nested too deeply"), std::string::npos)
+        << input.name << ": " << rejected.output;
+  }
+}

@@ -59,16 +59,7 @@ int main(int argc, char **argv) {
 
   auto run = line.explain ? explainSource : compileSource;
   CompileOutcome outcome = runOnSourceFile(options, [&](const std::string &text) {
-    return compileWithCache(options, text, [&] {
-      CompileOutcome result;
-      // Only the compiler recurses deeply (5,000 nested parentheses), so only it gets the
-      // large stack.
-      pyvc::tools::runWithLargeStack([&] {
-        result = run(options, text);
-        return 0;
-      });
-      return result;
-    });
+    return compileWithCache(options, text, [&] { return run(options, text); });
   });
   return pyvc::tools::finish(outcome, line);
 }
