@@ -5,7 +5,6 @@
 // per compile.
 #include "CommandLine.h"
 #include "CrashGuard.h"
-#include "HugePages.h"
 #include "compiler/CachedCompile.h"
 #include "compiler/Explain.h"
 #include "compiler/Pipeline.h"
@@ -29,11 +28,6 @@ void onLlvmFatalError(void *, const char *reason, bool) {
   (void)ignored;
   ::_exit(ExitInternal);
 }
-
-// Runs before every other static initialiser (priority 101; LLVM's run at the default 65535),
-// so that the code they and the compile go on to read comes in as huge pages if the page cache
-// has to read it from disk (HugePages.h).
-__attribute__((constructor(101))) void adviseHugePagesEarly() { pyvc::tools::adviseHugePagesForProgram(); }
 
 } // namespace
 
