@@ -41,7 +41,9 @@ std::string compileCacheKey(const CompileOptions &options, const std::string &so
   std::string target = options.targetName == "host" ? "host\n" + hostFingerprint() : options.targetName;
   return CompileCache::key({compilerVersionString(), sourceText, options.sourcePath, target,
                             std::to_string(options.optLevel), options.strictFp ? "strict" : "lanes",
-                            emitKindName(options.emit), options.soname, options.moduleName});
+                            options.irAfterPass.empty() ? std::string(emitKindName(options.emit))
+                                                          : std::string("ir-after=") + options.irAfterPass,
+                            options.soname, options.moduleName});
 }
 
 CompileOutcome compileWithCache(const CompileOptions &options, const std::string &sourceText,

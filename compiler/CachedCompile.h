@@ -3,7 +3,7 @@
 // stores its output.
 #pragma once
 
-#include "compiler/Pipeline.h"
+#include "compiler/Options.h"
 
 #include <functional>
 

@@ -304,7 +304,22 @@ void keepOnlyUnit(llvm::Module &module, const UnitAssignment &assignment, unsign
 }
 
 // One unit, start to finish, in a context of its own.
-Result<std::string> compileUnit(const std::string &bitcode, const TargetDescription &target, int optLevel) {
+// Optimises `module` and makes `product` of it.
+Result<std::string> finishUnit(llvm::Module &module, llvm::TargetMachine &machine, int optLevel,
+                               UnitProduct product, std::vector<VectorizerRemark> *remarks) {
+  optimizeModule(module, machine, optLevel, remarks);
+  if (product != UnitProduct::LlvmIr)
+    return emitMachineCode(module, machine,
+                           product == UnitProduct::Object ? MachineCodeKind::Object : MachineCodeKind::Assembly);
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  module.print(stream, nullptr);
+  stream.flush();
+  return text;
+}
+
+Result<std::string> compileUnit(const std::string &bitcode, const TargetDescription &target, int optLevel,
+                                UnitProduct product, std::vector<VectorizerRemark> *remarks) {
   llvm::LLVMContext context;
   llvm::MemoryBufferRef buffer(bitcode, "pyvc-codegen-unit");
   llvm::Expected<std::unique_ptr<llvm::Module>> module = llvm::parseBitcodeFile(buffer, context);
@@ -316,8 +331,7 @@ Result<std::string> compileUnit(const std::string &bitcode, const TargetDescript
   auto machine = createTargetMachine(target, optLevel);
   if (!machine)
     return machine.error();
-  optimizeModule(**module, *machine.value(), optLevel);
-  return emitMachineCode(**module, *machine.value(), MachineCodeKind::Object);
+  return finishUnit(**module, *machine.value(), optLevel, product, remarks);
 }
 
 } // namespace
@@ -360,14 +374,18 @@ CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units) {
 
 Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::TargetMachine &machine,
                                               const CodegenUnits &units, const TargetDescription &target,
-                                              int optLevel) {
+                                              int optLevel, UnitProduct product,
+                                              std::vector<VectorizerRemark> *remarks) {
   std::vector<Result<std::string>> objects(units.bitcode.size(), makeError("not compiled"));
+  // Each unit collects its remarks on its own thread; they are joined in unit order below.
+  std::vector<std::vector<VectorizerRemark>> unitRemarks(units.bitcode.size() + 1);
+  auto remarksOf = [&](size_t slot) { return remarks ? &unitRemarks[slot] : nullptr; };
   // Helper threads take the next unit until none is left; which thread compiles which unit does
   // not change any unit's object, and the objects stay in unit order.
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t unit = next++; unit < units.bitcode.size(); unit = next++)
-      objects[unit] = compileUnit(units.bitcode[unit], target, optLevel);
+      objects[unit] = compileUnit(units.bitcode[unit], target, optLevel, product, remarksOf(unit));
   };
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> helpers;
@@ -377,8 +395,8 @@ Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::Target
       work();
     });
   // This thread owns the module's context: it compiles the unit left in place, then helps.
-  optimizeModule(module, machine, optLevel);
-  Result<std::string> inPlaceObject = emitMachineCode(module, machine, MachineCodeKind::Object);
+  Result<std::string> inPlaceObject =
+      finishUnit(module, machine, optLevel, product, remarksOf(units.bitcode.size()));
   work();
   for (std::thread &helper : helpers)
     helper.join();
@@ -394,6 +412,14 @@ Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::Target
   assert(units.inPlacePosition <= result.size() && "the unit left in place has a position in unit order");
   result.insert(result.begin() + static_cast<std::ptrdiff_t>(units.inPlacePosition),
                 std::move(inPlaceObject.value()));
+  if (remarks) {
+    std::vector<VectorizerRemark> inPlaceRemarks = std::move(unitRemarks.back());
+    unitRemarks.pop_back();
+    unitRemarks.insert(unitRemarks.begin() + static_cast<std::ptrdiff_t>(units.inPlacePosition),
+                       std::move(inPlaceRemarks));
+    for (std::vector<VectorizerRemark> &unit : unitRemarks)
+      remarks->insert(remarks->end(), unit.begin(), unit.end());
+  }
   return result;
 }
 

@@ -3,6 +3,7 @@
 // threads, and lld links their objects in unit order.
 #pragma once
 
+#include "compiler/Optimizer.h"
 #include "compiler/Targets.h"
 #include "runtime/core/Result.h"
 
@@ -38,12 +39,18 @@ struct CodegenUnits {
 // only on the module, so the same module always splits the same way.
 CodegenUnits splitIntoUnits(llvm::Module &module, unsigned units);
 
+// What each unit is turned into: its optimised LLVM IR stops before the code generator; the
+// assembly and the object come from the same code generator run, so all three show one code.
+enum class UnitProduct { Object, Assembly, LlvmIr };
+
 // Runs the -O pipeline and the code generator on every unit: the one left in `module` on this
 // thread with `machine`, each other one on a helper thread (as many at once as the machine has
-// cores) in its own LLVMContext with its own TargetMachine for `target`. Returns the ELF objects
-// in unit order, or the first error.
+// cores) in its own LLVMContext with its own TargetMachine for `target`. Returns what `product`
+// asks for (ELF objects, assembly or LLVM IR text) in unit order, or the first error. With
+// `remarks`, the loop vectorizer's remarks of every unit are appended to it, in unit order.
 Result<std::vector<std::string>> compileUnits(llvm::Module &module, llvm::TargetMachine &machine,
                                               const CodegenUnits &units, const TargetDescription &target,
-                                              int optLevel);
+                                              int optLevel, UnitProduct product = UnitProduct::Object,
+                                              std::vector<VectorizerRemark> *remarks = nullptr);
 
 } // namespace pyvc::compiler

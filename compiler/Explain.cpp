@@ -1,5 +1,7 @@
 // `pyvc explain`: runs the pipeline up to optimisation with LLVM's vectorizer remarks switched
 // on, then prints per function what pyvc's own analysis concluded and what LLVM did, by line.
+#include "compiler/Explain.h"
+
 #include "compiler/Manifest.h"
 #include "compiler/Phases.h"
 #include "ir/Printer.h"
@@ -63,12 +65,11 @@ std::string verdictLine(const ir::LoopVerdict &verdict, const std::map<unsigned,
   return text + "not vectorized: LLVM left it scalar without a remark (" + verdict.reason + ")";
 }
 
-std::string explainModule(const CompilationState &state) {
-  const ir::Module &module = *state.module;
-  std::string text = "# " + state.options.sourcePath + ": target " + state.target.name + " (" +
-                     state.target.triple + ", cpu " + state.target.cpu + "), -O" +
-                     std::to_string(state.options.optLevel) +
-                     (state.options.strictFp ? ", strict fp" : ", fixed-lane float sums") + "\n";
+std::string explainModule(const ir::Module &module, const TargetDescription &target, const CompileOptions &options,
+                          const std::vector<VectorizerRemark> &remarks) {
+  std::string text = "# " + options.sourcePath + ": target " + target.name + " (" + target.triple + ", cpu " +
+                     target.cpu + "), -O" + std::to_string(options.optLevel) +
+                     (options.strictFp ? ", strict fp" : ", fixed-lane float sums") + "\n";
   std::vector<ir::FunctionVectorization> verdicts = ir::analyzeVectorizability(module);
   for (const ir::FunctionVectorization &entry : verdicts) {
     const ir::Function &function = module.functions[entry.function];
@@ -76,9 +77,9 @@ std::string explainModule(const CompilationState &state) {
     for (ir::ErrorKind error : function.possibleErrors)
       errors += (errors.empty() ? "" : ", ") + std::string(ir::errorKindName(error));
     bool batch = ir::hasBatchVariant(function);
-    std::string batchSymbol = abi::batchSymbol(moduleNameFor(state.options), function.name);
+    std::string batchSymbol = abi::batchSymbol(moduleNameFor(options), function.name);
     std::string batchPassed;
-    auto byLine = remarksByLine(state.remarks, batch ? batchSymbol : std::string(), batchPassed);
+    auto byLine = remarksByLine(remarks, batch ? batchSymbol : std::string(), batchPassed);
     text += "\n" + signature(function) + "    (line " + std::to_string(function.span.line) + ")\n";
     text += "  classification: " + std::string(ir::classificationName(function.classification)) + "\n";
     text += "  errors: " + (errors.empty() ? std::string("none") : errors) + "\n";
@@ -96,16 +97,39 @@ std::string explainModule(const CompilationState &state) {
 
 } // namespace
 
+// The same phases as `compile` up to the optimised codegen units, with line tables kept for the
+// remarks; the units stop at LLVM IR, since no code is shipped.
 CompileOutcome explainSource(const CompileOptions &options, const std::string &sourceText) {
-  CompilationState state(options, sourceText);
-  state.collectRemarks = true;
-  bool ok = timed(state, "parse+sema", parseAndAnalyse) && timed(state, "verify", verifyIR) &&
-            timed(state, "analyses", runAnalyses) && timed(state, "passes", runPasses) &&
-            timed(state, "target", selectTarget) && timed(state, "lower", lowerToLlvm) &&
-            timed(state, "optimise", optimise);
-  if (ok)
-    state.outcome.output = explainModule(state);
-  return std::move(state.outcome);
+  CompileOutcome outcome;
+  ParsedModule parsed = timed(outcome.timings, "parse+sema", [&] { return parse(options, sourceText); });
+  outcome.diagnostics = parsed.diagnostics;
+  if (!parsed.ir) {
+    outcome.exitCode = parsed.hasErrors ? ExitSourceErrors : ExitInternal;
+    if (!parsed.hasErrors)
+      outcome.errorMessage = "the frontend produced no IR and reported no error";
+    return outcome;
+  }
+  auto fail = [&](const Error &error) {
+    outcome.exitCode = ExitInternal;
+    outcome.errorMessage = error.message;
+    return std::move(outcome);
+  };
+  Result<CheckedModule> checked =
+      timed(outcome.timings, "passes", [&] { return runIRPasses(std::move(parsed), options.strictFp, {}); });
+  if (!checked)
+    return fail(checked.error());
+  Result<LlvmModule> lowered =
+      timed(outcome.timings, "lower", [&] { return lower(checked.value(), options, true); });
+  if (!lowered)
+    return fail(lowered.error());
+  TargetDescription target = lowered->target;
+  Result<UnitOutputs> units = timed(outcome.timings, "optimise", [&] {
+    return codegen(std::move(lowered.value()), options.optLevel, UnitProduct::LlvmIr, true);
+  });
+  if (!units)
+    return fail(units.error());
+  outcome.output = explainModule(*checked->ir, target, options, units->remarks);
+  return outcome;
 }
 
 } // namespace pyvc::compiler

@@ -111,7 +111,38 @@ std::optional<StubLibraries> stubLibrariesFor(const std::string &object) {
   return std::nullopt;
 }
 
+// Whether `objects` are all 64-bit ELF objects of the first one's machine.
+bool sameMachineObjects(const std::vector<std::string> &objects) {
+  for (const std::string &objectBytes : objects)
+    if (objectBytes.size() < 64 || objectBytes.compare(0, 4, "\x7f" "ELF") != 0 ||
+        objectBytes[4] != 2 /*ELFCLASS64*/ || objectBytes.compare(18, 2, objects.front(), 18, 2) != 0)
+      return false;
+  return true;
+}
+
 } // namespace
+
+Result<std::string> linkRelocatableObject(const std::vector<std::string> &objects) {
+  if (objects.empty())
+    return makeError("no object to link");
+  if (!sameMachineObjects(objects))
+    return makeError("an object to link is not a 64-bit ELF file of the same machine as the first");
+  std::lock_guard<std::mutex> lock(linkerMutex);
+  TemporaryDirectory directory;
+  if (!directory.ok())
+    return makeError("cannot create a temporary directory for linking");
+  std::string output = directory.file("out.o");
+  std::vector<std::string> arguments = {"-r", "--build-id=none", "--threads=1", "-o", output};
+  for (size_t unit = 0; unit < objects.size(); ++unit) {
+    std::string path = directory.file("unit" + std::to_string(unit) + ".o");
+    if (Result<void> written = writeFile(path, objects[unit]); !written)
+      return written.error();
+    arguments.push_back(path);
+  }
+  if (Result<void> linked = runLld(arguments); !linked)
+    return linked.error();
+  return readFile(output);
+}
 
 Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std::string &soname) {
   return linkSharedLibrary(std::vector<std::string>{objectBytes}, soname);
@@ -120,10 +151,8 @@ Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std:
 Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, const std::string &soname) {
   if (objects.empty())
     return makeError("no object to link");
-  for (const std::string &objectBytes : objects)
-    if (objectBytes.size() < 64 || objectBytes.compare(0, 4, "\x7f" "ELF") != 0 ||
-        objectBytes[4] != 2 /*ELFCLASS64*/ || objectBytes.compare(18, 2, objects.front(), 18, 2) != 0)
-      return makeError("an object to link is not a 64-bit ELF file of the same machine as the first");
+  if (!sameMachineObjects(objects))
+    return makeError("an object to link is not a 64-bit ELF file of the same machine as the first");
   std::optional<StubLibraries> stubs = stubLibrariesFor(objects.front());
   if (!stubs)
     return makeError("objects for this machine cannot be linked: pyvc links x86-64 and aarch64 only");

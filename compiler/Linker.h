@@ -18,4 +18,8 @@ Result<std::string> linkSharedLibrary(const std::string &objectBytes, const std:
 // The same for several objects of one machine (codegen units), linked in the order given.
 Result<std::string> linkSharedLibrary(const std::vector<std::string> &objects, const std::string &soname);
 
+// The objects of the codegen units joined into one relocatable ELF object (`ld.lld -r`), in the
+// order given: `--emit=obj`. The code of every function is what the library holds.
+Result<std::string> linkRelocatableObject(const std::vector<std::string> &objects);
+
 } // namespace pyvc::compiler

@@ -61,13 +61,10 @@ if(PYVC_STATIC_LLVM_DRIVER)
   check_linker_flag(CXX "-fuse-ld=lld" PYVC_HAVE_LLD_LINKER)
   unset(CMAKE_REQUIRED_LINK_OPTIONS)
   if(PYVC_HAVE_LLD_LINKER)
-    # Each loadable segment starts on a 2 MiB boundary of the file and of memory, so the kernel
-    # can map the driver's code from 2 MiB page-cache folios (tools/pyvc/HugePages.h).
-    set(PYVC_DRIVER_LINKER_FLAG
-        ${pyvc_lld_flags} -Wl,-z,max-page-size=0x200000 -Wl,-z,separate-loadable-segments)
+    set(PYVC_DRIVER_LINKER_FLAG ${pyvc_lld_flags})
   else()
     message(WARNING "lld-19 (${LLVM_TOOLS_BINARY_DIR}/ld.lld) does not link here: pyvc-driver is "
-                    "linked by the default linker, slowly, and its code stays on 4 KiB pages")
+                    "linked by the default linker, slowly")
   endif()
 endif()
 

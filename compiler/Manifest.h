@@ -3,7 +3,7 @@
 // .pyvc_manifest; and the module name that prefixes every exported symbol.
 #pragma once
 
-#include "compiler/Pipeline.h"
+#include "compiler/Options.h"
 #include "compiler/Targets.h"
 #include "ir/IR.h"
 

@@ -1,6 +1,6 @@
 // The light half of the driver's interface (no LLVM): emit kinds and reading source files.
 // The thin `pyvc` executable uses these before deciding whether to load the compiler at all.
-#include "compiler/Pipeline.h"
+#include "compiler/Options.h"
 
 #include <fstream>
 #include <sstream>
@@ -14,7 +14,7 @@ struct EmitName {
   const char *name;
 };
 const EmitName kEmitNames[] = {
-    {EmitKind::Tokens, "tokens"}, {EmitKind::Ast, "ast"},       {EmitKind::Ir, "ir"},
+    {EmitKind::Tokens, "tokens"}, {EmitKind::Ast, "ast"},       {EmitKind::Ir, "ir"}, {EmitKind::IrAfter, "ir-after"},
     {EmitKind::Llvm, "llvm"},     {EmitKind::Asm, "asm"},       {EmitKind::Obj, "obj"},
     {EmitKind::So, "so"},         {EmitKind::Header, "header"}, {EmitKind::Manifest, "manifest"},
 };

@@ -1,8 +1,6 @@
-// The phase functions: each does one step of the pipeline and reports failures in the state's
-// outcome with the right exit status (1 for the user's source, 3 for everything else).
+// The phase functions: each takes what it needs and returns what it makes, or an Error.
 #include "compiler/Phases.h"
 
-#include "compiler/Codegen.h"
 #include "compiler/CodegenUnits.h"
 #include "compiler/Linker.h"
 #include "compiler/Manifest.h"
@@ -25,144 +23,162 @@
 
 namespace pyvc::compiler {
 
-bool selectTarget(CompilationState &state) {
-  Result<TargetDescription> target = findTarget(state.options.targetName);
-  if (!target)
-    return state.fail(ExitInternal, target.error().message);
-  state.target = target.value();
-  auto machine = createTargetMachine(state.target, state.options.optLevel);
-  if (!machine)
-    return state.fail(ExitInternal, machine.error().message);
-  state.machine = std::move(machine.value());
-  return true;
-}
-
 namespace {
-// Renders what the engine collected; errors mean exit 1.
-bool finishDiagnostics(CompilationState &state, const DiagnosticEngine &diagnostics) {
-  if (!diagnostics.diagnostics().empty())
-    state.outcome.diagnostics = renderDiagnostics(
-        diagnostics.diagnostics(), state.options.sourcePath, state.sourceText,
-        state.options.jsonDiagnostics ? DiagnosticFormat::Json : DiagnosticFormat::Text,
-        state.options.color);
-  if (!diagnostics.hasErrors())
-    return true;
-  state.outcome.exitCode = ExitSourceErrors;
-  return false;
+std::string render(const DiagnosticEngine &diagnostics, const CompileOptions &options, const std::string &sourceText) {
+  if (diagnostics.diagnostics().empty())
+    return "";
+  return renderDiagnostics(diagnostics.diagnostics(), options.sourcePath, sourceText,
+                           options.jsonDiagnostics ? DiagnosticFormat::Json : DiagnosticFormat::Text, options.color);
 }
 } // namespace
 
-bool emitTokensOrAst(CompilationState &state) {
+FrontendDump dumpTokensOrAst(const CompileOptions &options, const std::string &sourceText) {
   DiagnosticEngine diagnostics;
-  state.outcome.output = state.options.emit == EmitKind::Tokens
-                             ? frontend::dumpTokens(state.options.sourcePath, state.sourceText, diagnostics)
-                             : frontend::dumpAst(state.options.sourcePath, state.sourceText, diagnostics);
-  return finishDiagnostics(state, diagnostics);
+  FrontendDump dump;
+  dump.text = options.emit == EmitKind::Tokens ? frontend::dumpTokens(options.sourcePath, sourceText, diagnostics)
+                                               : frontend::dumpAst(options.sourcePath, sourceText, diagnostics);
+  dump.diagnostics = render(diagnostics, options, sourceText);
+  dump.hasErrors = diagnostics.hasErrors();
+  return dump;
 }
 
-bool parseAndAnalyse(CompilationState &state) {
+ParsedModule parse(const CompileOptions &options, const std::string &sourceText) {
   DiagnosticEngine diagnostics;
-  state.module = frontend::buildIR(state.options.sourcePath, state.sourceText, diagnostics);
-  if (!finishDiagnostics(state, diagnostics))
-    return false;
-  if (!state.module)
-    return state.fail(ExitInternal, "the frontend produced no IR and reported no error");
-  return true;
+  ParsedModule parsed;
+  parsed.ir = frontend::buildIR(options.sourcePath, sourceText, diagnostics);
+  parsed.diagnostics = render(diagnostics, options, sourceText);
+  parsed.hasErrors = diagnostics.hasErrors();
+  if (parsed.hasErrors)
+    parsed.ir.reset();
+  return parsed;
 }
 
-bool verifyIR(CompilationState &state) {
-  std::vector<std::string> problems = ir::verifyModule(*state.module);
+namespace {
+
+// Checks the invariants of IR.h; an invalid module is a compiler bug.
+Result<void> verify(const ir::Module &module, const std::string &after) {
+  std::vector<std::string> problems = ir::verifyModule(module);
   if (problems.empty())
-    return true;
-  return state.fail(ExitInternal, "internal compiler error: invalid kernel IR: " + problems.front() +
-                                      (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
-                                                                 " more)"
-                                                           : ""));
+    return {};
+  std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+  return makeError("internal compiler error: invalid kernel IR" + (after.empty() ? "" : " after " + after) +
+                   ": " + problems.front() + more);
 }
 
-bool runAnalyses(CompilationState &state) {
-  ir::classifyFunctions(*state.module);
-  ir::computePossibleErrors(*state.module);
-  return true;
+struct IRPass {
+  const char *name;
+  void (*run)(ir::Module &module, bool strictFp);
+};
+
+// The analyses and passes, in order. Proven subscripts no longer raise IndexError, so the
+// possible errors are computed again at the end: the manifest must say so.
+const IRPass kIRPasses[] = {
+    {"classify", [](ir::Module &module, bool) { ir::classifyFunctions(module); }},
+    {"possible-errors", [](ir::Module &module, bool) { ir::computePossibleErrors(module); }},
+    {"select-reduction-order", [](ir::Module &module, bool strictFp) { ir::selectReductionOrder(module, strictFp); }},
+    {"recognize-accumulation-loops",
+     [](ir::Module &module, bool strictFp) { ir::recognizeAccumulationLoops(module, strictFp); }},
+    {"eliminate-bounds-checks", [](ir::Module &module, bool) { ir::eliminateBoundsChecks(module); }},
+    {"prove-no-overflow", [](ir::Module &module, bool) { ir::proveNoOverflow(module); }},
+    {"recompute-possible-errors", [](ir::Module &module, bool) { ir::computePossibleErrors(module); }},
+};
+
+#ifdef NDEBUG
+constexpr bool kVerifyAfterEveryPass = false;
+#else
+constexpr bool kVerifyAfterEveryPass = true;
+#endif
+
+} // namespace
+
+const std::vector<std::string> &irPassNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const IRPass &pass : kIRPasses)
+      list.push_back(pass.name);
+    return list;
+  }();
+  return names;
 }
 
-bool runPasses(CompilationState &state) {
-  ir::Module &module = *state.module;
-  ir::selectReductionOrder(module, state.options.strictFp);
-  ir::recognizeAccumulationLoops(module, state.options.strictFp);
-  ir::eliminateBoundsChecks(module);
-  ir::proveNoOverflow(module);
-  // Proven subscripts no longer raise IndexError: the manifest must say so.
-  ir::computePossibleErrors(module);
+Result<CheckedModule> runIRPasses(ParsedModule parsed, bool strictFp, const PassPrinting &printing) {
+  assert(parsed.ir && "runIRPasses needs the IR of a source without errors");
+  CheckedModule checked{std::move(parsed.ir), {}, {}};
+  if (Result<void> valid = verify(*checked.ir, ""); !valid)
+    return valid.error();
+  for (const IRPass &pass : kIRPasses) {
+    pass.run(*checked.ir, strictFp);
+    if (kVerifyAfterEveryPass || printing.all || printing.onlyAfter == pass.name)
+      if (Result<void> valid = verify(*checked.ir, pass.name); !valid)
+        return valid.error();
+    if (printing.all)
+      checked.irAfterPasses += "; IR after " + std::string(pass.name) + "\n" + ir::printModule(*checked.ir);
+    if (printing.onlyAfter == pass.name)
+      checked.irAfterPass = ir::printModule(*checked.ir);
+  }
   // A pass that breaks an invariant is a compiler bug: catch it here, not in the backend.
-  return verifyIR(state);
+  if (Result<void> valid = verify(*checked.ir, "the IR passes"); !valid)
+    return valid.error();
+  return checked;
 }
 
-bool lowerToLlvm(CompilationState &state) {
+Result<LlvmModule> lower(const CheckedModule &checked, const CompileOptions &compile, bool keepDebugInfo) {
+  Result<TargetDescription> target = findTarget(compile.targetName);
+  if (!target)
+    return target.error();
+  auto machine = createTargetMachine(target.value(), compile.optLevel);
+  if (!machine)
+    return machine.error();
+  LlvmModule lowered{target.value(), std::make_unique<llvm::LLVMContext>(), std::move(machine.value()), nullptr};
   backends::LoweringOptions options;
-  options.strictFp = state.options.strictFp;
-  options.optLevel = state.options.optLevel;
-  options.moduleName = moduleNameFor(state.options);
-  state.llvmModule = backends::lowerModule(*state.module, state.context, *state.machine, options);
-  if (!state.llvmModule)
-    return state.fail(ExitInternal, "internal compiler error: lowering to LLVM IR failed");
+  options.optLevel = compile.optLevel;
+  options.strictFp = compile.strictFp;
+  options.moduleName = moduleNameFor(compile);
+  lowered.module = backends::lowerModule(*checked.ir, *lowered.context, *lowered.machine, options);
+  if (!lowered.module)
+    return makeError("internal compiler error: lowering to LLVM IR failed");
   std::string problems;
   llvm::raw_string_ostream stream(problems);
-  if (llvm::verifyModule(*state.llvmModule, &stream)) {
+  if (llvm::verifyModule(*lowered.module, &stream)) {
     stream.flush();
-    return state.fail(ExitInternal, "internal compiler error: invalid LLVM IR: " +
-                                        problems.substr(0, problems.find('\n')));
+    return makeError("internal compiler error: invalid LLVM IR: " + problems.substr(0, problems.find('\n')));
   }
   // Line tables serve only the vectorizer remarks of `pyvc explain`; codegen strips them anyway.
   // Dropping them before optimisation spares every pass the debug-location bookkeeping.
-  if (!state.collectRemarks)
-    llvm::StripDebugInfo(*state.llvmModule);
-  return true;
+  if (!keepDebugInfo)
+    llvm::StripDebugInfo(*lowered.module);
+  return lowered;
 }
 
-bool addManifest(CompilationState &state) {
-  ManifestInputs inputs{moduleNameFor(state.options), state.target, enabledCpuFeatures(*state.machine),
-                        state.options.optLevel, state.options.strictFp, state.options.sourcePath,
-                        sha256Hex(state.sourceText)};
-  state.manifest = buildManifest(*state.module, inputs);
-  if (state.llvmModule)
-    embedManifest(*state.llvmModule, inputs.moduleName, state.manifest);
-  return true;
+std::string addManifest(const CheckedModule &checked, const TargetDescription &target,
+                        const llvm::TargetMachine &machine, const CompileOptions &options,
+                        const std::string &sourceText, LlvmModule *llvm) {
+  ManifestInputs inputs{moduleNameFor(options), target,  enabledCpuFeatures(machine), options.optLevel,
+                        options.strictFp,       options.sourcePath, sha256Hex(sourceText)};
+  std::string manifest = buildManifest(*checked.ir, inputs);
+  if (llvm)
+    embedManifest(*llvm->module, inputs.moduleName, manifest);
+  return manifest;
 }
 
-bool optimise(CompilationState &state) {
-  optimizeModule(*state.llvmModule, *state.machine, state.options.optLevel,
-                 state.collectRemarks ? &state.remarks : nullptr);
-  return true;
+Result<UnitOutputs> codegen(LlvmModule lowered, int optLevel, UnitProduct product, bool collectRemarks) {
+  CodegenUnits units = splitIntoUnits(*lowered.module, CodegenUnitCount);
+  UnitOutputs outputs{product, {}, {}};
+  Result<std::vector<std::string>> made =
+      compileUnits(*lowered.module, *lowered.machine, units, lowered.target, optLevel, product,
+                   collectRemarks ? &outputs.remarks : nullptr);
+  if (!made)
+    return made.error();
+  outputs.units = std::move(made.value());
+  return outputs;
 }
 
-bool generateCode(CompilationState &state, bool assembly) {
-  Result<std::string> code = emitMachineCode(*state.llvmModule, *state.machine,
-                                             assembly ? MachineCodeKind::Assembly : MachineCodeKind::Object);
-  if (!code)
-    return state.fail(ExitInternal, code.error().message);
-  state.machineCode = std::move(code.value());
-  return true;
-}
-
-bool compileInUnits(CompilationState &state) {
-  CodegenUnits units = splitIntoUnits(*state.llvmModule, CodegenUnitCount);
-  Result<std::vector<std::string>> objects =
-      compileUnits(*state.llvmModule, *state.machine, units, state.target, state.options.optLevel);
-  if (!objects)
-    return state.fail(ExitInternal, objects.error().message);
-  state.unitObjects = std::move(objects.value());
-  return true;
-}
-
-bool linkLibrary(CompilationState &state) {
-  Result<std::string> library = state.unitObjects.empty()
-                                    ? linkSharedLibrary(state.machineCode, state.options.soname)
-                                    : linkSharedLibrary(state.unitObjects, state.options.soname);
+Result<Library> link(UnitOutputs objects, const std::string &soname) {
+  assert(objects.product == UnitProduct::Object && "only objects link into a library");
+  Result<std::string> library = linkSharedLibrary(objects.units, soname);
   if (!library)
-    return state.fail(ExitInternal, library.error().message);
-  state.outcome.output = std::move(library.value());
-  return true;
+    return library.error();
+  return Library{std::move(library.value())};
 }
 
 } // namespace pyvc::compiler

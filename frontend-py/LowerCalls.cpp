@@ -1,6 +1,6 @@
 // Calls (functions of the module, math, builtins), comprehensions and reductions, and the
 // iteration spaces of `for` loops and generators (range, lists, enumerate, zip).
-#include "frontend-py/FunctionLowering.h"
+#include "frontend-py/FunctionLowerer.h"
 #include "ir/Visit.h"
 #include "ir/analysis/PossibleErrors.h"
 

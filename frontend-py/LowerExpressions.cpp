@@ -1,6 +1,6 @@
 // Expressions: names, literals, operators, comparisons, subscripts, list displays, and the
 // conversions Python performs implicitly (bool < int < float), made explicit as Convert nodes.
-#include "frontend-py/FunctionLowering.h"
+#include "frontend-py/FunctionLowerer.h"
 
 #include <cmath>
 #include <limits>

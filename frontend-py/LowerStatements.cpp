@@ -1,6 +1,6 @@
 // Function bodies: the inference passes, locals, and the lowering of statements with the flow
 // checks (definite assignment, reachability, missing return).
-#include "frontend-py/FunctionLowering.h"
+#include "frontend-py/FunctionLowerer.h"
 #include "ir/Printer.h"
 
 #include <algorithm>

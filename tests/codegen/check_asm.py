@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-# Codegen test: compiles kernels/vectorizable.py with `pyvc compile --emit=asm` and asserts that
-# a kernel's loop holds the vector instructions it should (NEON on v registers for aarch64, ymm
-# for x86-64-v3) and that no fused multiply-add appears (Python never fuses). On failure prints
-# the offending assembly. Standard library only.
+# Codegen test: compiles kernels/vectorizable.py to the library pyvc ships (`pyvc compile`, a
+# .so), disassembles it with llvm-objdump-19, and asserts that a kernel's loop holds the vector
+# instructions it should (NEON on v registers for aarch64, ymm for x86-64-v3) and that no fused
+# multiply-add appears (Python never fuses). On failure prints the offending disassembly.
+# Standard library only.
 import argparse
 import os
 import re
 import subprocess
 import sys
 import tempfile
+
+from disassembly import compile_kernels, disassemble, loop_instructions, with_callees
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERNELS = os.path.join(HERE, "kernels", "vectorizable.py")
@@ -53,94 +56,31 @@ FORBIDDEN_IN_LOOPS = {
 # Contraction changes results (ARCHITECTURE.md): no kernel may contain a fused multiply-add.
 FUSED_MULTIPLY_ADD = r"\b(v?fn?m(add|sub)\w*|fml[as])\b"
 
-FUNCTION_START = re.compile(r"^([A-Za-z_.$][\w.$]*):")
-SIZE_DIRECTIVE = re.compile(r"^\s*\.size\s+([\w.$]+),")
-BRANCH_TARGET = re.compile(r"^\s+[a-z][\w.]*\s+(?:.*,\s*)?(\.LBB\d+_\d+)\s*$")
-LOCAL_LABEL = re.compile(r"^(\.LBB\d+_\d+):")
-CALL = re.compile(r"^\s+(?:bl|call[lq]?|b|jmp)\s+([A-Za-z_][\w.$]*)(?:@PLT)?\s*$")
 
 
 def family(target):
     return "aarch64" if target.startswith("aarch64") else "x86-64"
 
 
-def split_functions(asm):
-    """Function name -> its lines, from `name:` to its `.size` directive."""
-    functions, current, body = {}, None, []
-    for line in asm.splitlines():
-        size = SIZE_DIRECTIVE.match(line)
-        if current and size and size.group(1) == current:
-            functions[current] = body
-            current, body = None, []
-            continue
-        start = FUNCTION_START.match(line)
-        if start and not line.startswith(".L") and current is None:
-            current, body = start.group(1), []
-            continue
-        if current:
-            body.append(line)
-    return functions
-
-
-def with_callees(functions, symbol):
-    """The symbol's lines plus those of the local functions it calls (the body may be split
-    into an outlined helper)."""
-    seen, pending, lines = set(), [symbol], []
-    while pending:
-        name = pending.pop()
-        if name in seen or name not in functions:
-            continue
-        seen.add(name)
-        lines.extend(functions[name])
-        pending.extend(m.group(1) for m in map(CALL.match, functions[name]) if m)
-    return lines
-
-
-def loop_lines(lines):
-    """Lines inside some loop: between a block label and a later branch back to it."""
-    label_at = {}
-    inside = set()
-    for index, line in enumerate(lines):
-        label = LOCAL_LABEL.match(line)
-        if label:
-            label_at[label.group(1)] = index
-        branch = BRANCH_TARGET.match(line)
-        if branch and branch.group(1) in label_at:
-            inside.update(range(label_at[branch.group(1)], index + 1))
-    return [lines[i] for i in sorted(inside)]
-
-
-def compile_asm(pyvc, target, work_dir):
-    output = os.path.join(work_dir, f"vectorizable.{target}.s")
-    argv = [pyvc, "compile", KERNELS, "--emit=asm", "--target", target, "-O3", "--no-cache",
-            "-o", output]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited with {done.returncode}:\n"
-                           f"{done.stdout}{done.stderr}")
-    with open(output, encoding="utf-8") as f:
-        return f.read()
-
-
-def check_kernel(asm, target, kernel):
+def check_kernel(functions, target, kernel):
     """Returns a list of failure messages (empty when the kernel's code is as expected)."""
     symbol, patterns = EXPECTATIONS[family(target)][kernel]
-    functions = split_functions(asm)
     if symbol not in functions:
-        return [f"{symbol} not found in the assembly (functions: {', '.join(sorted(functions))})"]
-    body = with_callees(functions, symbol)
-    loop = loop_lines(body)
+        return [f"{symbol} not found in the library (functions: {', '.join(sorted(functions))})"]
+    bodies = with_callees(functions, symbol)
+    body = [str(instruction) for part in bodies for instruction in part]
+    loop = [str(instruction) for part in bodies for instruction in loop_instructions(part)]
     failures = []
     if not loop:
-        failures.append(f"{symbol} has no loop (no branch back to a block label)")
+        failures.append(f"{symbol} has no loop (no branch back within a function)")
     for pattern in patterns:
         if not any(re.search(pattern, line) for line in loop):
             failures.append(f"no instruction matching /{pattern}/ inside a loop of {symbol}")
     for pattern in FORBIDDEN_IN_LOOPS[family(target)].get(kernel, []):
-        found = [line.strip() for line in loop if re.search(pattern, line)]
+        found = [line for line in loop if re.search(pattern, line)]
         if found:
             failures.append(f"{symbol} has /{pattern}/ inside a loop: {found[:3]}")
-    fused = [line.strip() for line in body if re.search(FUSED_MULTIPLY_ADD, line)]
+    fused = [line for line in body if re.search(FUSED_MULTIPLY_ADD, line)]
     if fused:
         failures.append(f"{symbol} contains fused multiply-adds: {fused[:3]}")
     return failures
@@ -157,23 +97,25 @@ def main():
         return 1
     kernels = options.kernels or sorted(EXPECTATIONS[family(options.target)])
     with tempfile.TemporaryDirectory(prefix="pyvc-codegen-") as work_dir:
+        library = os.path.join(work_dir, f"vectorizable.{options.target}.so")
         try:
-            asm = compile_asm(options.pyvc, options.target, work_dir)
+            compile_kernels(options.pyvc, KERNELS, library, options.target, 3)
+            functions = disassemble(library)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
             print(f"error: {error}")
             return 1
     failed = 0
-    functions = split_functions(asm)
     for kernel in kernels:
-        failures = check_kernel(asm, options.target, kernel)
+        failures = check_kernel(functions, options.target, kernel)
         print(f"{options.target} {kernel}: {'ok' if not failures else 'FAILED'}")
         if failures:
             failed += 1
             for failure in failures:
                 print(f"  {failure}")
             symbol = EXPECTATIONS[family(options.target)][kernel][0]
-            print(f"  --- assembly of {symbol} (and its local callees) ---")
-            print("\n".join(with_callees(functions, symbol)) or "  (none)")
+            print(f"  --- disassembly of {symbol} (and its local callees) ---")
+            for part in with_callees(functions, symbol):
+                print("\n".join(f"  {i.address:x}: {i}" for i in part))
     print(f"codegen: {len(kernels) - failed} passed, {failed} failed")
     return 1 if failed else 0
 

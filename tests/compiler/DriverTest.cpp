@@ -423,3 +423,102 @@ TEST(Driver, PassesRunOnFrontendIR) {
   EXPECT_EQ(json["options"]["opt_level"], 3);
   EXPECT_EQ(json["functions"][0]["errors"], nlohmann::json::array());
 }
+
+// --emit=ir-after=PASS shows the IR between passes: after the accumulation-loop pass the loop is
+// a fixed-lane sum whose subscripts are still checked; after the last pass it is --emit=ir.
+// --print-after-all prints every pass's IR on stderr, in pass order, the last one --emit=ir too.
+TEST(Driver, IrAfterPassesAndPrintAfterAll) {
+  Pyvc pyvc;
+  writeBytes(pyvc.path("dot.py"), "def dot(xs: list[float], ys: list[float]) -> float:\n"
+                                  "    acc = 0.0\n"
+                                  "    for i in range(min(len(xs), len(ys))):\n"
+                                  "        acc += xs[i] * ys[i]\n"
+                                  "    return acc\n");
+  std::string compile = "compile --no-cache " + pyvc.path("dot.py");
+  CommandResult finalIr = pyvc.run(compile + " --emit=ir");
+  ASSERT_EQ(finalIr.exitCode, 0);
+  CommandResult last = pyvc.run(compile + " --emit=ir-after=recompute-possible-errors");
+  ASSERT_EQ(last.exitCode, 0);
+  EXPECT_EQ(last.output, finalIr.output);
+  CommandResult recognized = pyvc.run(compile + " --emit=ir-after=recognize-accumulation-loops");
+  ASSERT_EQ(recognized.exitCode, 0);
+  EXPECT_NE(recognized.output.find("sum[fixed_lanes]"), std::string::npos) << recognized.output;
+  EXPECT_EQ(recognized.output.find("inbounds]"), std::string::npos) << recognized.output;
+  EXPECT_NE(finalIr.output.find("inbounds]"), std::string::npos) << finalIr.output;
+
+  std::string stderrPath = pyvc.path("passes.txt");
+  CommandResult all = pyvc.run(compile + " --emit=ir --print-after-all", stderrPath);
+  ASSERT_EQ(all.exitCode, 0);
+  EXPECT_EQ(all.output, finalIr.output);
+  std::string printed = readBytes(stderrPath);
+  const char *passes[] = {"classify", "possible-errors", "select-reduction-order", "recognize-accumulation-loops",
+                          "eliminate-bounds-checks", "prove-no-overflow", "recompute-possible-errors"};
+  size_t at = 0;
+  for (const char *pass : passes) {
+    size_t found = printed.find(std::string("; IR after ") + pass + "\n", at);
+    ASSERT_NE(found, std::string::npos) << pass << " missing or out of order:\n" << printed;
+    at = found + 1;
+  }
+  std::string lastHeader = "; IR after recompute-possible-errors\n";
+  EXPECT_EQ(printed.substr(printed.rfind(lastHeader) + lastHeader.size()), finalIr.output);
+
+  CommandResult unknown = pyvc.runMerged(compile + " --emit=ir-after=no-such-pass");
+  EXPECT_EQ(unknown.exitCode, 3);
+  EXPECT_NE(unknown.output.find("no IR pass is named `no-such-pass`"), std::string::npos) << unknown.output;
+}
+
+// The compile runs on the default stack (no large-stack thread): the parser caps nesting at 200
+// (MaxNestingDepth, frontend-py/Parser.h; a function body and its `return` take two levels) and
+// expression size at 400 (MaxExpressionDepth). The deepest input of each shape it accepts
+// compiles at -O3 for both targets with a 1 MiB stack, an eighth of the usual 8 MiB (at 256 KiB
+// the nested ones overflow); one level more is the nesting diagnostic, not a crash.
+TEST(Driver, DeepestInputsCompileOnASmallStack) {
+  Pyvc pyvc;
+  auto nested = [](const std::string &open, const std::string &close, int depth) {
+    std::string text = "def f(x: float) -> float:\n    return ";
+    for (int i = 0; i < depth; ++i)
+      text += open;
+    text += "x";
+    for (int i = 0; i < depth; ++i)
+      text += close;
+    return text + "\n";
+  };
+  auto chain = [](int terms) {
+    std::string text = "def f(x: float) -> float:\n    return x";
+    for (int i = 1; i < terms; ++i)
+      text += " + x";
+    return text + "\n";
+  };
+  auto ifs = [](int depth) {
+    std::string text = "def f(x: int) -> int:\n    y = 0\n";
+    for (int i = 0; i < depth; ++i)
+      text += std::string(4 * (i + 1), ' ') + "if x > " + std::to_string(i) + ":\n";
+    return text + std::string(4 * (depth + 1), ' ') + "y = 1\n    return y\n";
+  };
+  struct Input {
+    const char *name;
+    std::string deepest, tooDeep;
+  } inputs[] = {{"parentheses", nested("(", ")", 198), nested("(", ")", 199)},
+                {"calls", nested("abs(", ")", 198), nested("abs(", ")", 199)},
+                {"negations", nested("-", "", 198), nested("-", "", 199)},
+                {"ifs", ifs(198), ifs(199)},
+                {"chain", chain(400), ""}};
+  for (const Input &input : inputs) {
+    std::string deepest = pyvc.path(std::string(input.name) + ".py");
+    writeBytes(deepest, input.deepest);
+    for (const char *target : {"x86-64-v3", "aarch64"}) {
+      CommandResult result = runShell("ulimit -s 1024; PYVC_CACHE_DIR='" + pyvc.cacheDir + "' timeout 120 " PYVC_BINARY
+                                      " compile --no-cache -O3 --target " + std::string(target) + " " + deepest +
+                                      " -o " + pyvc.path("deep.so") + " 2>&1");
+      EXPECT_EQ(result.exitCode, 0) << input.name << " on " << target << ": " << result.output;
+    }
+    if (input.tooDeep.empty())
+      continue;
+    std::string tooDeep = pyvc.path(std::string(input.name) + "_too_deep.py");
+    writeBytes(tooDeep, input.tooDeep);
+    CommandResult rejected = pyvc.runMerged("compile --no-cache " + tooDeep);
+    EXPECT_EQ(rejected.exitCode, 1) << input.name;
+    EXPECT_NE(rejected.output.find("error[E0206]: expression is nested too deeply"), std::string::npos)
+        << input.name << ": " << rejected.output;
+  }
+}

@@ -28,8 +28,24 @@ bool useColor(const std::string &mode) {
   return isatty(2) && !std::getenv("NO_COLOR") && term && std::string(term) != "dumb";
 }
 
+constexpr const char *kIrAfterPrefix = "ir-after=";
+
 EmitKind emitKindOf(const CommandLine &line) {
-  return line.explain ? EmitKind::So : *parseEmitKind(line.emit); // CLI11 checked the name
+  if (line.explain)
+    return EmitKind::So;
+  if (line.emit.rfind(kIrAfterPrefix, 0) == 0)
+    return EmitKind::IrAfter;
+  return *parseEmitKind(line.emit); // CLI11 checked the name
+}
+
+// --emit's values: the emit kinds, and ir-after=PASS (the driver checks the pass name).
+std::string checkEmitName(const std::string &name) {
+  if (name.rfind(kIrAfterPrefix, 0) == 0 && name.size() > std::string_view(kIrAfterPrefix).size())
+    return "";
+  std::optional<EmitKind> kind = parseEmitKind(name);
+  if (kind && *kind != EmitKind::IrAfter)
+    return "";
+  return name + " is not one of tokens, ast, ir, ir-after=PASS, llvm, asm, obj, so, header, manifest";
 }
 
 // FILE.py -> FILE.so (or FILE.o) next to the input.
@@ -126,9 +142,12 @@ std::variant<CommandLine, int> parseCommandLine(int argc, char **argv) {
   addTargetOptions(*compile, line);
   compile->add_flag("--no-cache", line.noCache, "Bypass the compile cache ($PYVC_CACHE_DIR, "
                                                 "default ~/.cache/pyvc)");
-  compile->add_option("--emit", line.emit, "What to produce")
-      ->check(CLI::IsMember({"tokens", "ast", "ir", "llvm", "asm", "obj", "so", "header", "manifest"}))
+  compile->add_option("--emit", line.emit,
+                      "What to produce: tokens, ast, ir, ir-after=PASS, llvm, asm, obj, so, header, manifest")
+      ->check(CLI::Validator(checkEmitName, "EMIT", "emit kind"))
       ->default_str("so");
+  compile->add_flag("--print-after-all", line.printAfterAll,
+                    "Print the kernel IR after every IR pass on stderr (not cached)");
   compile->add_option("--diag-format", line.diagFormat, "Diagnostics as text or JSON")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_str("text");
@@ -214,6 +233,8 @@ std::vector<std::string> argumentsOf(const CommandLine &line) {
     return arguments;
   if (line.noCache)
     arguments.push_back("--no-cache");
+  if (line.printAfterAll)
+    arguments.push_back("--print-after-all");
   arguments.insert(arguments.end(),
                    {"--emit", line.emit, "--diag-format", line.diagFormat, "--color", line.color});
   return arguments;
@@ -227,8 +248,11 @@ CompileOptions compileOptionsOf(const CommandLine &line) {
   options.targetName = line.target;
   options.optLevel = line.optLevel;
   options.strictFp = line.strictFp;
-  options.useCache = !line.noCache && !line.explain;
+  options.useCache = !line.noCache && !line.explain && !line.printAfterAll;
   options.emit = emit;
+  if (emit == EmitKind::IrAfter)
+    options.irAfterPass = line.emit.substr(std::string_view(kIrAfterPrefix).size());
+  options.printAfterAll = line.printAfterAll;
   options.jsonDiagnostics = line.diagFormat == "json";
   options.color = useColor(line.color);
   std::string output = line.output.empty() || line.output == "-" ? defaultOutputPath(line.file, EmitKind::So)
@@ -240,6 +264,8 @@ CompileOptions compileOptionsOf(const CommandLine &line) {
 int finish(const CompileOutcome &outcome, const CommandLine &line) {
   if (!outcome.diagnostics.empty())
     std::cerr << outcome.diagnostics << (outcome.diagnostics.back() == '\n' ? "" : "\n");
+  if (!outcome.irAfterPasses.empty())
+    std::cerr << outcome.irAfterPasses;
   if (line.timePhases)
     printTimings(outcome);
   if (outcome.exitCode != ExitOk) {

@@ -3,7 +3,7 @@
 // which compiles (DriverMain.cpp). Both parse the same arguments the same way.
 #pragma once
 
-#include "compiler/Pipeline.h"
+#include "compiler/Options.h"
 
 #include <optional>
 #include <string>
@@ -24,6 +24,7 @@ struct CommandLine {
   int optLevel = 2;
   bool strictFp = false;
   bool noCache = false;
+  bool printAfterAll = false;
   std::string emit = "so";
   std::string diagFormat = "text";
   std::string color = "auto";

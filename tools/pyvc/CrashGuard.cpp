@@ -5,8 +5,8 @@
 #include "compiler/AlternateSignalStack.h"
 
 #include <csignal>
+#include <initializer_list>
 #include <cstring>
-#include <pthread.h>
 #include <unistd.h>
 
 namespace pyvc::tools {
@@ -29,18 +29,6 @@ void onFatalSignal(int signal) {
   ::_exit(3);
 }
 
-struct ThreadCall {
-  const std::function<int()> *body;
-  int result;
-};
-
-void *threadMain(void *argument) {
-  pyvc::compiler::installAlternateSignalStack();
-  auto *call = static_cast<ThreadCall *>(argument);
-  call->result = (*call->body)();
-  return nullptr;
-}
-
 } // namespace
 
 void installCrashGuard() {
@@ -51,21 +39,6 @@ void installCrashGuard() {
   sigemptyset(&action.sa_mask);
   for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
     sigaction(signal, &action, nullptr);
-}
-
-int runWithLargeStack(const std::function<int()> &body) {
-  pthread_attr_t attributes;
-  pthread_attr_init(&attributes);
-  pthread_attr_setstacksize(&attributes, size_t(512) << 20);
-  ThreadCall call{&body, 3};
-  pthread_t thread;
-  if (pthread_create(&thread, &attributes, threadMain, &call) != 0) {
-    pthread_attr_destroy(&attributes);
-    return body(); // no thread: run on this stack rather than not at all
-  }
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attributes);
-  return call.result;
 }
 
 } // namespace pyvc::tools

@@ -5,8 +5,9 @@
 // per compile.
 #include "CommandLine.h"
 #include "CrashGuard.h"
-#include "HugePages.h"
 #include "compiler/CachedCompile.h"
+#include "compiler/Explain.h"
+#include "compiler/Pipeline.h"
 
 #include <llvm/Support/ErrorHandling.h>
 
@@ -27,11 +28,6 @@ void onLlvmFatalError(void *, const char *reason, bool) {
   (void)ignored;
   ::_exit(ExitInternal);
 }
-
-// Runs before every other static initialiser (priority 101; LLVM's run at the default 65535),
-// so that the code they and the compile go on to read comes in as huge pages if the page cache
-// has to read it from disk (HugePages.h).
-__attribute__((constructor(101))) void adviseHugePagesEarly() { pyvc::tools::adviseHugePagesForProgram(); }
 
 } // namespace
 
@@ -57,16 +53,7 @@ int main(int argc, char **argv) {
 
   auto run = line.explain ? explainSource : compileSource;
   CompileOutcome outcome = runOnSourceFile(options, [&](const std::string &text) {
-    return compileWithCache(options, text, [&] {
-      CompileOutcome result;
-      // Only the compiler recurses deeply (5,000 nested parentheses), so only it gets the
-      // large stack.
-      pyvc::tools::runWithLargeStack([&] {
-        result = run(options, text);
-        return 0;
-      });
-      return result;
-    });
+    return compileWithCache(options, text, [&] { return run(options, text); });
   });
   return pyvc::tools::finish(outcome, line);
 }

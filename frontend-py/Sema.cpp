@@ -1,7 +1,7 @@
 // The module level: imports, constants, the `if __name__ == "__main__":` block, and function
 // declarations (signatures from annotations); then each body is lowered by FunctionLowerer.
 #include "frontend-py/ConstantFolder.h"
-#include "frontend-py/FunctionLowering.h"
+#include "frontend-py/FunctionLowerer.h"
 #include "frontend-py/Sema.h"
 #include "frontend-py/SourceLines.h"
 
