@@ -12,6 +12,7 @@ makes it; every NaN here carries its own payload, so the test sees where each on
 import argparse
 import array
 import ctypes
+import math
 import os
 import random
 import shutil
@@ -92,8 +93,7 @@ class SortUnderTest:
 # Random lists: few distinct values (many duplicates), then a shape laid over them.
 
 def float_pool(rng):
-    nans = [nan_with_payload(rng.randrange(1, 1 << 40), rng.random() < 0.3)
-            for _ in range(rng.randint(1, 4))]
+    nans = [-math.nan if rng.random() < 0.3 else math.nan for _ in range(rng.randint(1, 4))]
     specials = [0.0, -0.0, float("inf"), float("-inf"), 5e-324, -1.5, 2.0, 1e300]
     ordinary = [float(rng.randint(-5, 5)) for _ in range(rng.randint(0, 6))]
     choice = rng.random()
@@ -113,14 +113,23 @@ def int_pool(rng):
     return small
 
 
+def distinct_nans(count, rng, negative):
+    payloads = rng.sample(range(1, 1 << 50), count)
+    return [nan_with_payload(payload, negative) for payload in payloads]
+
+
+NAN_TABLE_SIZE = 1 << 17  # more than the NaNs of the longest list
+POSITIVE_NANS = distinct_nans(NAN_TABLE_SIZE, random.Random(1), False)
+NEGATIVE_NANS = distinct_nans(NAN_TABLE_SIZE, random.Random(2), True)
+
+
 def fresh_nans(values, rng):
-    """Every NaN of the list gets its own payload, so each one can be followed."""
-    result = []
-    for value in values:
-        if value != value:
-            negative = struct.pack("<d", value)[7] & 0x80 != 0
-            value = nan_with_payload(rng.randrange(1, 1 << 50), negative)
-        result.append(value)
+    """Every NaN of the list gets its own payload (keeping its sign), so each can be followed."""
+    result = list(values)
+    start = rng.randrange(NAN_TABLE_SIZE)
+    for number, index in enumerate(i for i, value in enumerate(values) if value != value):
+        table = NEGATIVE_NANS if math.copysign(1.0, values[index]) < 0 else POSITIVE_NANS
+        result[index] = table[(start + number) % NAN_TABLE_SIZE]
     return result
 
 
