@@ -224,55 +224,539 @@ pyvc_list *pyvc_rt_list_repeat(pyvc_list **arena, const pyvc_list *list, int64_t
   return result;
 }
 
-/* Stable merge sort of a copy. kind: 0 bool (uint8_t), 1 int, 2 float. A float list holding a
- * NaN raises ValueError: CPython's result then depends on the input order, kernels refuse it. */
-static int lessThan(const char *a, const char *b, int kind) {
-  if (kind == 0)
-    return *(const uint8_t *)a < *(const uint8_t *)b;
-  if (kind == 1)
-    return *(const int64_t *)a < *(const int64_t *)b;
-  return *(const double *)a < *(const double *)b;
-}
+/* ------------------------------------------------------------------------------------------
+ * sorted(): CPython 3.11's list.sort (Objects/listobject.c, Objects/listsort.txt), written again
+ * for flat arrays of bools (uint8_t), ints (int64_t) and floats (double). With NaN, `<` is no
+ * order at all, and CPython's result depends on exactly which `a < b` its algorithm asks and
+ * when; so this makes the same comparisons in the same order: natural runs (strictly descending
+ * ones reversed), binary insertion up to minrun, the powersort merge policy of 3.11, merges with
+ * galloping and the adaptive min_gallop. tests/backends/sort_matches_cpython.py checks the bits.
+ * ------------------------------------------------------------------------------------------ */
+enum { SORT_BOOL = 0, SORT_INT = 1, SORT_FLOAT = 2 };
+enum { MIN_GALLOP = 7, MAX_MINRUN = 64, MAX_PENDING_RUNS = 64 };
 
-static void mergeSort(char *items, char *scratch, int64_t count, int64_t size, int kind) {
-  if (count < 2)
-    return;
-  int64_t half = count / 2;
-  mergeSort(items, scratch, half, size, kind);
-  mergeSort(items + half * size, scratch, count - half, size, kind);
-  memcpy(scratch, items, (size_t)(half * size));
-  int64_t left = 0, right = half, out = 0;
-  while (left < half && right < count) {
-    /* Take from the right only when strictly less: equal elements keep their order. */
-    if (lessThan(items + right * size, scratch + left * size, kind))
-      memcpy(items + out++ * size, items + right++ * size, (size_t)size);
-    else
-      memcpy(items + out++ * size, scratch + left++ * size, (size_t)size);
+typedef struct SortRun {
+  char *base;
+  int64_t length;
+  int power; /* the run's depth in powersort's conceptual merge tree */
+} SortRun;
+
+typedef struct SortState {
+  char *items;   /* the whole array */
+  int64_t count; /* its length */
+  int64_t size;  /* bytes per element: 1 or 8 */
+  int32_t kind;
+  int64_t minGallop; /* how many wins in a row start galloping; adapts to the data */
+  char *scratch;     /* room for the shorter run of a merge */
+  int64_t scratchCapacity;
+  int runCount;
+  SortRun runs[MAX_PENDING_RUNS];
+} SortState;
+
+/* The only comparison: Python's `<` (for floats C's, false whenever a NaN is involved). */
+static int lessThan(const SortState *state, const char *a, const char *b) {
+  if (state->kind == SORT_FLOAT) {
+    double x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x < y;
   }
-  while (left < half)
-    memcpy(items + out++ * size, scratch + left++ * size, (size_t)size);
+  if (state->kind == SORT_INT) {
+    int64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x < y;
+  }
+  return *(const uint8_t *)a < *(const uint8_t *)b;
 }
 
-/* Sorts `list` in place (it is a fresh copy made by the backend). 0, STATUS_VALUE for a NaN, or
- * STATUS_MEMORY. */
+static char *elementAt(const SortState *state, char *base, int64_t index) {
+  return base + index * state->size;
+}
+
+static void copyElement(const SortState *state, char *destination, const char *source) {
+  if (state->size == 8)
+    memcpy(destination, source, 8);
+  else
+    *destination = *source;
+}
+
+/* Copies between the array and the scratch space (no overlap). */
+static void copyElements(const SortState *state, char *destination, const char *source,
+                         int64_t count) {
+  if (count > 0)
+    memcpy(destination, source, (size_t)(count * state->size));
+}
+
+/* Overlapping moves within the array: towards lower addresses, then towards higher ones. */
+static void moveElementsDown(const SortState *state, char *destination, const char *source,
+                             int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    copyElement(state, destination + i * state->size, source + i * state->size);
+}
+
+static void moveElementsUp(const SortState *state, char *destination, const char *source,
+                           int64_t count) {
+  for (int64_t i = count - 1; i >= 0; --i)
+    copyElement(state, destination + i * state->size, source + i * state->size);
+}
+
+static void reverseElements(const SortState *state, char *base, int64_t count) {
+  char swap[8];
+  for (int64_t low = 0, high = count - 1; low < high; ++low, --high) {
+    copyElement(state, swap, elementAt(state, base, low));
+    copyElement(state, elementAt(state, base, low), elementAt(state, base, high));
+    copyElement(state, elementAt(state, base, high), swap);
+  }
+}
+
+/* Natural runs shorter than this are extended by binary insertion: `count` itself below 64,
+ * else a value in [32, 64] such that count / minrun is a power of 2 or just below one. */
+static int64_t computeMinRun(int64_t count) {
+  int64_t shiftedOff = 0;
+  while (count >= MAX_MINRUN) {
+    shiftedOff |= count & 1;
+    count >>= 1;
+  }
+  return count + shiftedOff;
+}
+
+/* The length of the run at `base` (at most `remaining`): non-descending, or strictly descending
+ * and then reversed in place (strictly, so that reversing keeps the sort stable). */
+static int64_t countRun(const SortState *state, char *base, int64_t remaining) {
+  if (remaining == 1)
+    return 1;
+  int64_t length = 2;
+  if (lessThan(state, elementAt(state, base, 1), elementAt(state, base, 0))) {
+    while (length < remaining &&
+           lessThan(state, elementAt(state, base, length), elementAt(state, base, length - 1)))
+      ++length;
+    reverseElements(state, base, length);
+    return length;
+  }
+  while (length < remaining &&
+         !lessThan(state, elementAt(state, base, length), elementAt(state, base, length - 1)))
+    ++length;
+  return length;
+}
+
+/* Stable binary insertion sort of base[0:count], whose first `sorted` elements are in order. */
+static void binaryInsertionSort(const SortState *state, char *base, int64_t count,
+                                int64_t sorted) {
+  char pivot[8];
+  if (sorted == 0)
+    sorted = 1;
+  for (; sorted < count; ++sorted) {
+    copyElement(state, pivot, elementAt(state, base, sorted));
+    /* pivot >= everything in [0, left), pivot < everything in [right, sorted) */
+    int64_t left = 0, right = sorted;
+    do {
+      int64_t middle = left + ((right - left) >> 1);
+      if (lessThan(state, pivot, elementAt(state, base, middle)))
+        right = middle;
+      else
+        left = middle + 1;
+    } while (left < right);
+    moveElementsUp(state, elementAt(state, base, left + 1), elementAt(state, base, left),
+                   sorted - left);
+    copyElement(state, elementAt(state, base, left), pivot);
+  }
+}
+
+/* Where `key` goes in the sorted run[0:count], left of any equal elements: the k with
+ * run[k-1] < key <= run[k]. The search gallops from `hint` (1, 3, 7, 15, ... away), then
+ * bisects the last gap. */
+static int64_t gallopLeft(const SortState *state, const char *key, char *run, int64_t count,
+                          int64_t hint) {
+  int64_t lastOffset = 0, offset = 1;
+  if (lessThan(state, elementAt(state, run, hint), key)) {
+    /* Gallop right until run[hint + lastOffset] < key <= run[hint + offset]. */
+    int64_t maxOffset = count - hint;
+    while (offset < maxOffset) {
+      if (!lessThan(state, elementAt(state, run, hint + offset), key))
+        break;
+      lastOffset = offset;
+      offset = (offset << 1) + 1;
+    }
+    if (offset > maxOffset)
+      offset = maxOffset;
+    lastOffset += hint;
+    offset += hint;
+  } else {
+    /* Gallop left until run[hint - offset] < key <= run[hint - lastOffset]. */
+    int64_t maxOffset = hint + 1;
+    while (offset < maxOffset) {
+      if (lessThan(state, elementAt(state, run, hint - offset), key))
+        break;
+      lastOffset = offset;
+      offset = (offset << 1) + 1;
+    }
+    if (offset > maxOffset)
+      offset = maxOffset;
+    int64_t previousLast = lastOffset;
+    lastOffset = hint - offset;
+    offset = hint - previousLast;
+  }
+  /* run[lastOffset] < key <= run[offset]: bisect what lies between. */
+  ++lastOffset;
+  while (lastOffset < offset) {
+    int64_t middle = lastOffset + ((offset - lastOffset) >> 1);
+    if (lessThan(state, elementAt(state, run, middle), key))
+      lastOffset = middle + 1;
+    else
+      offset = middle;
+  }
+  return offset;
+}
+
+/* As gallopLeft, but right of any equal elements: the k with run[k-1] <= key < run[k]. */
+static int64_t gallopRight(const SortState *state, const char *key, char *run, int64_t count,
+                           int64_t hint) {
+  int64_t lastOffset = 0, offset = 1;
+  if (lessThan(state, key, elementAt(state, run, hint))) {
+    /* Gallop left until run[hint - offset] <= key < run[hint - lastOffset]. */
+    int64_t maxOffset = hint + 1;
+    while (offset < maxOffset) {
+      if (!lessThan(state, key, elementAt(state, run, hint - offset)))
+        break;
+      lastOffset = offset;
+      offset = (offset << 1) + 1;
+    }
+    if (offset > maxOffset)
+      offset = maxOffset;
+    int64_t previousLast = lastOffset;
+    lastOffset = hint - offset;
+    offset = hint - previousLast;
+  } else {
+    /* Gallop right until run[hint + lastOffset] <= key < run[hint + offset]. */
+    int64_t maxOffset = count - hint;
+    while (offset < maxOffset) {
+      if (lessThan(state, key, elementAt(state, run, hint + offset)))
+        break;
+      lastOffset = offset;
+      offset = (offset << 1) + 1;
+    }
+    if (offset > maxOffset)
+      offset = maxOffset;
+    lastOffset += hint;
+    offset += hint;
+  }
+  /* run[lastOffset] <= key < run[offset]: bisect what lies between. */
+  ++lastOffset;
+  while (lastOffset < offset) {
+    int64_t middle = lastOffset + ((offset - lastOffset) >> 1);
+    if (lessThan(state, key, elementAt(state, run, middle)))
+      offset = middle;
+    else
+      lastOffset = middle + 1;
+  }
+  return offset;
+}
+
+/* Room for `count` elements in the scratch space; 0, or -1 when memory runs out. */
+static int reserveScratch(SortState *state, int64_t count) {
+  if (count <= state->scratchCapacity)
+    return 0;
+  free(state->scratch);
+  state->scratchCapacity = 0;
+  state->scratch = (char *)malloc((size_t)(count * state->size));
+  if (!state->scratch)
+    return -1;
+  state->scratchCapacity = count;
+  return 0;
+}
+
+/* Merges the adjacent runs a[0:countA] and b[0:countB] (b == a + countA) in place, with
+ * countA <= countB, copying a to the scratch space and filling from the left. a's last element
+ * belongs at the end of the merge (mergeAt made sure), and b's first at the start. */
+static int mergeLow(SortState *state, char *a, int64_t countA, char *b, int64_t countB) {
+  if (reserveScratch(state, countA))
+    return -1;
+  int64_t size = state->size;
+  copyElements(state, state->scratch, a, countA);
+  char *destination = a;
+  a = state->scratch;
+
+  copyElement(state, destination, b);
+  destination += size, b += size, --countB;
+  if (countB == 0)
+    goto finish;
+  if (countA == 1)
+    goto lastOfA;
+
+  int64_t minGallop = state->minGallop;
+  for (;;) {
+    int64_t winsA = 0, winsB = 0; /* how many times in a row each run won */
+    /* One element at a time until one run wins minGallop times in a row. */
+    for (;;) {
+      if (lessThan(state, b, a)) {
+        copyElement(state, destination, b);
+        destination += size, b += size, --countB;
+        ++winsB, winsA = 0;
+        if (countB == 0)
+          goto finish;
+        if (winsB >= minGallop)
+          break;
+      } else {
+        copyElement(state, destination, a);
+        destination += size, a += size, --countA;
+        ++winsA, winsB = 0;
+        if (countA == 1)
+          goto lastOfA;
+        if (winsA >= minGallop)
+          break;
+      }
+    }
+    /* Gallop while either run keeps winning by MIN_GALLOP or more; each round of it lowers
+     * minGallop, leaving it raises it. */
+    ++minGallop;
+    do {
+      minGallop -= minGallop > 1;
+      state->minGallop = minGallop;
+      int64_t k = gallopRight(state, b, a, countA, 0);
+      winsA = k;
+      if (k) {
+        copyElements(state, destination, a, k);
+        destination += k * size, a += k * size, countA -= k;
+        if (countA == 1)
+          goto lastOfA;
+        /* countA == 0 cannot happen with a consistent `<`; NaN makes it inconsistent. */
+        if (countA == 0)
+          goto finish;
+      }
+      copyElement(state, destination, b);
+      destination += size, b += size, --countB;
+      if (countB == 0)
+        goto finish;
+
+      k = gallopLeft(state, a, b, countB, 0);
+      winsB = k;
+      if (k) {
+        moveElementsDown(state, destination, b, k);
+        destination += k * size, b += k * size, countB -= k;
+        if (countB == 0)
+          goto finish;
+      }
+      copyElement(state, destination, a);
+      destination += size, a += size, --countA;
+      if (countA == 1)
+        goto lastOfA;
+    } while (winsA >= MIN_GALLOP || winsB >= MIN_GALLOP);
+    ++minGallop;
+    state->minGallop = minGallop;
+  }
+finish:
+  copyElements(state, destination, a, countA);
+  return 0;
+lastOfA:
+  moveElementsDown(state, destination, b, countB);
+  copyElement(state, destination + countB * size, a);
+  return 0;
+}
+
+/* The mirror image of mergeLow for countA >= countB: b goes to the scratch space and the merge
+ * fills from the right. */
+static int mergeHigh(SortState *state, char *a, int64_t countA, char *b, int64_t countB) {
+  if (reserveScratch(state, countB))
+    return -1;
+  int64_t size = state->size;
+  char *baseA = a, *baseB = state->scratch;
+  char *destination = b + (countB - 1) * size;
+  copyElements(state, state->scratch, b, countB);
+  /* a and b point at the last element of each run from here on. */
+  b = state->scratch + (countB - 1) * size;
+  a += (countA - 1) * size;
+
+  copyElement(state, destination, a);
+  destination -= size, a -= size, --countA;
+  if (countA == 0)
+    goto finish;
+  if (countB == 1)
+    goto firstOfB;
+
+  int64_t minGallop = state->minGallop;
+  for (;;) {
+    int64_t winsA = 0, winsB = 0;
+    for (;;) {
+      if (lessThan(state, b, a)) {
+        copyElement(state, destination, a);
+        destination -= size, a -= size, --countA;
+        ++winsA, winsB = 0;
+        if (countA == 0)
+          goto finish;
+        if (winsA >= minGallop)
+          break;
+      } else {
+        copyElement(state, destination, b);
+        destination -= size, b -= size, --countB;
+        ++winsB, winsA = 0;
+        if (countB == 1)
+          goto firstOfB;
+        if (winsB >= minGallop)
+          break;
+      }
+    }
+    ++minGallop;
+    do {
+      minGallop -= minGallop > 1;
+      state->minGallop = minGallop;
+      int64_t k = countA - gallopRight(state, b, baseA, countA, countA - 1);
+      winsA = k;
+      if (k) {
+        destination -= k * size, a -= k * size;
+        moveElementsUp(state, destination + size, a + size, k);
+        countA -= k;
+        if (countA == 0)
+          goto finish;
+      }
+      copyElement(state, destination, b);
+      destination -= size, b -= size, --countB;
+      if (countB == 1)
+        goto firstOfB;
+
+      k = countB - gallopLeft(state, a, baseB, countB, countB - 1);
+      winsB = k;
+      if (k) {
+        destination -= k * size, b -= k * size;
+        copyElements(state, destination + size, b + size, k);
+        countB -= k;
+        if (countB == 1)
+          goto firstOfB;
+        /* countB == 0 cannot happen with a consistent `<`; NaN makes it inconsistent. */
+        if (countB == 0)
+          goto finish;
+      }
+      copyElement(state, destination, a);
+      destination -= size, a -= size, --countA;
+      if (countA == 0)
+        goto finish;
+    } while (winsA >= MIN_GALLOP || winsB >= MIN_GALLOP);
+    ++minGallop;
+    state->minGallop = minGallop;
+  }
+finish:
+  copyElements(state, destination - (countB - 1) * size, baseB, countB);
+  return 0;
+firstOfB:
+  destination -= countA * size, a -= countA * size;
+  moveElementsUp(state, destination + size, a + size, countA);
+  copyElement(state, destination, b);
+  return 0;
+}
+
+/* Merges runs i and i + 1 of the stack (i is the second or third from the top). */
+static int mergeAt(SortState *state, int i) {
+  SortRun *runs = state->runs;
+  char *a = runs[i].base, *b = runs[i + 1].base;
+  int64_t countA = runs[i].length, countB = runs[i + 1].length;
+  runs[i].length = countA + countB;
+  if (i == state->runCount - 3)
+    runs[i + 1] = runs[i + 2];
+  --state->runCount;
+
+  /* Elements of a before b's first element, and of b after a's last, are already in place. */
+  int64_t k = gallopRight(state, b, a, countA, 0);
+  a += k * state->size;
+  countA -= k;
+  if (countA == 0)
+    return 0;
+  countB = gallopLeft(state, elementAt(state, a, countA - 1), b, countB, countB - 1);
+  if (countB == 0)
+    return 0;
+  return countA <= countB ? mergeLow(state, a, countA, b, countB)
+                          : mergeHigh(state, a, countA, b, countB);
+}
+
+/* Powersort's "power" of the boundary between the run [start, start + countA) and the next run
+ * of countB: the first bit where the binary expansions of the two runs' midpoints (as
+ * fractions of the whole array) differ. */
+static int runPower(int64_t start, int64_t countA, int64_t countB, int64_t total) {
+  int power = 0;
+  int64_t a = 2 * start + countA; /* twice the midpoints, to stay in integers */
+  int64_t b = a + countA + countB;
+  for (;;) {
+    ++power;
+    if (a >= total) {
+      a -= total;
+      b -= total;
+    } else if (b >= total) {
+      break;
+    }
+    a <<= 1;
+    b <<= 1;
+  }
+  return power;
+}
+
+/* Before a new run of `count` is pushed: merges the runs whose boundary lies deeper in the merge
+ * tree than the new boundary's. */
+static int mergeBeforePush(SortState *state, int64_t count) {
+  if (state->runCount == 0)
+    return 0;
+  SortRun *top = &state->runs[state->runCount - 1];
+  int power = runPower((top->base - state->items) / state->size, top->length, count, state->count);
+  while (state->runCount > 1 && state->runs[state->runCount - 2].power > power)
+    if (mergeAt(state, state->runCount - 2))
+      return -1;
+  state->runs[state->runCount - 1].power = power;
+  return 0;
+}
+
+/* At the end: merges what is left on the stack, the shorter neighbour of the top run first. */
+static int mergeAll(SortState *state) {
+  while (state->runCount > 1) {
+    int i = state->runCount - 2;
+    if (i > 0 && state->runs[i - 1].length < state->runs[i + 1].length)
+      --i;
+    if (mergeAt(state, i))
+      return -1;
+  }
+  return 0;
+}
+
+static int timSort(SortState *state) {
+  int64_t remaining = state->count;
+  int64_t minRun = computeMinRun(remaining);
+  char *next = state->items;
+  do {
+    int64_t length = countRun(state, next, remaining);
+    if (length < minRun) {
+      int64_t extended = remaining <= minRun ? remaining : minRun;
+      binaryInsertionSort(state, next, extended, length);
+      length = extended;
+    }
+    if (mergeBeforePush(state, length))
+      return -1;
+    SortRun *run = &state->runs[state->runCount++];
+    run->base = next;
+    run->length = length;
+    next += length * state->size;
+    remaining -= length;
+  } while (remaining);
+  return mergeAll(state);
+}
+
+/* Sorts `list` in place (it is a fresh copy made by the backend), as CPython 3.11 sorts the same
+ * values. kind: 0 bool (uint8_t), 1 int, 2 float. 0, or STATUS_MEMORY. */
 int32_t pyvc_rt_list_sort(pyvc_list *list, int64_t elementSize, int32_t kind,
                           const char **message) {
-  if (kind == 2) {
-    for (int64_t i = 0; i < list->length; ++i)
-      if (isnan(((const double *)list->data)[i])) {
-        *message = "cannot sort a list containing NaN in a kernel";
-        return STATUS_VALUE;
-      }
-  }
   if (list->length < 2)
     return STATUS_OK;
-  char *scratch = (char *)malloc((size_t)((list->length / 2 + 1) * elementSize));
-  if (!scratch) {
+  SortState state;
+  state.items = list->data;
+  state.count = list->length;
+  state.size = elementSize;
+  state.kind = kind;
+  state.minGallop = MIN_GALLOP;
+  state.scratch = 0;
+  state.scratchCapacity = 0;
+  state.runCount = 0;
+  int failed = timSort(&state);
+  free(state.scratch);
+  if (failed) {
     *message = "out of memory";
     return STATUS_MEMORY;
   }
-  mergeSort(list->data, scratch, list->length, elementSize, kind);
-  free(scratch);
   return STATUS_OK;
 }
 

@@ -316,8 +316,15 @@ TEST_F(ListAndLoopKernels, RepeatAndSorted) {
   EXPECT_EQ(bitsOf(result[2]), bitsOf(0.0));
   EXPECT_EQ(result[0], -1.0);
   EXPECT_EQ(result[4], 3.0);
-  std::vector<double> withNan = {1.0, std::nan("")};
-  EXPECT_EQ(callList<double>("sorted_", result, message, withNan.data(), int64_t(2)), PYVC_VALUE_ERROR);
+  // sorted([3.0, 2.0, nan, 1.0]) == [1.0, 2.0, 3.0, nan] in CPython: the run [3.0, 2.0] ends at
+  // nan (nan < 2.0 is false) and is reversed; binary insertion puts nan after 3.0, then 1.0 first.
+  std::vector<double> withNan = {3.0, 2.0, std::nan(""), 1.0};
+  ASSERT_EQ(callList<double>("sorted_", result, message, withNan.data(), int64_t(4)), PYVC_OK);
+  ASSERT_EQ(result.size(), 4u);
+  EXPECT_EQ(result[0], 1.0);
+  EXPECT_EQ(result[1], 2.0);
+  EXPECT_EQ(result[2], 3.0);
+  EXPECT_TRUE(std::isnan(result[3]));
   std::vector<int64_t> ints = {5, -2, 9, 0, -2}, sortedInts;
   ASSERT_EQ(callList<int64_t>("sorted_int", sortedInts, message, ints.data(), int64_t(5)), PYVC_OK);
   EXPECT_EQ(sortedInts, (std::vector<int64_t>{-2, -2, 0, 5, 9}));

@@ -4,7 +4,6 @@
 import ast
 import copy
 import importlib.util
-import math
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -86,7 +85,7 @@ def read_signatures(source, path="<corpus>"):
 
 # ---------------------------------------------------------------------------------------------
 # The checked copy: every int-valued operation is checked to fit in 64 bits, int ** negative
-# int raises ValueError, sorted() rejects NaN -- the dialect's rules, applied to CPython itself.
+# int raises ValueError -- the dialect's rules, applied to CPython itself.
 
 class _OverflowFromCheck(OverflowError):
     """An int result past 64 bits in the checked copy (CPython itself would have gone on)."""
@@ -132,14 +131,6 @@ def _checked_sum(iterable, start=0):
     return total
 
 
-def _checked_sorted(iterable):
-    items = list(iterable)
-    if any(isinstance(item, float) and math.isnan(item) for item in items):
-        # Documented divergence: sorting floats with NaN has no meaningful order.
-        raise ValueError("sorted() of a list containing NaN")
-    return sorted(items)
-
-
 class _Int64Checker(ast.NodeTransformer):
     @staticmethod
     def _call(helper, args, like):
@@ -180,7 +171,7 @@ def _load_namespace(path, source, module_name, checked):
     namespace = {"__name__": module_name, "__file__": path}
     if checked:
         namespace.update({"__pyvc_check": _check_int64, "__pyvc_pow": _checked_pow,
-                          "sum": _checked_sum, "sorted": _checked_sorted})
+                          "sum": _checked_sum})
     exec(compile(tree, path, "exec"), namespace)
     return namespace
 
