@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -16,6 +17,12 @@
 #include <vector>
 
 namespace pyvc {
+
+namespace store {
+struct BlockHeader;
+struct BlockReading;
+struct StoredBlock;
+} // namespace store
 
 // How hard SQLite pushes a commit to the disk (PRAGMA synchronous, in WAL mode):
 //   Normal: a committed batch survives the process being killed at any instant; a power cut can
@@ -101,6 +108,19 @@ private:
   // Deletes the `rows` readings with the smallest sequence numbers (gaps left by retention by age
   // do not matter), and the sensors left without readings. Returns how many readings.
   Result<int64_t> deleteOldestRows(int64_t rows);
+  // Runs `remove` (which returns the readings it deleted), prunes the sensors left without
+  // readings, all in one write transaction; bumps sensors_generation when sensors went, so every
+  // connection drops its memo of ids before its next batch.
+  Result<int64_t> deleteAndPrune(std::string_view what,
+                                 const std::function<Result<int64_t>()> &remove);
+  // Deletes each block and writes it again with only the readings `keep(time, sequence)` keeps
+  // (none: nothing written). Damaged blocks are deleted whole. Returns the readings removed.
+  Result<int64_t> rewriteBlocks(std::vector<store::StoredBlock> &blocks,
+                                const std::function<bool(int64_t, int64_t)> &keep);
+  // Checks a block's CRC32C and decodes it into `out`; a damaged block is logged, counted in
+  // corruptRowsSkipped and leaves `out` as it was (false).
+  bool decodeVerified(int64_t sensorId, const store::BlockHeader &header, uint32_t crc,
+                      std::string_view blob, std::vector<store::BlockReading> &out);
   Result<void> reclaimFreePages();
   // Compares the file with its commit sidecar (lost readings are logged and counted) and
   // records where the file stands.
