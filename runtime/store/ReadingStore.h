@@ -48,8 +48,9 @@ struct StoreIntegrity {
   // Readings committed before (per the sidecar) that the file no longer holds: WAL frames lost
   // (damaged, or a power cut under Normal durability).
   int64_t lostReadingsOnOpen = 0;
-  // Readings query() left out because their row no longer matches the CRC32C written with it
-  // (bytes changed on disk). Never returned.
+  // Readings left out because their block no longer matches the CRC32C written with it (bytes
+  // changed on disk): by query(), by retention (which deletes such a block whole), and by the
+  // migration of a version-2 file (rows whose own checksum failed). Never returned.
   int64_t corruptRowsSkipped = 0;
 };
 
@@ -57,7 +58,7 @@ struct StoreIntegrity {
 class ReadingStore {
 public:
   // Opens or creates the database: WAL mode, incremental auto-vacuum (new files), the schema
-  // (a version-1 file is migrated, see StoreSchema.h). Errors name the file and carry SQLite's
+  // (a version-1 or version-2 file is migrated, see StoreSchema.h). Errors name the file and carry SQLite's
   // message.
   static Result<std::unique_ptr<ReadingStore>> open(const std::filesystem::path &path,
                                                     StoreOptions options = {});
@@ -65,18 +66,20 @@ public:
   ReadingStore(const ReadingStore &) = delete;
   ReadingStore &operator=(const ReadingStore &) = delete;
 
-  // Inserts all readings in one transaction through one prepared statement, in (sensor, time)
-  // order. On success the batch is committed (durable as `durability` says); on any error
+  // Inserts all readings in one transaction, as one block per sensor (readings sorted by time,
+  // equal times in the caller's order). On success the batch is committed (durable as `durability` says); on any error
   // nothing of it is stored. Readings with equal sensor and time are all kept.
   Result<void> insertBatch(std::span<const Reading> readings);
 
   // Readings of `sensor` with fromMs <= timestampMs < toMs, oldest first (equal times in
-  // insertion order), at most `limit`; served by the (sensor, timestamp) primary key.
+  // insertion order), at most `limit`; served by the (sensor, first time) primary key of the
+  // blocks. A negative limit means none.
   Result<std::vector<Reading>> query(std::string_view sensor, int64_t fromMs, int64_t toMs,
                                      int64_t limit = INT64_MAX);
 
-  // Retention by age: deletes readings with timestampMs < cutoffMs, and the sensors left without
-  // readings. Returns how many readings.
+  // Retention by age: deletes exactly the readings with timestampMs < cutoffMs (a block the
+  // cutoff falls into is written again without them), and the sensors left without readings.
+  // Returns how many readings.
   Result<int64_t> deleteOlderThan(int64_t cutoffMs);
 
   // Retention by size: while the database is over `maxBytes`, deletes the oldest readings (in
