@@ -123,8 +123,7 @@ uint32_t blockChecksum(int64_t sensorId, const BlockHeader &header, std::string_
   return crc32c(blob, crc);
 }
 
-bool decodeBlock(const BlockHeader &header, std::string_view blob,
-                 std::vector<BlockReading> &out) {
+bool decodeBlock(const BlockHeader &header, std::string_view blob, std::vector<BlockReading> &out) {
   if (header.count <= 0 || blob.empty() || static_cast<unsigned char>(blob[0]) != kFormatVersion)
     return false;
   // Every reading takes at least 12 bytes, so a count the blob cannot hold is refused before

@@ -68,7 +68,6 @@ uint32_t blockChecksum(int64_t sensorId, const BlockHeader &header, std::string_
 // Decodes a blob whose header says `header`, appending its readings in stored order to `out`.
 // False (and `out` as it was) when the blob does not hold exactly `header.count` readings of
 // format version 1 with the header's first and last times: a damaged block.
-bool decodeBlock(const BlockHeader &header, std::string_view blob,
-                                  std::vector<BlockReading> &out);
+bool decodeBlock(const BlockHeader &header, std::string_view blob, std::vector<BlockReading> &out);
 
 } // namespace pyvc::store

@@ -3,8 +3,8 @@
 #include "store/ReadingStore.h"
 
 #include "store/CommitSidecar.h"
-#include "store/ReadingBlock.h"
 #include "store/Crc32c.h"
+#include "store/ReadingBlock.h"
 #include "store/ReservingShmVfs.h"
 #include "store/SqliteHandle.h"
 #include "store/StoreSchema.h"
@@ -16,9 +16,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <limits>
 #include <tuple>
-#include <functional>
 #include <unordered_map>
 
 namespace pyvc {
@@ -146,7 +146,7 @@ Result<void> extraText(const Reading &reading, std::string &text) {
 // Runs `sql` (one integer parameter) and returns the block rows it selects, in the column order
 // of kStraddlingBlocksSql.
 Result<std::vector<store::StoredBlock>> readBlocks(sqlite3 *connection, std::string_view sql,
-                                            int64_t parameter) {
+                                                   int64_t parameter) {
   Result<Statement> statement = store::prepare(connection, sql);
   if (!statement)
     return statement.error();
@@ -509,9 +509,8 @@ Result<int64_t> ReadingStore::idOfSensor(const std::string &name) {
   return id;
 }
 
-bool ReadingStore::decodeVerified(int64_t sensorId, const store::BlockHeader &header,
-                                  uint32_t crc, std::string_view blob,
-                                  std::vector<store::BlockReading> &out) {
+bool ReadingStore::decodeVerified(int64_t sensorId, const store::BlockHeader &header, uint32_t crc,
+                                  std::string_view blob, std::vector<store::BlockReading> &out) {
   if (store::blockChecksum(sensorId, header, blob) == crc && store::decodeBlock(header, blob, out))
     return true;
   state_->integrity.corruptRowsSkipped += header.count;
@@ -540,10 +539,9 @@ Result<std::vector<Reading>> ReadingStore::query(std::string_view sensor, int64_
   std::vector<store::BlockReading> found;
   int code;
   while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
-    store::BlockHeader header{sqlite3_column_int64(statement, 0),
-                              sqlite3_column_int64(statement, 1),
-                              sqlite3_column_int64(statement, 2),
-                              sqlite3_column_int64(statement, 3)};
+    store::BlockHeader header{
+        sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1),
+        sqlite3_column_int64(statement, 2), sqlite3_column_int64(statement, 3)};
     if (limit == 0)
       break;
     if (found.size() >= uint64_t(limit)) {
@@ -698,7 +696,8 @@ Result<int64_t> ReadingStore::deleteOldestRows(int64_t rows) {
     int64_t rest = rows - *whole;
     if (boundary == INT64_MAX || rest <= 0)
       return *whole;
-    Result<std::vector<store::StoredBlock>> cut = readBlocks(connection, kBlocksOfGroupSql, boundary);
+    Result<std::vector<store::StoredBlock>> cut =
+        readBlocks(connection, kBlocksOfGroupSql, boundary);
     if (!cut)
       return cut.error();
     std::vector<store::BlockReading> stored;
@@ -712,8 +711,8 @@ Result<int64_t> ReadingStore::deleteOldestRows(int64_t rows) {
       std::nth_element(sequences.begin(), sequences.begin() + (rest - 1), sequences.end());
       lastDeleted = sequences[size_t(rest - 1)];
     }
-    Result<int64_t> split = rewriteBlocks(
-        *cut, [&](int64_t, int64_t sequence) { return sequence > lastDeleted; });
+    Result<int64_t> split =
+        rewriteBlocks(*cut, [&](int64_t, int64_t sequence) { return sequence > lastDeleted; });
     if (!split)
       return split.error();
     return *whole + *split;

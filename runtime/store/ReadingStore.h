@@ -58,8 +58,8 @@ struct StoreIntegrity {
 class ReadingStore {
 public:
   // Opens or creates the database: WAL mode, incremental auto-vacuum (new files), the schema
-  // (a version-1 or version-2 file is migrated, see StoreSchema.h). Errors name the file and carry SQLite's
-  // message.
+  // (a version-1 or version-2 file is migrated, see StoreSchema.h). Errors name the file and carry
+  // SQLite's message.
   static Result<std::unique_ptr<ReadingStore>> open(const std::filesystem::path &path,
                                                     StoreOptions options = {});
   ~ReadingStore();
@@ -67,8 +67,8 @@ public:
   ReadingStore &operator=(const ReadingStore &) = delete;
 
   // Inserts all readings in one transaction, as one block per sensor (readings sorted by time,
-  // equal times in the caller's order). On success the batch is committed (durable as `durability` says); on any error
-  // nothing of it is stored. Readings with equal sensor and time are all kept.
+  // equal times in the caller's order). On success the batch is committed (durable as `durability`
+  // says); on any error nothing of it is stored. Readings with equal sensor and time are all kept.
   Result<void> insertBatch(std::span<const Reading> readings);
 
   // Readings of `sensor` with fromMs <= timestampMs < toMs, oldest first (equal times in

@@ -90,7 +90,8 @@ std::string migrateFromVersion1Sql() {
       SELECT sensor_id, timestamp_ms, id, value, unit, extra FROM readings_version1
       ORDER BY sensor_id, timestamp_ms, id;
     DROP TABLE readings_version1;
-  )" + std::string(kVersion2StoreStateTableSql) + R"(
+  )" + std::string(kVersion2StoreStateTableSql) +
+         R"(
     INSERT INTO store_state
       VALUES (0, (SELECT coalesce(max(sequence), -1) + 1 FROM readings), 0);
     DELETE FROM sensors WHERE NOT EXISTS (SELECT 1 FROM readings WHERE sensor_id = sensors.id);
@@ -187,11 +188,11 @@ Result<int64_t> migrateFromVersion2(sqlite3 *connection) {
   if (auto done = executeScript(connection, "migrate reading store schema 2 -> 3", renamed); !done)
     return done.error();
   const std::string group = std::to_string(kMigratedGroupSize);
-  Result<Statement> rows = prepare(
-      connection, "SELECT sensor_id, timestamp_ms, sequence, value, unit, extra, " +
-                      std::string(*hasChecksums ? "crc" : "NULL") +
-                      " FROM readings_version2 ORDER BY sensor_id, sequence / " + group +
-                      ", timestamp_ms, sequence");
+  Result<Statement> rows =
+      prepare(connection, "SELECT sensor_id, timestamp_ms, sequence, value, unit, extra, " +
+                              std::string(*hasChecksums ? "crc" : "NULL") +
+                              " FROM readings_version2 ORDER BY sensor_id, sequence / " + group +
+                              ", timestamp_ms, sequence");
   if (!rows)
     return rows.error();
   Result<Statement> insert = prepare(connection, kInsertBlockSql);
@@ -214,13 +215,13 @@ Result<int64_t> migrateFromVersion2(sqlite3 *connection) {
     int64_t rowSensor = sqlite3_column_int64(row, 0), timestampMs = sqlite3_column_int64(row, 1),
             sequence = sqlite3_column_int64(row, 2);
     bool valueIsNull = sqlite3_column_type(row, 3) == SQLITE_NULL;
-    double value = valueIsNull ? std::numeric_limits<double>::quiet_NaN()
-                               : sqlite3_column_double(row, 3);
+    double value =
+        valueIsNull ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(row, 3);
     std::string_view unit = columnView(row, 4), extra = columnView(row, 5);
     if (sqlite3_column_type(row, 6) != SQLITE_NULL &&
         version2RowChecksum(rowSensor, timestampMs, sequence, valueIsNull,
-                            valueIsNull ? 0.0 : value, unit, extra) !=
-            static_cast<uint32_t>(sqlite3_column_int64(row, 6))) {
+                            valueIsNull ? 0.0 : value, unit,
+                            extra) != static_cast<uint32_t>(sqlite3_column_int64(row, 6))) {
       ++damaged;
       std::fprintf(stderr,
                    "pyvc reading store: a reading of sensor id %lld at %lld (sequence %lld) is "
@@ -246,13 +247,12 @@ Result<int64_t> migrateFromVersion2(sqlite3 *connection) {
     return flushed.error();
   rows->reset();
   insert->reset();
-  std::string finish =
-      "DROP TABLE readings_version2;"
-      "UPDATE store_state SET max_block_span_ms = " +
-      std::to_string(maxSpan) +
-      ";"
-      "DELETE FROM sensors WHERE NOT EXISTS "
-      "(SELECT 1 FROM reading_blocks WHERE sensor_id = sensors.id);";
+  std::string finish = "DROP TABLE readings_version2;"
+                       "UPDATE store_state SET max_block_span_ms = " +
+                       std::to_string(maxSpan) +
+                       ";"
+                       "DELETE FROM sensors WHERE NOT EXISTS "
+                       "(SELECT 1 FROM reading_blocks WHERE sensor_id = sensors.id);";
   if (auto done = executeScript(connection, "migrate reading store schema 2 -> 3", finish); !done)
     return done.error();
   return damaged;

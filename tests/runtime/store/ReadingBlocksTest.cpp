@@ -92,10 +92,11 @@ TEST(StoreBlocks, EqualTimestampsAcrossGroupsComeInInsertionOrder) {
   TemporaryFolder folder;
   auto store = openStore(folder / "readings.db");
   ASSERT_TRUE(store);
-  ASSERT_TRUE(store->insertBatch(
-      std::vector<Reading>{reading("twin", 5, 1.0), reading("twin", 9, 9.0), reading("twin", 5, 2.0)}));
+  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{
+      reading("twin", 5, 1.0), reading("twin", 9, 9.0), reading("twin", 5, 2.0)}));
   // A later group whose block starts earlier (time 4) and also holds time 5.
-  ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("twin", 5, 3.0), reading("twin", 4, 0.5)}));
+  ASSERT_TRUE(
+      store->insertBatch(std::vector<Reading>{reading("twin", 5, 3.0), reading("twin", 4, 0.5)}));
   ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("twin", 5, 4.0)}));
   EXPECT_EQ(valuesOf(store->query("twin", 0, 100).value()),
             (std::vector<double>{0.5, 1.0, 2.0, 3.0, 4.0, 9.0}));
@@ -116,8 +117,7 @@ TEST(StoreBlocks, ALimitEndingInsideABlockReturnsTheOldest) {
   }
   ASSERT_TRUE(store->insertBatch(even));
   ASSERT_TRUE(store->insertBatch(odd));
-  EXPECT_EQ(valuesOf(store->query("s", 0, 1000, 5).value()),
-            (std::vector<double>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(valuesOf(store->query("s", 0, 1000, 5).value()), (std::vector<double>{0, 1, 2, 3, 4}));
   EXPECT_EQ(valuesOf(store->query("s", 31, 1000, 3).value()), (std::vector<double>{31, 32, 33}));
   EXPECT_EQ(store->query("s", 0, 1000, 0)->size(), 0u);
   EXPECT_EQ(store->query("s", 0, 1000, 1000)->size(), 200u);
@@ -130,8 +130,8 @@ TEST(StoreBlocks, AQueryFindsReadingsInsideALongBlock) {
   TemporaryFolder folder;
   auto store = openStore(folder / "readings.db");
   ASSERT_TRUE(store);
-  ASSERT_TRUE(store->insertBatch(
-      std::vector<Reading>{reading("s", 0, 1.0), reading("s", 1'000'000, 2.0)}));
+  ASSERT_TRUE(
+      store->insertBatch(std::vector<Reading>{reading("s", 0, 1.0), reading("s", 1'000'000, 2.0)}));
   ASSERT_TRUE(store->insertBatch(std::vector<Reading>{reading("s", 999'999, 3.0)}));
   EXPECT_EQ(valuesOf(store->query("s", 500'000, 2'000'000).value()),
             (std::vector<double>{3.0, 2.0}));
