@@ -184,6 +184,8 @@ def main():
     parser.add_argument("--readings", type=int, default=2_000_000)
     parser.add_argument("--only", choices=["throughput", "latency", "memory"])
     args = parser.parse_args()
+    # Absolute: the idle memory run starts the agent in a temporary folder.
+    args.agent, args.pyvc = os.path.abspath(args.agent), os.path.abspath(args.pyvc)
     h.TOOLS["agent"], h.TOOLS["pyvc"] = args.agent, args.pyvc
     results = {}
     if args.only in (None, "throughput"):

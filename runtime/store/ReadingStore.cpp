@@ -1,9 +1,10 @@
-// The reading store on SQLite: schema, batched transactional inserts, indexed range queries,
-// and retention by age and by size.
+// The reading store on SQLite: batches stored as one block per sensor, range queries over the
+// blocks, and retention by age and by size (splitting the blocks a cutoff falls into).
 #include "store/ReadingStore.h"
 
 #include "store/CommitSidecar.h"
 #include "store/Crc32c.h"
+#include "store/ReadingBlock.h"
 #include "store/ReservingShmVfs.h"
 #include "store/SqliteHandle.h"
 #include "store/StoreSchema.h"
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <limits>
 #include <tuple>
 #include <unordered_map>
@@ -29,68 +31,47 @@ namespace {
 // Sensor ids remembered per connection; past this many names the memo starts over.
 constexpr size_t kSensorMemoCapacity = 65536;
 
-// Rows go in through one statement of kRowsPerInsert rows while enough are left, then one of a
-// single row: stepping a statement has a fixed cost comparable to a row's B-tree work, and 32
-// rows per step cut the CPU per reading by 8-12% (sorted batches of 10,000; 50 rows measured
-// the same as 32). Each row binds kColumnsPerRow parameters, in the order of insertSql.
-constexpr int kRowsPerInsert = 32;
-constexpr int kColumnsPerRow = 7;
-
-std::string insertSql(int rows) {
-  std::string sql =
-      "INSERT INTO readings (sensor_id, timestamp_ms, sequence, value, unit, extra, crc) VALUES ";
-  for (int row = 0; row < rows; ++row)
-    sql += row == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
-  return sql;
-}
-
-// CRC32C of a stored row: its integers, the value's bits (or NULL), the lengths, then the unit
-// and extra text, so that bytes changed on disk are not returned as a reading.
-uint32_t rowChecksum(int64_t sensorId, int64_t timestampMs, int64_t sequence, bool valueIsNull,
-                     double value, std::string_view unit, std::string_view extra) {
-  unsigned char fixed[49];
-  // SQLite stores a whole-number REAL as an integer, so -0.0 reads back as 0.0: both count as 0.
-  double stored = value == 0.0 ? 0.0 : value;
-  uint64_t bits = 0;
-  std::memcpy(&bits, &stored, sizeof bits);
-  uint64_t fields[] = {uint64_t(sensorId),     uint64_t(timestampMs), uint64_t(sequence),
-                       valueIsNull ? 0 : bits, uint64_t(unit.size()), uint64_t(extra.size())};
-  for (size_t field = 0; field < 6; ++field)
-    for (size_t byte = 0; byte < 8; ++byte)
-      fixed[field * 8 + byte] = static_cast<unsigned char>(fields[field] >> (8 * byte));
-  fixed[48] = valueIsNull ? 1 : 0;
-  uint32_t crc = store::crc32c(std::string_view(reinterpret_cast<const char *>(fixed), 49));
-  crc = store::crc32c(unit, crc);
-  return store::crc32c(extra, crc);
-}
 constexpr std::string_view kFindSensorSql = "SELECT id FROM sensors WHERE name = ?1";
 constexpr std::string_view kAddSensorSql = "INSERT INTO sensors (name) VALUES (?1)";
 constexpr std::string_view kReadStateSql =
     "SELECT next_sequence, sensors_generation FROM store_state WHERE singleton = 0";
-constexpr std::string_view kAdvanceSequenceSql =
-    "UPDATE store_state SET next_sequence = ?1 WHERE singleton = 0";
-// The name is resolved inside the statement, so the lookup and the range read see one snapshot
-// (a memo could name an id that another connection's retention deleted and reused meanwhile).
+constexpr std::string_view kAdvanceStateSql =
+    "UPDATE store_state SET next_sequence = ?1, "
+    "max_block_span_ms = max(max_block_span_ms, ?2) WHERE singleton = 0";
+// The blocks that can hold readings of `sensor` in [?2, ?3), in time order. The name is resolved
+// inside the statement, so the lookup and the range read see one snapshot (a memo could name an
+// id that another connection's retention deleted and reused meanwhile). A block holding a time
+// >= ?2 starts at most max_block_span_ms before it, which bounds the primary-key range from below.
 constexpr std::string_view kRangeQuerySql =
-    "SELECT timestamp_ms, value, unit, extra, sensor_id, sequence, crc FROM readings "
+    "SELECT first_ms, last_ms, first_sequence, count, crc, blob, sensor_id FROM reading_blocks "
     "WHERE sensor_id = (SELECT id FROM sensors WHERE name = ?1) "
-    "AND timestamp_ms >= ?2 AND timestamp_ms < ?3 "
-    "ORDER BY timestamp_ms, sequence LIMIT ?4";
-// `IN (SELECT id FROM sensors)` makes SQLite search the primary key once per sensor instead of
-// scanning every reading; every reading's sensor is in `sensors` (sensors with readings are
-// never deleted).
-constexpr std::string_view kDeleteOlderSql =
-    "DELETE FROM readings WHERE sensor_id IN (SELECT id FROM sensors) AND timestamp_ms < ?1";
-// Exactly the ?1 oldest readings, whatever gaps retention by age left in the sequence numbers
-// (sequence is unique). A bounded sort of the sequence column: there is no index on it, so
-// inserts keep updating a single B-tree.
-constexpr std::string_view kDeleteOldestSql =
-    "DELETE FROM readings WHERE sequence <= coalesce("
-    "(SELECT sequence FROM readings ORDER BY sequence LIMIT 1 OFFSET ?1 - 1), "
-    "(SELECT max(sequence) FROM readings))";
+    "AND first_ms >= ?2 - (SELECT max_block_span_ms FROM store_state WHERE singleton = 0) "
+    "AND first_ms < ?3 AND last_ms >= ?2 "
+    "ORDER BY first_ms, first_sequence";
+// Blocks wholly older than ?1. `IN (SELECT id FROM sensors)` makes SQLite search the primary key
+// once per sensor instead of scanning every block; every block's sensor is in `sensors`.
+constexpr std::string_view kDeleteOlderBlocksSql =
+    "DELETE FROM reading_blocks WHERE sensor_id IN (SELECT id FROM sensors) "
+    "AND first_ms < ?1 AND last_ms < ?1 RETURNING count";
+// What is left starting before ?1 straddles it (run after kDeleteOlderBlocksSql).
+constexpr std::string_view kStraddlingBlocksSql =
+    "SELECT sensor_id, first_ms, first_sequence, last_ms, count, crc, blob FROM reading_blocks "
+    "WHERE sensor_id IN (SELECT id FROM sensors) AND first_ms < ?1";
+// Commit groups oldest first, with their readings (a scan and a sort: first_sequence has no
+// index of its own, which would give every insert a second B-tree).
+constexpr std::string_view kGroupsSql = "SELECT first_sequence, sum(count) FROM reading_blocks "
+                                        "GROUP BY first_sequence ORDER BY first_sequence";
+constexpr std::string_view kDeleteGroupsBeforeSql =
+    "DELETE FROM reading_blocks WHERE first_sequence < ?1 RETURNING count";
+constexpr std::string_view kBlocksOfGroupSql =
+    "SELECT sensor_id, first_ms, first_sequence, last_ms, count, crc, blob FROM reading_blocks "
+    "WHERE first_sequence = ?1";
+constexpr std::string_view kDeleteBlockSql = "DELETE FROM reading_blocks WHERE sensor_id = ?1 "
+                                             "AND first_ms = ?2 AND first_sequence = ?3";
 // One primary-key probe per sensor: cheap enough to run after every retention delete.
 constexpr std::string_view kPruneSensorsSql =
-    "DELETE FROM sensors WHERE NOT EXISTS (SELECT 1 FROM readings WHERE sensor_id = sensors.id)";
+    "DELETE FROM sensors WHERE NOT EXISTS "
+    "(SELECT 1 FROM reading_blocks WHERE sensor_id = sensors.id)";
 
 // Binds text by its length in 64 bits: a huge string fails with SQLITE_TOOBIG instead of having
 // its length wrap around an int.
@@ -122,37 +103,6 @@ Result<void> requireWalMode(sqlite3 *connection) {
   return {};
 }
 
-// Binds row `row` of an insertSql statement. Extra fields cost JSON work only when there are
-// some. The unit is bound without a copy: the caller clears the bindings before `reading` goes.
-Result<void> bindReading(sqlite3 *connection, sqlite3_stmt *statement, int row, int64_t sensorId,
-                         int64_t sequence, const Reading &reading) {
-  const int first = row * kColumnsPerRow + 1;
-  std::string extraText;
-  if (reading.extra.is_object() && !reading.extra.empty()) {
-    try {
-      extraText = reading.extra.dump();
-    } catch (const nlohmann::json::exception &) {
-      return makeError("field `extra` holds a string that is not valid UTF-8");
-    }
-  }
-  bindInteger(statement, first, sensorId);
-  bindInteger(statement, first + 1, reading.timestampMs);
-  bindInteger(statement, first + 2, sequence);
-  bindInteger(statement, first + 6,
-              rowChecksum(sensorId, reading.timestampMs, sequence, std::isnan(reading.value),
-                          reading.value, reading.unit, extraText));
-  int code = std::isnan(reading.value) ? sqlite3_bind_null(statement, first + 3)
-                                       : sqlite3_bind_double(statement, first + 3, reading.value);
-  if (code == SQLITE_OK)
-    code = bindText(statement, first + 4, reading.unit, SQLITE_STATIC);
-  if (code == SQLITE_OK)
-    code = extraText.empty() ? sqlite3_bind_null(statement, first + 5)
-                             : bindText(statement, first + 5, extraText, SQLITE_TRANSIENT);
-  if (code != SQLITE_OK)
-    return store::sqliteError(connection, "bind reading", code);
-  return {};
-}
-
 std::string columnText(sqlite3_stmt *statement, int column) {
   const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement, column));
   return text ? std::string(text, size_t(sqlite3_column_bytes(statement, column))) : std::string();
@@ -168,37 +118,69 @@ Result<void> runOnce(sqlite3 *connection, sqlite3_stmt *statement, std::string_v
   return {};
 }
 
-// Runs `deleteSql` (one integer parameter) and then prunes the sensors it left without
-// readings, in one write transaction; bumps sensors_generation when sensors went, so every
-// connection drops its memo of ids before its next batch. Returns the readings deleted.
-Result<int64_t> deleteReadingsAndPrune(sqlite3 *connection, std::string_view deleteSql,
-                                       int64_t parameter, std::string_view what) {
-  if (auto begun = store::execute(connection, "BEGIN IMMEDIATE"); !begun)
-    return begun.error();
-  auto run = [&]() -> Result<int64_t> {
-    Result<Statement> statement = store::prepare(connection, deleteSql);
-    if (!statement)
-      return statement.error();
-    bindInteger(statement->get(), 1, parameter);
-    if (int code = sqlite3_step(statement->get()); code != SQLITE_DONE)
-      return store::sqliteError(connection, what, code);
-    int64_t deleted = sqlite3_changes64(connection);
-    if (auto pruned = store::execute(connection, kPruneSensorsSql); !pruned)
-      return pruned.error();
-    if (sqlite3_changes64(connection) > 0) {
-      auto bumped = store::execute(connection, "UPDATE store_state SET sensors_generation = "
-                                               "sensors_generation + 1 WHERE singleton = 0");
-      if (!bumped)
-        return bumped.error();
-    }
-    if (auto committed = store::execute(connection, "COMMIT"); !committed)
-      return committed.error();
-    return deleted;
-  };
-  Result<int64_t> deleted = run();
-  if (!deleted && !sqlite3_get_autocommit(connection))
-    sqlite3_exec(connection, "ROLLBACK", nullptr, nullptr, nullptr);
-  return deleted;
+std::string_view columnBlob(sqlite3_stmt *statement, int column) {
+  const auto *bytes = static_cast<const char *>(sqlite3_column_blob(statement, column));
+  return bytes ? std::string_view(bytes, size_t(sqlite3_column_bytes(statement, column)))
+               : std::string_view();
+}
+
+// Orders readings as query() returns them: time, then insertion order.
+bool olderFirst(const store::BlockReading &left, const store::BlockReading &right) {
+  return std::tie(left.timestampMs, left.sequence) < std::tie(right.timestampMs, right.sequence);
+}
+
+// Extra fields as the store keeps them: compact JSON text, empty for none. They cost JSON work
+// only when there are some.
+Result<void> extraText(const Reading &reading, std::string &text) {
+  text.clear();
+  if (!reading.extra.is_object() || reading.extra.empty())
+    return {};
+  try {
+    text = reading.extra.dump();
+  } catch (const nlohmann::json::exception &) {
+    return makeError("field `extra` holds a string that is not valid UTF-8");
+  }
+  return {};
+}
+
+// Runs `sql` (one integer parameter) and returns the block rows it selects, in the column order
+// of kStraddlingBlocksSql.
+Result<std::vector<store::StoredBlock>> readBlocks(sqlite3 *connection, std::string_view sql,
+                                                   int64_t parameter) {
+  Result<Statement> statement = store::prepare(connection, sql);
+  if (!statement)
+    return statement.error();
+  sqlite3_stmt *select = statement->get();
+  bindInteger(select, 1, parameter);
+  std::vector<store::StoredBlock> blocks;
+  int code;
+  while ((code = sqlite3_step(select)) == SQLITE_ROW) {
+    store::StoredBlock &block = blocks.emplace_back();
+    block.sensorId = sqlite3_column_int64(select, 0);
+    block.header = {sqlite3_column_int64(select, 1), sqlite3_column_int64(select, 3),
+                    sqlite3_column_int64(select, 2), sqlite3_column_int64(select, 4)};
+    block.crc = static_cast<uint32_t>(sqlite3_column_int64(select, 5));
+    block.blob = std::string(columnBlob(select, 6));
+  }
+  if (code != SQLITE_DONE)
+    return store::sqliteError(connection, "read blocks", code);
+  return blocks;
+}
+
+// Sums the `count` column a `... RETURNING count` statement (one integer parameter) returns.
+Result<int64_t> deleteReturningCount(sqlite3 *connection, std::string_view sql, int64_t parameter,
+                                     std::string_view what) {
+  Result<Statement> statement = store::prepare(connection, sql);
+  if (!statement)
+    return statement.error();
+  bindInteger(statement->get(), 1, parameter);
+  int64_t readings = 0;
+  int code;
+  while ((code = sqlite3_step(statement->get())) == SQLITE_ROW)
+    readings += sqlite3_column_int64(statement->get(), 0);
+  if (code != SQLITE_DONE)
+    return store::sqliteError(connection, what, code);
+  return readings;
 }
 
 // Where a reading of the batch goes in the primary key, and which reading it is.
@@ -212,13 +194,12 @@ struct RowKey {
 
 struct ReadingStore::State {
   Connection connection;
-  Statement insert;     // insertSql(1)
-  Statement insertRows; // insertSql(kRowsPerInsert)
+  Statement insertBlock; // store::kInsertBlockSql
   Statement findSensor;
   Statement addSensor;
   Statement rangeQuery;
   Statement readState;
-  Statement advanceSequence;
+  Statement advanceState;
   std::filesystem::path path;
   // Memo of sensor name -> id, valid while store_state.sensors_generation equals
   // `memoGeneration`. Names added by the open transaction are listed too, so a rolled back batch
@@ -226,8 +207,10 @@ struct ReadingStore::State {
   std::unordered_map<std::string, int64_t> sensorIds;
   int64_t memoGeneration = -1;
   std::vector<std::string> sensorsAddedInTransaction;
-  // Per-batch scratch, kept to save an allocation per batch.
+  // Per-batch scratch, kept to save allocations per batch.
   std::vector<RowKey> batchRows;
+  store::BlockEncoder encoder;
+  std::string extra;
   std::unique_ptr<store::CommitSidecar> sidecar;
   StoreIntegrity integrity;
 };
@@ -341,25 +324,23 @@ Result<std::unique_ptr<ReadingStore>> ReadingStore::open(const std::filesystem::
   }
   if (auto wal = requireWalMode(connection); !wal)
     return failure(wal.error());
-  if (auto schema = store::prepareSchema(connection); !schema)
-    return failure(schema.error());
-  if (auto checksums = store::addRowChecksums(connection); !checksums)
-    return failure(checksums.error());
+  Result<int64_t> damagedInMigration = store::prepareSchema(connection);
+  if (!damagedInMigration)
+    return failure(damagedInMigration.error());
+  state.integrity.corruptRowsSkipped = *damagedInMigration;
   if (options.maxPageCount > 0) {
     auto cap = store::execute(connection,
                               "PRAGMA max_page_count = " + std::to_string(options.maxPageCount));
     if (!cap)
       return failure(cap.error());
   }
-  const std::string insertOneSql = insertSql(1), insertRowsSql = insertSql(kRowsPerInsert);
   for (auto [statement, sql] :
-       {std::pair<Statement *, std::string_view>{&state.insert, insertOneSql},
-        {&state.insertRows, insertRowsSql},
+       {std::pair<Statement *, std::string_view>{&state.insertBlock, store::kInsertBlockSql},
         {&state.findSensor, kFindSensorSql},
         {&state.addSensor, kAddSensorSql},
         {&state.rangeQuery, kRangeQuerySql},
         {&state.readState, kReadStateSql},
-        {&state.advanceSequence, kAdvanceSequenceSql}}) {
+        {&state.advanceState, kAdvanceStateSql}}) {
     Result<Statement> prepared = store::prepare(connection, sql);
     if (!prepared)
       return failure(prepared.error());
@@ -429,14 +410,7 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
   sqlite3 *connection = state.connection.get();
   if (auto begun = store::execute(connection, "BEGIN IMMEDIATE"); !begun)
     return begun.error();
-  auto releaseInserts = [&] {
-    for (sqlite3_stmt *insert : {state.insert.get(), state.insertRows.get()}) {
-      sqlite3_reset(insert);
-      sqlite3_clear_bindings(insert);
-    }
-  };
   auto abandon = [&](Error error) -> Result<void> {
-    releaseInserts();
     bool diskFull = (sqlite3_extended_errcode(connection) & 0xFF) == SQLITE_FULL;
     if (auto rolledBack = rollBack(); !rolledBack)
       error.message += "; and then " + rolledBack.error().message;
@@ -455,9 +429,10 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
   if (!firstSequence)
     return abandon(firstSequence.error());
 
-  // Inserting in key order walks each sensor's end of the B-tree once per batch instead of
-  // hopping between sensors on every row. The sort keys are copied out of the readings so the
-  // sort touches one small array; sequence numbers follow the caller's order.
+  // One block per sensor: the batch is sorted by (sensor, time, position), so each sensor's
+  // readings are one run, in time order and, for equal times, in the caller's order. The sort
+  // keys are copied out of the readings so the sort touches one small array; sequence numbers
+  // follow the caller's order.
   assert(readings.size() <= UINT32_MAX && "a batch fits in memory, so its size fits 32 bits");
   std::vector<RowKey> &rows = state.batchRows;
   rows.resize(readings.size());
@@ -471,26 +446,29 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
     return std::tie(left.sensorId, left.timestampMs, left.index) <
            std::tie(right.sensorId, right.timestampMs, right.index);
   });
-  for (size_t position = 0; position < rows.size();) {
-    bool whole = rows.size() - position >= size_t(kRowsPerInsert);
-    sqlite3_stmt *insert = whole ? state.insertRows.get() : state.insert.get();
-    int rowsInStatement = whole ? kRowsPerInsert : 1;
-    for (int row = 0; row < rowsInStatement; ++row) {
-      const RowKey &key = rows[position + size_t(row)];
-      if (auto bound = bindReading(connection, insert, row, key.sensorId,
-                                   *firstSequence + key.index, readings[key.index]);
-          !bound)
-        return abandon(atReading(key.index, bound.error()));
+  int64_t maxSpan = 0;
+  for (size_t start = 0; start < rows.size();) {
+    const int64_t sensorId = rows[start].sensorId;
+    state.encoder.start(*firstSequence);
+    size_t end = start;
+    for (; end < rows.size() && rows[end].sensorId == sensorId; ++end) {
+      const Reading &reading = readings[rows[end].index];
+      if (auto extra = extraText(reading, state.extra); !extra)
+        return abandon(atReading(rows[end].index, extra.error()));
+      state.encoder.add(reading.timestampMs, *firstSequence + rows[end].index, reading.value,
+                        reading.unit, state.extra);
     }
-    int code = sqlite3_step(insert);
-    if (code != SQLITE_DONE)
-      return abandon(store::sqliteError(connection, "insert batch", code));
-    sqlite3_reset(insert);
-    position += size_t(rowsInStatement);
+    store::BlockHeader header = state.encoder.header();
+    maxSpan = std::max(maxSpan, header.lastMs - header.firstMs);
+    if (auto inserted = store::insertBlock(connection, state.insertBlock.get(), sensorId, header,
+                                           state.encoder.finish());
+        !inserted)
+      return abandon(inserted.error());
+    start = end;
   }
-  releaseInserts();
-  sqlite3_stmt *advance = state.advanceSequence.get();
+  sqlite3_stmt *advance = state.advanceState.get();
   bindInteger(advance, 1, *firstSequence + int64_t(readings.size()));
+  bindInteger(advance, 2, maxSpan);
   if (auto advanced = runOnce(connection, advance, "advance sequence"); !advanced)
     return abandon(advanced.error());
   int code = sqlite3_exec(connection, "COMMIT", nullptr, nullptr, nullptr);
@@ -531,68 +509,214 @@ Result<int64_t> ReadingStore::idOfSensor(const std::string &name) {
   return id;
 }
 
+bool ReadingStore::decodeVerified(int64_t sensorId, const store::BlockHeader &header, uint32_t crc,
+                                  std::string_view blob, std::vector<store::BlockReading> &out) {
+  if (store::blockChecksum(sensorId, header, blob) == crc && store::decodeBlock(header, blob, out))
+    return true;
+  state_->integrity.corruptRowsSkipped += header.count;
+  std::fprintf(stderr,
+               "pyvc reading store: a block of %lld readings of sensor id %lld from %lld to %lld "
+               "(first sequence %lld) in %s is damaged on disk (crc32c mismatch); left out\n",
+               static_cast<long long>(header.count), static_cast<long long>(sensorId),
+               static_cast<long long>(header.firstMs), static_cast<long long>(header.lastMs),
+               static_cast<long long>(header.firstSequence), state_->path.c_str());
+  return false;
+}
+
 Result<std::vector<Reading>> ReadingStore::query(std::string_view sensor, int64_t fromMs,
                                                  int64_t toMs, int64_t limit) {
   sqlite3 *connection = state_->connection.get();
   sqlite3_stmt *statement = state_->rangeQuery.get();
   sqlite3_reset(statement);
-  std::vector<Reading> readings;
+  if (limit < 0)
+    limit = INT64_MAX; // as SQLite's LIMIT, which version 2 used, takes a negative one
   if (int code = bindText(statement, 1, sensor, SQLITE_STATIC); code != SQLITE_OK)
     return store::sqliteError(connection, "query", code);
   bindInteger(statement, 2, fromMs);
   bindInteger(statement, 3, toMs);
-  bindInteger(statement, 4, limit);
+  // Blocks come in first_ms order. Once `limit` readings are held, only the `limit` oldest are
+  // kept, and a block starting after the newest of them cannot contribute: the read stops.
+  std::vector<store::BlockReading> found;
   int code;
   while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
-    Reading reading;
-    reading.sensor = std::string(sensor);
-    reading.timestampMs = sqlite3_column_int64(statement, 0);
-    bool valueIsNull = sqlite3_column_type(statement, 1) == SQLITE_NULL;
-    reading.value = valueIsNull ? std::numeric_limits<double>::quiet_NaN()
-                                : sqlite3_column_double(statement, 1);
-    reading.unit = columnText(statement, 2);
-    if (sqlite3_column_type(statement, 6) != SQLITE_NULL) {
-      std::string extraText = columnText(statement, 3);
-      int64_t sequence = sqlite3_column_int64(statement, 5);
-      uint32_t computed =
-          rowChecksum(sqlite3_column_int64(statement, 4), reading.timestampMs, sequence,
-                      valueIsNull, valueIsNull ? 0.0 : reading.value, reading.unit, extraText);
-      if (computed != static_cast<uint32_t>(sqlite3_column_int64(statement, 6))) {
-        ++state_->integrity.corruptRowsSkipped;
-        std::fprintf(stderr,
-                     "pyvc reading store: a `%s` reading at %lld (sequence %lld) in %s is damaged "
-                     "on disk (crc32c mismatch); left out\n",
-                     reading.sensor.c_str(), static_cast<long long>(reading.timestampMs),
-                     static_cast<long long>(sequence), state_->path.c_str());
-        continue;
-      }
+    store::BlockHeader header{
+        sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1),
+        sqlite3_column_int64(statement, 2), sqlite3_column_int64(statement, 3)};
+    if (limit == 0)
+      break;
+    if (found.size() >= uint64_t(limit)) {
+      auto newestKept = found.begin() + (limit - 1);
+      std::nth_element(found.begin(), newestKept, found.end(), olderFirst);
+      found.resize(size_t(limit));
+      if (header.firstMs > found.back().timestampMs)
+        break;
     }
-    if (sqlite3_column_type(statement, 3) != SQLITE_NULL) {
-      reading.extra = nlohmann::json::parse(columnText(statement, 3), nullptr, false);
-      if (reading.extra.is_discarded()) {
-        sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement);
-        return makeError("query: stored extra fields of a `" + reading.sensor +
-                         "` reading are not valid JSON");
-      }
-    }
-    readings.push_back(std::move(reading));
+    size_t before = found.size();
+    if (!decodeVerified(sqlite3_column_int64(statement, 6), header,
+                        static_cast<uint32_t>(sqlite3_column_int64(statement, 4)),
+                        columnBlob(statement, 5), found))
+      continue;
+    found.erase(std::remove_if(found.begin() + std::ptrdiff_t(before), found.end(),
+                               [&](const store::BlockReading &reading) {
+                                 return reading.timestampMs < fromMs || reading.timestampMs >= toMs;
+                               }),
+                found.end());
   }
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement); // the name is bound without a copy
-  if (code != SQLITE_DONE)
+  if (code != SQLITE_DONE && code != SQLITE_ROW)
     return store::sqliteError(connection, "query", code);
+  std::sort(found.begin(), found.end(), olderFirst);
+  if (found.size() > uint64_t(limit))
+    found.resize(size_t(limit));
+  std::vector<Reading> readings(found.size());
+  for (size_t index = 0; index < found.size(); ++index) {
+    store::BlockReading &stored = found[index];
+    Reading &reading = readings[index];
+    reading.sensor = std::string(sensor);
+    reading.timestampMs = stored.timestampMs;
+    reading.value = stored.value;
+    reading.unit = std::move(stored.unit);
+    if (stored.extra.empty())
+      continue;
+    reading.extra = nlohmann::json::parse(stored.extra, nullptr, false);
+    if (reading.extra.is_discarded())
+      return makeError("query: stored extra fields of a `" + reading.sensor +
+                       "` reading are not valid JSON");
+  }
   return readings;
 }
 
+Result<int64_t> ReadingStore::rewriteBlocks(std::vector<store::StoredBlock> &blocks,
+                                            const std::function<bool(int64_t, int64_t)> &keep) {
+  State &state = *state_;
+  sqlite3 *connection = state.connection.get();
+  Result<Statement> erase = store::prepare(connection, kDeleteBlockSql);
+  if (!erase)
+    return erase.error();
+  int64_t removed = 0;
+  std::vector<store::BlockReading> stored;
+  for (const store::StoredBlock &block : blocks) {
+    stored.clear();
+    // A damaged block cannot be split; retention deletes it whole (it is counted and logged).
+    bool readable = decodeVerified(block.sensorId, block.header, block.crc, block.blob, stored);
+    bindInteger(erase->get(), 1, block.sensorId);
+    bindInteger(erase->get(), 2, block.header.firstMs);
+    bindInteger(erase->get(), 3, block.header.firstSequence);
+    if (auto erased = runOnce(connection, erase->get(), "rewrite block"); !erased)
+      return erased.error();
+    state.encoder.start(block.header.firstSequence);
+    for (const store::BlockReading &reading : stored)
+      if (keep(reading.timestampMs, reading.sequence))
+        state.encoder.add(reading.timestampMs, reading.sequence, reading.value, reading.unit,
+                          reading.extra);
+    int64_t kept = readable ? state.encoder.header().count : 0;
+    removed += block.header.count - kept;
+    if (kept == 0)
+      continue;
+    if (auto inserted = store::insertBlock(connection, state.insertBlock.get(), block.sensorId,
+                                           state.encoder.header(), state.encoder.finish());
+        !inserted)
+      return inserted.error();
+  }
+  return removed;
+}
+
+Result<int64_t> ReadingStore::deleteAndPrune(std::string_view what,
+                                             const std::function<Result<int64_t>()> &remove) {
+  sqlite3 *connection = state_->connection.get();
+  if (auto begun = store::execute(connection, "BEGIN IMMEDIATE"); !begun)
+    return begun.error();
+  auto run = [&]() -> Result<int64_t> {
+    Result<int64_t> deleted = remove();
+    if (!deleted)
+      return makeError(std::string(what) + ": " + deleted.error().message);
+    if (auto pruned = store::execute(connection, kPruneSensorsSql); !pruned)
+      return pruned.error();
+    if (sqlite3_changes64(connection) > 0) {
+      auto bumped = store::execute(connection, "UPDATE store_state SET sensors_generation = "
+                                               "sensors_generation + 1 WHERE singleton = 0");
+      if (!bumped)
+        return bumped.error();
+    }
+    if (auto committed = store::execute(connection, "COMMIT"); !committed)
+      return committed.error();
+    return deleted;
+  };
+  Result<int64_t> deleted = run();
+  if (!deleted && !sqlite3_get_autocommit(connection))
+    sqlite3_exec(connection, "ROLLBACK", nullptr, nullptr, nullptr);
+  return deleted;
+}
+
 Result<int64_t> ReadingStore::deleteOlderThan(int64_t cutoffMs) {
-  return deleteReadingsAndPrune(state_->connection.get(), kDeleteOlderSql, cutoffMs,
-                                "delete readings older than a cutoff");
+  sqlite3 *connection = state_->connection.get();
+  return deleteAndPrune("delete readings older than a cutoff", [&]() -> Result<int64_t> {
+    Result<int64_t> whole =
+        deleteReturningCount(connection, kDeleteOlderBlocksSql, cutoffMs, "delete old blocks");
+    if (!whole)
+      return whole.error();
+    Result<std::vector<store::StoredBlock>> straddling =
+        readBlocks(connection, kStraddlingBlocksSql, cutoffMs);
+    if (!straddling)
+      return straddling.error();
+    Result<int64_t> split = rewriteBlocks(
+        *straddling, [&](int64_t timestampMs, int64_t) { return timestampMs >= cutoffMs; });
+    if (!split)
+      return split.error();
+    return *whole + *split;
+  });
 }
 
 Result<int64_t> ReadingStore::deleteOldestRows(int64_t rows) {
-  return deleteReadingsAndPrune(state_->connection.get(), kDeleteOldestSql, rows,
-                                "delete oldest readings");
+  sqlite3 *connection = state_->connection.get();
+  return deleteAndPrune("delete oldest readings", [&]() -> Result<int64_t> {
+    // Whole commit groups while they fit in `rows`; the group where the count runs out is cut
+    // at its (rows - whole)-th smallest sequence.
+    Result<Statement> groups = store::prepare(connection, kGroupsSql);
+    if (!groups)
+      return groups.error();
+    int64_t wholeReadings = 0, boundary = INT64_MAX;
+    int code;
+    while ((code = sqlite3_step(groups->get())) == SQLITE_ROW) {
+      int64_t readings = sqlite3_column_int64(groups->get(), 1);
+      if (wholeReadings + readings > rows) {
+        boundary = sqlite3_column_int64(groups->get(), 0);
+        break;
+      }
+      wholeReadings += readings;
+    }
+    if (code != SQLITE_ROW && code != SQLITE_DONE)
+      return store::sqliteError(connection, "list commit groups", code);
+    groups->reset();
+    Result<int64_t> whole = deleteReturningCount(connection, kDeleteGroupsBeforeSql, boundary,
+                                                 "delete old commit groups");
+    if (!whole)
+      return whole.error();
+    int64_t rest = rows - *whole;
+    if (boundary == INT64_MAX || rest <= 0)
+      return *whole;
+    Result<std::vector<store::StoredBlock>> cut =
+        readBlocks(connection, kBlocksOfGroupSql, boundary);
+    if (!cut)
+      return cut.error();
+    std::vector<store::BlockReading> stored;
+    for (const store::StoredBlock &block : *cut)
+      store::decodeBlock(block.header, block.blob, stored); // damaged ones: see rewriteBlocks
+    std::vector<int64_t> sequences;
+    for (const store::BlockReading &reading : stored)
+      sequences.push_back(reading.sequence);
+    int64_t lastDeleted = INT64_MAX;
+    if (int64_t(sequences.size()) > rest) {
+      std::nth_element(sequences.begin(), sequences.begin() + (rest - 1), sequences.end());
+      lastDeleted = sequences[size_t(rest - 1)];
+    }
+    Result<int64_t> split =
+        rewriteBlocks(*cut, [&](int64_t, int64_t sequence) { return sequence > lastDeleted; });
+    if (!split)
+      return split.error();
+    return *whole + *split;
+  });
 }
 
 // Gives free pages back to the file system. Files created by this store use incremental
@@ -658,7 +782,8 @@ Result<int64_t> ReadingStore::enforceSizeLimit(int64_t maxBytes) {
 }
 
 Result<int64_t> ReadingStore::countReadings() {
-  return store::queryInteger(state_->connection.get(), "SELECT COUNT(*) FROM readings");
+  return store::queryInteger(state_->connection.get(),
+                             "SELECT coalesce(sum(count), 0) FROM reading_blocks");
 }
 
 Result<int64_t> ReadingStore::countSensors() {

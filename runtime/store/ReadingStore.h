@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -16,6 +17,12 @@
 #include <vector>
 
 namespace pyvc {
+
+namespace store {
+struct BlockHeader;
+struct BlockReading;
+struct StoredBlock;
+} // namespace store
 
 // How hard SQLite pushes a commit to the disk (PRAGMA synchronous, in WAL mode):
 //   Normal: a committed batch survives the process being killed at any instant; a power cut can
@@ -41,8 +48,9 @@ struct StoreIntegrity {
   // Readings committed before (per the sidecar) that the file no longer holds: WAL frames lost
   // (damaged, or a power cut under Normal durability).
   int64_t lostReadingsOnOpen = 0;
-  // Readings query() left out because their row no longer matches the CRC32C written with it
-  // (bytes changed on disk). Never returned.
+  // Readings left out because their block no longer matches the CRC32C written with it (bytes
+  // changed on disk): by query(), by retention (which deletes such a block whole), and by the
+  // migration of a version-2 file (rows whose own checksum failed). Never returned.
   int64_t corruptRowsSkipped = 0;
 };
 
@@ -50,26 +58,28 @@ struct StoreIntegrity {
 class ReadingStore {
 public:
   // Opens or creates the database: WAL mode, incremental auto-vacuum (new files), the schema
-  // (a version-1 file is migrated, see StoreSchema.h). Errors name the file and carry SQLite's
-  // message.
+  // (a version-1 or version-2 file is migrated, see StoreSchema.h). Errors name the file and carry
+  // SQLite's message.
   static Result<std::unique_ptr<ReadingStore>> open(const std::filesystem::path &path,
                                                     StoreOptions options = {});
   ~ReadingStore();
   ReadingStore(const ReadingStore &) = delete;
   ReadingStore &operator=(const ReadingStore &) = delete;
 
-  // Inserts all readings in one transaction through one prepared statement, in (sensor, time)
-  // order. On success the batch is committed (durable as `durability` says); on any error
-  // nothing of it is stored. Readings with equal sensor and time are all kept.
+  // Inserts all readings in one transaction, as one block per sensor (readings sorted by time,
+  // equal times in the caller's order). On success the batch is committed (durable as `durability`
+  // says); on any error nothing of it is stored. Readings with equal sensor and time are all kept.
   Result<void> insertBatch(std::span<const Reading> readings);
 
   // Readings of `sensor` with fromMs <= timestampMs < toMs, oldest first (equal times in
-  // insertion order), at most `limit`; served by the (sensor, timestamp) primary key.
+  // insertion order), at most `limit`; served by the (sensor, first time) primary key of the
+  // blocks. A negative limit means none.
   Result<std::vector<Reading>> query(std::string_view sensor, int64_t fromMs, int64_t toMs,
                                      int64_t limit = INT64_MAX);
 
-  // Retention by age: deletes readings with timestampMs < cutoffMs, and the sensors left without
-  // readings. Returns how many readings.
+  // Retention by age: deletes exactly the readings with timestampMs < cutoffMs (a block the
+  // cutoff falls into is written again without them), and the sensors left without readings.
+  // Returns how many readings.
   Result<int64_t> deleteOlderThan(int64_t cutoffMs);
 
   // Retention by size: while the database is over `maxBytes`, deletes the oldest readings (in
@@ -101,6 +111,19 @@ private:
   // Deletes the `rows` readings with the smallest sequence numbers (gaps left by retention by age
   // do not matter), and the sensors left without readings. Returns how many readings.
   Result<int64_t> deleteOldestRows(int64_t rows);
+  // Runs `remove` (which returns the readings it deleted), prunes the sensors left without
+  // readings, all in one write transaction; bumps sensors_generation when sensors went, so every
+  // connection drops its memo of ids before its next batch.
+  Result<int64_t> deleteAndPrune(std::string_view what,
+                                 const std::function<Result<int64_t>()> &remove);
+  // Deletes each block and writes it again with only the readings `keep(time, sequence)` keeps
+  // (none: nothing written). Damaged blocks are deleted whole. Returns the readings removed.
+  Result<int64_t> rewriteBlocks(std::vector<store::StoredBlock> &blocks,
+                                const std::function<bool(int64_t, int64_t)> &keep);
+  // Checks a block's CRC32C and decodes it into `out`; a damaged block is logged, counted in
+  // corruptRowsSkipped and leaves `out` as it was (false).
+  bool decodeVerified(int64_t sensorId, const store::BlockHeader &header, uint32_t crc,
+                      std::string_view blob, std::vector<store::BlockReading> &out);
   Result<void> reclaimFreePages();
   // Compares the file with its commit sidecar (lost readings are logged and counted) and
   // records where the file stands.

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import tempfile
 import threading
@@ -257,6 +258,41 @@ def sqlite_rows(path, query):
         return connection.execute(query).fetchall()
     finally:
         connection.close()
+
+
+def _varint(blob, position):
+    value, shift = 0, 0
+    while True:
+        byte = blob[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, position
+        shift += 7
+
+
+def stored_readings(path):
+    """(sensor, timestamp_ms, value) of every reading in a reading store file: its blocks decoded
+    as docs/RUNTIME-store.md describes them (times as deltas, then sequences, then values)."""
+    readings = []
+    for name, first_ms, count, blob in sqlite_rows(
+            path, "SELECT s.name, b.first_ms, b.count, b.blob FROM reading_blocks b "
+                  "JOIN sensors s ON s.id = b.sensor_id"):
+        assert blob[0] == 1, "block format version 1"
+        position, time_ms, times = 1, first_ms, []
+        for _ in range(count):
+            delta, position = _varint(blob, position)
+            time_ms = (time_ms + delta + 2**63) % 2**64 - 2**63
+            times.append(time_ms)
+        for _ in range(count):
+            _, position = _varint(blob, position)
+        values = struct.unpack_from(f"<{count}d", blob, position)
+        readings += [(name, t, v) for t, v in zip(times, values)]
+    return readings
+
+
+def stored_reading_count(path):
+    return sqlite_rows(path, "SELECT coalesce(sum(count), 0) FROM reading_blocks")[0][0]
 
 
 def all_bytes(folder):

@@ -80,10 +80,7 @@ class Crash(unittest.TestCase):
 
         acked = set(client.acked)
         self.assertGreater(len(acked), 1000, client.statuses)
-        stored = set(h.sqlite_rows(
-            os.path.join(folder, "data", "readings.db"),
-            "SELECT s.name, r.timestamp_ms, r.value FROM readings r JOIN sensors s "
-            "ON s.id = r.sensor_id"))
+        stored = set(h.stored_readings(os.path.join(folder, "data", "readings.db")))
         missing = acked - stored
         self.assertFalse(missing, f"{len(missing)} acknowledged readings not stored, e.g. "
                                   f"{sorted(missing)[:5]}")

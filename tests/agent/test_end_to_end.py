@@ -201,8 +201,7 @@ class EndToEnd(unittest.TestCase):
         synced = [reading for payload in self.synced("readings") for reading in payload["readings"]]
         self.assertEqual(len(synced), 2000)
         self.assertTrue(all(reading["sensor"].startswith("sim.s") for reading in synced))
-        stored = h.sqlite_rows(os.path.join(self.data, "readings.db"),
-                               "SELECT count(*) FROM readings")[0][0]
+        stored = h.stored_reading_count(os.path.join(self.data, "readings.db"))
         # climate stores every raw reading except the dropped sensor's; the simulator's all.
         self.assertEqual(stored, len(self.rows) - 600 + 2000)
 

@@ -195,8 +195,7 @@ class ReloadAndShutdown(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertIn("reload_refused", agent.logs())
         self.assertIn('"reloaded"', agent.logs())
-        stored = h.sqlite_rows(os.path.join(self.folder, "data", "readings.db"),
-                               "SELECT count(*) FROM readings")[0][0]
+        stored = h.stored_reading_count(os.path.join(self.folder, "data", "readings.db"))
         self.assertEqual(stored, len(client.acked), client.statuses)
 
     def test_sigterm_under_load_commits_in_flight_and_exits_in_bounded_time(self):
@@ -226,10 +225,7 @@ class ReloadAndShutdown(unittest.TestCase):
             loader.join()
         self.assertEqual(code, 0, agent.logs())
         self.assertLess(elapsed, 10.0)
-        stored = set(h.sqlite_rows(
-            os.path.join(self.folder, "data", "readings.db"),
-            "SELECT s.name, r.timestamp_ms, r.value FROM readings r JOIN sensors s "
-            "ON s.id = r.sensor_id"))
+        stored = set(h.stored_readings(os.path.join(self.folder, "data", "readings.db")))
         self.assertTrue(set(client.acked) <= stored)
 
 
@@ -260,8 +256,7 @@ class KernelErrors(unittest.TestCase):
         self.assertTrue(logged)
         self.assertEqual(logged[0]["exception"], "ZeroDivisionError")
         self.assertEqual(logged[0]["input"], "[0.0]")
-        stored = h.sqlite_rows(os.path.join(folder, "data", "readings.db"),
-                               "SELECT count(*) FROM readings")[0][0]
+        stored = h.stored_reading_count(os.path.join(folder, "data", "readings.db"))
         self.assertEqual(stored, len(values))
 
 
@@ -340,8 +335,7 @@ class BadReadings(unittest.TestCase):
         reasons = {reason for _, reason, _ in rows}
         self.assertTrue(set(bad) <= reasons, reasons)
         self.assertTrue(all(source == "webhook" for source, _, _ in rows))
-        stored = h.sqlite_rows(os.path.join(folder, "data", "readings.db"),
-                               "SELECT count(*) FROM readings")[0][0]
+        stored = h.stored_reading_count(os.path.join(folder, "data", "readings.db"))
         self.assertEqual(stored, 50)
 
 

@@ -61,8 +61,8 @@ TEST(StoreReadings, RangeQueryIsServedByTheIndex) {
   ASSERT_TRUE(store->insertBatch(manyReadings(2000)));
   auto plan = store->explainRangeQuery();
   ASSERT_TRUE(plan) << plan.error().message;
-  EXPECT_NE(plan->find("SEARCH readings USING PRIMARY KEY (sensor_id=? AND timestamp_ms>? AND "
-                       "timestamp_ms<?)"),
+  EXPECT_NE(plan->find("SEARCH reading_blocks USING PRIMARY KEY (sensor_id=? AND first_ms>? AND "
+                       "first_ms<?)"),
             std::string::npos)
       << *plan;
   EXPECT_NE(plan->find("SEARCH sensors USING COVERING INDEX"), std::string::npos)
@@ -140,7 +140,7 @@ TEST(StoreReadings, RetentionBySizeKeepsTheNewestUnderTheLimit) {
   for (int round = 0; round < 10; ++round)
     ASSERT_TRUE(store->insertBatch(manyReadings(5000, 10, round * 5000)));
   int64_t before = store->databaseBytes().value();
-  const int64_t limit = 512 * 1024;
+  const int64_t limit = 256 * 1024;
   ASSERT_GT(before, 2 * limit) << "the test needs a database well over the limit";
 
   auto deleted = store->enforceSizeLimit(limit);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -176,17 +177,19 @@ TEST_F(StoreIntegrityTest, ReadingsLostFromADamagedWalAreReported) {
   EXPECT_EQ(store->integrity().lostReadingsOnOpen, 6000 - *count);
 }
 
-// A byte changed inside a row on disk passes quick_check; the row's CRC32C catches it: the
-// reading is left out of query() and counted, the others come back.
-TEST_F(StoreIntegrityTest, DamagedRowIsLeftOutAndCounted) {
+// A byte changed inside a block on disk passes quick_check; the block's CRC32C catches it: its
+// readings are left out of query() and counted, the other blocks' come back.
+TEST_F(StoreIntegrityTest, DamagedBlockIsLeftOutAndCounted) {
   {
     auto store = openStore(path);
-    std::vector<Reading> readings = manyReadings(100, 1);
-    readings[40].unit = "DAMAGE-ME";
-    readings[41].value = -0.0; // stored as the integer 0: must not look damaged
-    readings[42].value = std::numeric_limits<double>::quiet_NaN();
-    readings[43].extra = nlohmann::json{{"owner", "alice"}};
-    ASSERT_TRUE(store->insertBatch(readings).ok());
+    std::vector<Reading> damaged = manyReadings(50, 1);
+    damaged[40].unit = "DAMAGE-ME";
+    ASSERT_TRUE(store->insertBatch(damaged).ok());
+    std::vector<Reading> intact = manyReadings(50, 1, 50);
+    intact[1].value = -0.0;
+    intact[2].value = std::numeric_limits<double>::quiet_NaN();
+    intact[3].extra = nlohmann::json{{"owner", "alice"}};
+    ASSERT_TRUE(store->insertBatch(intact).ok());
   }
   std::string bytes;
   {
@@ -206,32 +209,19 @@ TEST_F(StoreIntegrityTest, DamagedRowIsLeftOutAndCounted) {
   Result<std::vector<Reading>> readings = store->query("sensor.0", 0, 1000);
   std::string log = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(readings.ok()) << readings.error().message;
-  EXPECT_EQ(readings->size(), 99u);
+  ASSERT_EQ(readings->size(), 50u) << "the intact block only";
   for (const Reading &reading : *readings)
-    EXPECT_NE(reading.timestampMs, 40);
-  EXPECT_EQ(store->integrity().corruptRowsSkipped, 1);
+    EXPECT_GE(reading.timestampMs, 50) << "no reading of the damaged block is returned";
+  EXPECT_TRUE(std::signbit((*readings)[1].value) && (*readings)[1].value == 0.0) << "-0.0 kept";
+  EXPECT_TRUE(std::isnan((*readings)[2].value));
+  EXPECT_EQ((*readings)[3].extra, nlohmann::json({{"owner", "alice"}}));
+  EXPECT_EQ(store->integrity().corruptRowsSkipped, 50) << "counted in readings, not blocks";
   EXPECT_NE(log.find("damaged on disk"), std::string::npos) << log;
-}
-
-// Rows of a file made before checksums (no crc column) are read as unverified; new rows get one.
-TEST_F(StoreIntegrityTest, FileWithoutRowChecksumsGetsTheColumnAndKeepsItsRows) {
-  {
-    auto store = openStore(path);
-    ASSERT_TRUE(store->insertBatch(manyReadings(10, 1)).ok());
-  }
-  {
-    sqlite3 *db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE readings DROP COLUMN crc", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
-  auto store = openStore(path);
-  ASSERT_TRUE(store->insertBatch(manyReadings(10, 1, 100)).ok());
-  Result<std::vector<Reading>> readings = store->query("sensor.0", 0, 1000);
-  ASSERT_TRUE(readings.ok());
-  EXPECT_EQ(readings->size(), 20u);
-  EXPECT_EQ(store->integrity().corruptRowsSkipped, 0);
+  // Retention by age across the damaged block deletes it whole: it cannot be split.
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(store->deleteOlderThan(45).value(), 50);
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(store->countReadings().value(), 50);
 }
 
 // secure_delete=ON: readings deleted by retention are not readable in the file afterwards.
@@ -256,7 +246,14 @@ TEST_F(StoreIntegrityTest, DeletedReadingsDoNotLingerInTheFile) {
     (i < 2000 ? lingering : kept) += present ? 1 : 0;
   }
   EXPECT_EQ(lingering, 0);
-  EXPECT_EQ(kept, 1000); // the search finds what is there
+  // The search finds what is there: each sensor's block is a blob continued over overflow
+  // pages, whose 4-byte page links can split a unit, so a few kept ones are not found whole.
+  EXPECT_GE(kept, 990);
+  auto store = openStore(path);
+  int64_t queried = 0;
+  for (const char *sensor : {"sensor.0", "sensor.1", "sensor.2"})
+    queried += int64_t(store->query(sensor, 0, 3000)->size());
+  EXPECT_EQ(queried, 1000);
 }
 
 // Every public function returns an Error on a file damaged under it (never throws, never
