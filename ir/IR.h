@@ -317,7 +317,7 @@ struct ComprehensionExpr : Expr {
 
 struct SortedExpr : Expr {
   static constexpr ExprKind Kind = ExprKind::Sorted;
-  Expr *list; // ascending, stable; a Float list containing NaN raises ValueError (documented)
+  Expr *list; // CPython's list.sort (TimSort, `<` only): the same order, NaN included
   SortedExpr(Type type, Span span, Expr *list) : Expr(Kind, std::move(type), span), list(list) {}
 };
 

@@ -135,11 +135,8 @@ std::vector<ErrorKind> errorsOfExpr(const Expr &expr) {
   case ExprKind::Slice:
   case ExprKind::ListLiteral:
   case ExprKind::ListRepeat:
+  case ExprKind::Sorted: // CPython's sort: NaN sorts as CPython sorts it; only the copy can fail
     return {E::Memory};
-  case ExprKind::Sorted:
-    // A float list containing NaN raises ValueError (the dialect documents it).
-    return expr.type.isList() && expr.type.element().isFloat() ? std::vector{E::Value, E::Memory}
-                                                               : std::vector{E::Memory};
   case ExprKind::Comprehension: {
     auto &comprehension = static_cast<const ComprehensionExpr &>(expr);
     std::vector<E> errors;

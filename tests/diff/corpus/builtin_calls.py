@@ -1,6 +1,6 @@
 # Differential corpus: the builtins len abs min max sum any all range enumerate zip sorted float
 # int bool round, with their edge cases -- int() of NaN and inf, round half to even, abs of the
-# most negative int, min/max of an empty sequence, sorted with NaN (documented divergence).
+# most negative int, min/max of an empty sequence, sorted with NaN (CPython's order).
 
 
 def abs_int(a: int) -> int:
