@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Seam test: `--emit=obj` and `--emit=asm` show the code that ships. Compiles a kernel file to a
 # library, an object and assembly at one target and -O level, and asserts that every exported
-# function (pyvc_fn_*, pyvc_batch_*) has the same instructions in all three: the object's
+# function (pyvc_<module>_fn_*, pyvc_<module>_batch_*) has the same instructions in all three: the object's
 # disassembly equals the library's once addresses are masked (linking changes only those, and
 # lld's aarch64 adrp relaxation), and the assembly's mnemonics equal the object's, alignment
 # padding aside. Standard library only.
@@ -20,8 +20,11 @@ ASM_INSTRUCTION = re.compile(r"^\s+([a-z][\w.]*)\b")
 NOP = re.compile(r"^nop")
 
 
+EXPORTED_FUNCTION = re.compile(r"^pyvc_\w+?_(fn|batch)_\w+$")  # pyvc_<module>_fn_<name> (kernel_abi.h)
+
+
 def exported(name):
-    return name.startswith("pyvc_fn_") or name.startswith("pyvc_batch_")
+    return EXPORTED_FUNCTION.match(name) is not None
 
 
 def assembly_mnemonics(text):
@@ -56,7 +59,7 @@ def compare(source, pyvc, target, opt_level, work_dir):
     names = sorted(name for name in library if exported(name))
     failures = []
     if not names:
-        failures.append(f"{stem}.so exports no pyvc_fn_ or pyvc_batch_ function")
+        failures.append(f"{stem}.so exports no pyvc_<module>_fn_ or _batch_ function")
     for name in names:
         shipped = [normalized(i) for i in library[name]]
         in_object = [normalized(i) for i in obj.get(name, [])]
