@@ -26,6 +26,12 @@ struct BlockHeader {
   int64_t lastMs = 0;
   int64_t firstSequence = 0;
   int64_t count = 0;
+
+  // lastMs - firstMs, saturated at INT64_MAX: a block's times may span the whole int64 range.
+  int64_t spanMs() const {
+    uint64_t span = uint64_t(lastMs) - uint64_t(firstMs);
+    return span > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(span);
+  }
 };
 
 // A block row read whole (for retention to rewrite).

@@ -459,7 +459,7 @@ Result<void> ReadingStore::insertBatch(std::span<const Reading> readings) {
                         reading.unit, state.extra);
     }
     store::BlockHeader header = state.encoder.header();
-    maxSpan = std::max(maxSpan, header.lastMs - header.firstMs);
+    maxSpan = std::max(maxSpan, header.spanMs());
     if (auto inserted = store::insertBlock(connection, state.insertBlock.get(), sensorId, header,
                                            state.encoder.finish());
         !inserted)

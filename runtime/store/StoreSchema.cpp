@@ -206,7 +206,7 @@ Result<int64_t> migrateFromVersion2(sqlite3 *connection) {
       return {};
     open = false;
     BlockHeader header = encoder.header();
-    maxSpan = std::max(maxSpan, header.lastMs - header.firstMs);
+    maxSpan = std::max(maxSpan, header.spanMs());
     return insertBlock(connection, insert->get(), sensorId, header, encoder.finish());
   };
   sqlite3_stmt *row = rows->get();
